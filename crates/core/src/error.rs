@@ -1,0 +1,81 @@
+//! The one error type of the core; every variant carries a stable code that the binding exposes to JS.
+
+use std::path::PathBuf;
+
+/// Result alias used throughout the core.
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Everything that can go wrong in the core. Messages name the file, column and first bad row
+/// (0-based, counted in the file as stored) wherever they apply.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The file cannot be opened or read: missing, a directory, no permission.
+    #[error("{path}: {reason}")]
+    Io { path: PathBuf, reason: String },
+    /// The file exists but is not readable parquet (truncated, another format, corrupt).
+    #[error("{path}: not a readable parquet file: {reason}")]
+    Parquet { path: PathBuf, reason: String },
+    /// The file (or the selected time range) holds no rows.
+    #[error("{path}: {reason}")]
+    Empty { path: PathBuf, reason: String },
+    /// A required column is missing or has a type the schema does not allow.
+    #[error("{path}: column '{column}': {reason}")]
+    Schema { path: PathBuf, column: String, reason: String },
+    /// A value is invalid: null, NaN or infinite price, high < low, negative volume.
+    #[error("{path}: column '{column}', row {row}: {reason}")]
+    Value { path: PathBuf, column: String, row: u64, code: &'static str, reason: String },
+    /// Timestamps of one symbol go backwards (and the ordering policy says `error`).
+    #[error("{path}: column '{column}', row {row}: timestamps of symbol '{symbol}' are not ascending ({reason}); pass onUnsorted: \"sort\" to sort instead")]
+    Unsorted { path: PathBuf, column: String, row: u64, symbol: String, reason: String },
+    /// Two bars of one symbol share a timestamp (and the ordering policy says `error`).
+    #[error("{path}: column '{column}', row {row}: duplicate timestamp {ts} ns for symbol '{symbol}'; pass onDuplicate: \"keepLast\" to drop earlier copies instead")]
+    Duplicate { path: PathBuf, column: String, row: u64, symbol: String, ts: i64 },
+    /// A query named a symbol the store does not hold.
+    #[error("unknown symbol '{0}'")]
+    UnknownSymbol(String),
+    /// An argument is out of its domain (negative length, NaN time, bad option).
+    #[error("argument '{name}': {reason}")]
+    Argument { name: String, reason: String },
+    /// A timeframe string could not be parsed.
+    #[error("unknown timeframe '{0}': use N minutes (\"1m\", \"5m\", \"15m\"), hours (\"1h\", \"4h\") or \"1d\"")]
+    Timeframe(String),
+    /// A failure inside polars that is not attributable to the input.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl StoreError {
+    /// The stable code JS sees as `error.code`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Io { .. } => "ERR_IO",
+            Self::Parquet { .. } => "ERR_PARQUET",
+            Self::Empty { .. } => "ERR_EMPTY",
+            Self::Schema { .. } => "ERR_SCHEMA",
+            Self::Value { code, .. } => code,
+            Self::Unsorted { .. } => "ERR_UNSORTED",
+            Self::Duplicate { .. } => "ERR_DUPLICATE",
+            Self::UnknownSymbol(_) => "ERR_UNKNOWN_SYMBOL",
+            Self::Argument { .. } => "ERR_ARGUMENT",
+            Self::Timeframe(_) => "ERR_TIMEFRAME",
+            Self::Internal(_) => "ERR_INTERNAL",
+        }
+    }
+
+    /// Shorthand for an argument error.
+    pub fn argument(name: &str, reason: impl Into<String>) -> Self {
+        Self::Argument { name: name.to_owned(), reason: reason.into() }
+    }
+}
+
+/// Codes of [`StoreError::Value`], one per kind of bad value.
+pub mod value_code {
+    /// A null in a required column.
+    pub const NULL: &str = "ERR_NULL";
+    /// NaN or ±Inf in a price column.
+    pub const NOT_FINITE: &str = "ERR_NOT_FINITE";
+    /// `high < low`.
+    pub const HIGH_LOW: &str = "ERR_HIGH_LOW";
+    /// A negative volume.
+    pub const NEGATIVE_VOLUME: &str = "ERR_NEGATIVE_VOLUME";
+}

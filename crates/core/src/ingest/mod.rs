@@ -1,0 +1,73 @@
+//! Parquet ingest: expands paths and globs, scans each file, validates it and groups bars by symbol.
+
+mod options;
+mod scan;
+mod validate;
+
+use std::path::PathBuf;
+
+pub use options::{GenericSchema, IngestOptions, OnDuplicate, OnUnsorted, Schema, TimeUnit};
+
+use crate::error::{Result, StoreError};
+use crate::store::{BarStore, IngestReport, SymbolBars};
+use validate::SymbolRows;
+
+/// Reads every file named by `patterns` (paths or globs) into one store.
+///
+/// # Errors
+/// `ERR_IO`, `ERR_PARQUET`, `ERR_EMPTY`, `ERR_SCHEMA`, value codes (`ERR_NULL`, `ERR_NOT_FINITE`,
+/// `ERR_HIGH_LOW`, `ERR_NEGATIVE_VOLUME`, `ERR_TIMESTAMP_RANGE`), `ERR_UNSORTED`, `ERR_DUPLICATE`.
+pub fn open_parquet(patterns: &[String], options: &IngestOptions) -> Result<BarStore> {
+    if patterns.is_empty() {
+        return Err(StoreError::argument("paths", "no parquet path given"));
+    }
+    validate_range(options)?;
+    let files = expand(patterns)?;
+    let mut rows = SymbolRows::default();
+    let mut report = IngestReport::default();
+    for (file_index, path) in files.iter().enumerate() {
+        let (df, sources, naive_zone) = scan::scan_file(path, options)?;
+        if df.height() == 0 && options.start_ns.is_none() && options.end_ns.is_none() {
+            return Err(StoreError::Empty { path: path.clone(), reason: "file has no rows".into() });
+        }
+        report.rows_read += df.height() as u64;
+        rows.add_file(file_index, path, &df, &sources, naive_zone.as_deref())?;
+        report.files.push(path.to_string_lossy().into_owned());
+    }
+    if rows.is_empty() {
+        let path = files.first().cloned().unwrap_or_default();
+        return Err(StoreError::Empty { path, reason: "no rows in the requested time range".into() });
+    }
+    let symbols: Vec<SymbolBars> = rows.finish(&files, options, &mut report)?;
+    Ok(BarStore::new(symbols, report))
+}
+
+fn validate_range(options: &IngestOptions) -> Result<()> {
+    match (options.start_ns, options.end_ns) {
+        (Some(s), Some(e)) if s >= e => Err(StoreError::argument("start", format!("start {s} ns is not before end {e} ns"))),
+        _ => Ok(()),
+    }
+}
+
+/// Expands globs (a pattern with `*`, `?` or `[`), sorted; plain paths are kept as given.
+fn expand(patterns: &[String]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for pattern in patterns {
+        if !pattern.contains(['*', '?', '[']) {
+            out.push(PathBuf::from(pattern));
+            continue;
+        }
+        let bad = |reason: String| StoreError::Io { path: PathBuf::from(pattern), reason };
+        let mut matched: Vec<PathBuf> = glob::glob(pattern)
+            .map_err(|e| bad(format!("bad glob pattern: {e}")))?
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| bad(e.to_string()))?;
+        if matched.is_empty() {
+            return Err(bad("glob matched no files".into()));
+        }
+        matched.sort();
+        out.extend(matched);
+    }
+    Ok(out)
+}
+

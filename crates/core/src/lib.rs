@@ -1,0 +1,13 @@
+//! ferrobt's napi-free core: parquet ingest with polars, validation, a per-symbol bar index (i64 ns
+//! UTC), window slicing by binary search, resampling, and a seeded sample-data generator.
+
+pub mod error;
+pub mod ingest;
+pub mod resample;
+pub mod sample;
+pub mod store;
+
+pub use error::{Result, StoreError};
+pub use ingest::{open_parquet, GenericSchema, IngestOptions, OnDuplicate, OnUnsorted, Schema, TimeUnit};
+pub use resample::{ResampleOptions, Timeframe};
+pub use store::{BarColumns, BarSlice, BarStore, IngestReport, SymbolBars};

@@ -1,0 +1,105 @@
+//! The bar store: every symbol's bars, looked up by name, plus a cache of resampled stores.
+
+mod bars;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+pub use bars::{BarColumns, BarSlice, SymbolBars, COLUMNS};
+
+use crate::error::{Result, StoreError};
+use crate::resample::{resample_bars, ResampleOptions, Timeframe};
+
+/// What ingest did beyond reading: rows seen, and rows sorted or dropped by the ordering policy.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IngestReport {
+    /// Files read, in read order.
+    pub files: Vec<String>,
+    /// Rows read after the time filter.
+    pub rows_read: u64,
+    /// Symbols whose bars had to be sorted (`onUnsorted: "sort"`).
+    pub symbols_sorted: u64,
+    /// Rows dropped as earlier copies of a duplicated timestamp (`onDuplicate: "keepLast"`).
+    pub duplicates_dropped: u64,
+}
+
+/// Bars of many symbols. Immutable once built; shared across threads behind `Arc`.
+#[derive(Debug)]
+pub struct BarStore {
+    symbols: Vec<Arc<SymbolBars>>,
+    by_name: HashMap<String, usize>,
+    report: IngestReport,
+    resampled: Mutex<HashMap<(Timeframe, ResampleOptions), Arc<BarStore>>>,
+}
+
+impl BarStore {
+    /// Builds a store from per-symbol bars (sorted by symbol name for a stable order).
+    pub fn new(mut symbols: Vec<SymbolBars>, report: IngestReport) -> Self {
+        symbols.sort_by(|a, b| a.symbol().cmp(b.symbol()));
+        let by_name = symbols.iter().enumerate().map(|(i, s)| (s.symbol().to_owned(), i)).collect();
+        Self { symbols: symbols.into_iter().map(Arc::new).collect(), by_name, report, resampled: Mutex::default() }
+    }
+
+    /// Symbol names, ascending.
+    pub fn symbol_names(&self) -> Vec<String> {
+        self.symbols.iter().map(|s| s.symbol().to_owned()).collect()
+    }
+
+    /// Position of `symbol` in [`Self::symbol_names`].
+    ///
+    /// # Errors
+    /// `ERR_UNKNOWN_SYMBOL` when the store does not hold it.
+    pub fn symbol_id(&self, symbol: &str) -> Result<usize> {
+        self.by_name.get(symbol).copied().ok_or_else(|| StoreError::UnknownSymbol(symbol.to_owned()))
+    }
+
+    /// The bars of symbol `id`.
+    ///
+    /// # Errors
+    /// `ERR_ARGUMENT` for an id out of range.
+    pub fn bars(&self, id: usize) -> Result<&Arc<SymbolBars>> {
+        self.symbols.get(id).ok_or_else(|| StoreError::argument("symbolId", format!("{id} is not a symbol id of this store")))
+    }
+
+    /// The bars of `symbol`.
+    ///
+    /// # Errors
+    /// `ERR_UNKNOWN_SYMBOL`.
+    pub fn bars_of(&self, symbol: &str) -> Result<&Arc<SymbolBars>> {
+        self.bars(self.symbol_id(symbol)?)
+    }
+
+    /// What ingest did.
+    pub fn report(&self) -> &IngestReport {
+        &self.report
+    }
+
+    /// Total bars over all symbols.
+    pub fn total_bars(&self) -> usize {
+        self.symbols.iter().map(|s| s.len()).sum()
+    }
+
+    /// Bytes held by all columns (not counting cached resampled stores).
+    pub fn byte_size(&self) -> usize {
+        self.symbols.iter().map(|s| s.byte_size()).sum()
+    }
+
+    /// The store resampled to `timeframe`, built once per (timeframe, options) and cached.
+    ///
+    /// # Errors
+    /// `ERR_ARGUMENT` for an unknown time zone; `ERR_INTERNAL` if polars fails.
+    pub fn resample(&self, timeframe: Timeframe, options: &ResampleOptions) -> Result<Arc<BarStore>> {
+        let key = (timeframe, options.clone());
+        if let Some(hit) = self.resampled.lock().map_err(|_| poisoned())?.get(&key) {
+            return Ok(hit.clone());
+        }
+        let symbols = self.symbols.iter().map(|s| resample_bars(s, timeframe, options)).collect::<Result<Vec<_>>>()?;
+        let built = Arc::new(BarStore::new(symbols, IngestReport::default()));
+        self.resampled.lock().map_err(|_| poisoned())?.insert(key, built.clone());
+        Ok(built)
+    }
+}
+
+fn poisoned() -> StoreError {
+    StoreError::Internal("resample cache lock poisoned".into())
+}

@@ -1,0 +1,171 @@
+//! Conversions between JS values and core types: option objects, times (ms numbers and BigInt ns)
+//! and zero-copy typed-array views over the store's columns.
+
+use std::sync::Arc;
+
+use ferrobt_core::{GenericSchema, IngestOptions, OnDuplicate, OnUnsorted, ResampleOptions, Schema, SymbolBars, TimeUnit};
+use napi::bindgen_prelude::{BigInt, BigInt64Array, Float64Array};
+use napi_derive::napi;
+
+use crate::error::{bad_argument, JsResult};
+
+/// Ingest options as JS passes them (all optional).
+#[napi(object)]
+#[derive(Default)]
+pub struct JsIngestOptions {
+    /// `"databento"` (default) or `"generic"`.
+    pub schema: Option<String>,
+    /// Generic schema: timestamp column name (default `"ts"`).
+    pub timestamp_column: Option<String>,
+    /// Generic schema: unit of integer timestamps, `"ns" | "us" | "ms" | "s"` (default `"ns"`).
+    pub timestamp_unit: Option<String>,
+    /// Generic schema: IANA zone of naive datetimes (default UTC).
+    pub naive_time_zone: Option<String>,
+    /// Generic schema: symbol column; absent = every row is `defaultSymbol`.
+    pub symbol_column: Option<String>,
+    /// Generic schema: symbol used without a symbol column (default `"DEFAULT"`).
+    pub default_symbol: Option<String>,
+    /// Inclusive start of the time filter, ns UTC.
+    pub start_ns: Option<BigInt>,
+    /// Exclusive end of the time filter, ns UTC.
+    pub end_ns: Option<BigInt>,
+    /// `"error"` (default) or `"sort"`.
+    pub on_unsorted: Option<String>,
+    /// `"error"` (default) or `"keepLast"`.
+    pub on_duplicate: Option<String>,
+}
+
+impl JsIngestOptions {
+    /// Validates and converts to core options.
+    pub fn into_core(self) -> JsResult<IngestOptions> {
+        let schema = match self.schema.as_deref().unwrap_or("databento") {
+            "databento" => Schema::Databento,
+            "generic" => Schema::Generic(GenericSchema {
+                timestamp_column: self.timestamp_column.unwrap_or_else(|| "ts".into()),
+                integer_unit: time_unit(self.timestamp_unit.as_deref().unwrap_or("ns"))?,
+                naive_time_zone: self.naive_time_zone,
+                symbol_column: self.symbol_column,
+                default_symbol: self.default_symbol.unwrap_or_else(|| "DEFAULT".into()),
+            }),
+            other => return Err(bad_argument("schema", format!("'{other}' is not \"databento\" or \"generic\""))),
+        };
+        let on_unsorted = match self.on_unsorted.as_deref().unwrap_or("error") {
+            "error" => OnUnsorted::Error,
+            "sort" => OnUnsorted::Sort,
+            other => return Err(bad_argument("onUnsorted", format!("'{other}' is not \"error\" or \"sort\""))),
+        };
+        let on_duplicate = match self.on_duplicate.as_deref().unwrap_or("error") {
+            "error" => OnDuplicate::Error,
+            "keepLast" => OnDuplicate::KeepLast,
+            other => return Err(bad_argument("onDuplicate", format!("'{other}' is not \"error\" or \"keepLast\""))),
+        };
+        Ok(IngestOptions {
+            schema,
+            start_ns: self.start_ns.map(|b| bigint_ns("startNs", &b)).transpose()?,
+            end_ns: self.end_ns.map(|b| bigint_ns("endNs", &b)).transpose()?,
+            on_unsorted,
+            on_duplicate,
+        })
+    }
+}
+
+fn time_unit(s: &str) -> JsResult<TimeUnit> {
+    Ok(match s {
+        "ns" => TimeUnit::Nanoseconds,
+        "us" => TimeUnit::Microseconds,
+        "ms" => TimeUnit::Milliseconds,
+        "s" => TimeUnit::Seconds,
+        other => return Err(bad_argument("timestampUnit", format!("'{other}' is not one of ns, us, ms, s"))),
+    })
+}
+
+/// Resample anchor options (defaults: America/New_York, 18:00).
+#[napi(object)]
+#[derive(Default)]
+pub struct JsResampleOptions {
+    /// IANA zone of the anchor.
+    pub time_zone: Option<String>,
+    /// Minutes after local midnight at which the trading day starts.
+    pub day_anchor_minutes: Option<u32>,
+}
+
+impl JsResampleOptions {
+    /// Converts to core options.
+    pub fn into_core(self) -> ResampleOptions {
+        let d = ResampleOptions::default();
+        ResampleOptions {
+            time_zone: self.time_zone.unwrap_or(d.time_zone),
+            day_anchor_minutes: self.day_anchor_minutes.unwrap_or(d.day_anchor_minutes),
+        }
+    }
+}
+
+/// A BigInt of ns as i64.
+pub fn bigint_ns(name: &str, b: &BigInt) -> JsResult<i64> {
+    let (value, lossless) = b.get_i64();
+    if !lossless {
+        return Err(bad_argument(name, "BigInt does not fit in i64 ns"));
+    }
+    Ok(value)
+}
+
+/// A finite ms number (possibly fractional) as i64 ns, exactly for whole ms.
+pub fn ms_to_ns(name: &str, ms: f64) -> JsResult<i64> {
+    if !ms.is_finite() || ms.abs() > 9.2e15 {
+        return Err(bad_argument(name, format!("{ms} is not a finite time in ms")));
+    }
+    let whole = ms.floor();
+    Ok(whole as i64 * 1_000_000 + ((ms - whole) * 1e6).round() as i64)
+}
+
+/// A count argument (length) as usize: finite, whole, not negative.
+pub fn count(name: &str, v: f64) -> JsResult<usize> {
+    if !v.is_finite() || v < 0.0 || v.fract() != 0.0 || v > f64::from(u32::MAX) {
+        return Err(bad_argument(name, format!("{v} is not a whole number >= 0")));
+    }
+    Ok(v as usize)
+}
+
+/// One symbol's columns as typed arrays viewing the store's memory (no copy). Each view keeps the
+/// symbol's columns alive until V8 collects it, so views stay valid after `dispose()`.
+#[napi(object)]
+pub struct JsColumns {
+    /// Bar open times, ns UTC.
+    pub timestamps: BigInt64Array,
+    /// Bar open times, ms UTC (exact for whole ms).
+    pub times_ms: Float64Array,
+    pub open: Float64Array,
+    pub high: Float64Array,
+    pub low: Float64Array,
+    pub close: Float64Array,
+    /// Volumes as f64 (exact below 2^53).
+    pub volume: Float64Array,
+}
+
+impl JsColumns {
+    /// Views over `bars`' columns.
+    pub fn view(bars: &Arc<SymbolBars>) -> Self {
+        Self {
+            timestamps: external_i64(bars, bars.ts()),
+            times_ms: external_f64(bars, bars.ts_ms()),
+            open: external_f64(bars, bars.price(0)),
+            high: external_f64(bars, bars.price(1)),
+            low: external_f64(bars, bars.price(2)),
+            close: external_f64(bars, bars.price(3)),
+            volume: external_f64(bars, bars.volume()),
+        }
+    }
+}
+
+fn external_f64(owner: &Arc<SymbolBars>, data: &[f64]) -> Float64Array {
+    let keep = owner.clone();
+    // SAFETY: `data` points into polars buffers owned by `keep`; they are immutable and live until
+    // `keep` is dropped, which happens only in the finalizer V8 calls when the ArrayBuffer is collected.
+    unsafe { Float64Array::with_external_data(data.as_ptr().cast_mut(), data.len(), move |_, _| drop(keep)) }
+}
+
+fn external_i64(owner: &Arc<SymbolBars>, data: &[i64]) -> BigInt64Array {
+    let keep = owner.clone();
+    // SAFETY: as in `external_f64`.
+    unsafe { BigInt64Array::with_external_data(data.as_ptr().cast_mut(), data.len(), move |_, _| drop(keep)) }
+}

@@ -1,0 +1,174 @@
+//! `NativeBarStore`: the JS class over a core `BarStore`. Conversion only; all logic is in the core.
+
+use std::sync::Arc;
+
+use ferrobt_core::{open_parquet, BarStore, Timeframe};
+use napi::bindgen_prelude::{BigInt, ObjectFinalize};
+use napi::Env;
+use napi_derive::napi;
+
+use crate::conversion::{bigint_ns, count, ms_to_ns, JsColumns, JsIngestOptions, JsResampleOptions};
+use crate::error::{guard, guard_js, to_js, Code};
+use napi::Result;
+
+/// What ingest did, as JS sees it.
+#[napi(object)]
+pub struct JsIngestReport {
+    pub files: Vec<String>,
+    pub rows_read: f64,
+    pub symbols_sorted: f64,
+    pub duplicates_dropped: f64,
+}
+
+/// A bar store held by Rust. Its size is reported to V8 as external memory until `dispose()` or GC.
+#[napi(js_name = "NativeBarStore", custom_finalize)]
+pub struct JsBarStore {
+    inner: Option<Arc<BarStore>>,
+    reported_bytes: i64,
+}
+
+impl ObjectFinalize for JsBarStore {
+    fn finalize(self, env: Env) -> napi::Result<()> {
+        if self.reported_bytes != 0 {
+            env.adjust_external_memory(-self.reported_bytes)?;
+        }
+        Ok(())
+    }
+}
+
+impl JsBarStore {
+    fn wrap(env: &Env, store: Arc<BarStore>) -> Self {
+        let bytes = store.byte_size() as i64;
+        let reported_bytes = env.adjust_external_memory(bytes).map(|_| bytes).unwrap_or(0);
+        Self { inner: Some(store), reported_bytes }
+    }
+
+    fn store(&self) -> Result<&Arc<BarStore>, Code> {
+        self.inner.as_ref().ok_or_else(|| napi::Error::new(Code("ERR_DISPOSED"), "the store was disposed"))
+    }
+
+    fn symbol(&self, id: u32) -> Result<&Arc<ferrobt_core::SymbolBars>, Code> {
+        self.store()?.bars(id as usize).map_err(to_js)
+    }
+}
+
+#[napi]
+impl JsBarStore {
+    /// Reads parquet files (paths or globs) synchronously.
+    ///
+    /// Errors carry `code`: ERR_IO, ERR_PARQUET, ERR_EMPTY, ERR_SCHEMA, ERR_NULL, ERR_NOT_FINITE,
+    /// ERR_HIGH_LOW, ERR_NEGATIVE_VOLUME, ERR_TIMESTAMP_RANGE, ERR_UNSORTED, ERR_DUPLICATE, ERR_ARGUMENT.
+    #[napi(factory)]
+    pub fn open_parquet(env: Env, paths: Vec<String>, options: Option<JsIngestOptions>) -> Result<Self, Code> {
+        let options = options.unwrap_or_default().into_core()?;
+        let store = guard(|| open_parquet(&paths, &options))?;
+        Ok(Self::wrap(&env, Arc::new(store)))
+    }
+
+    /// Symbol names, ascending; a symbol's id is its position here.
+    #[napi]
+    pub fn symbols(&self) -> Result<Vec<String>, Code> {
+        Ok(self.store()?.symbol_names())
+    }
+
+    /// The id of `symbol` (ERR_UNKNOWN_SYMBOL if absent).
+    #[napi]
+    pub fn symbol_id(&self, symbol: String) -> Result<u32, Code> {
+        Ok(self.store()?.symbol_id(&symbol).map_err(to_js)? as u32)
+    }
+
+    /// Zero-copy typed-array views over every column of a symbol.
+    #[napi]
+    pub fn columns(&self, symbol_id: u32) -> Result<JsColumns, Code> {
+        let bars = self.symbol(symbol_id)?;
+        guard(|| Ok(JsColumns::view(bars)))
+    }
+
+    /// Number of bars of a symbol.
+    #[napi]
+    pub fn length(&self, symbol_id: u32) -> Result<u32, Code> {
+        Ok(self.symbol(symbol_id)?.len() as u32)
+    }
+
+    /// Number of bars with `ts < endMs` (ms UTC): the exclusive end of a window ending at `endMs`.
+    #[napi]
+    pub fn count_before(&self, symbol_id: u32, end_ms: f64) -> Result<u32, Code> {
+        let bars = self.symbol(symbol_id)?;
+        Ok(bars.count_before(ms_to_ns("end", end_ms)?) as u32)
+    }
+
+    /// Number of bars with `ts < endNs` (BigInt ns UTC).
+    #[napi]
+    pub fn count_before_ns(&self, symbol_id: u32, end_ns: BigInt) -> Result<u32, Code> {
+        let bars = self.symbol(symbol_id)?;
+        Ok(bars.count_before(bigint_ns("end", &end_ns)?) as u32)
+    }
+
+    /// Number of bars with `ts <= atMs` (ms UTC).
+    #[napi]
+    pub fn count_at_or_before(&self, symbol_id: u32, at_ms: f64) -> Result<u32, Code> {
+        let bars = self.symbol(symbol_id)?;
+        Ok(bars.count_at_or_before(ms_to_ns("atOrBefore", at_ms)?) as u32)
+    }
+
+    /// `[start, end)` indices of the window: bars with `ts < endMs`, at most `length`, newest last.
+    #[napi]
+    pub fn window_range(&self, symbol_id: u32, end_ms: f64, length: f64) -> Result<Vec<u32>, Code> {
+        let bars = self.symbol(symbol_id)?;
+        let r = bars.window_range(ms_to_ns("end", end_ms)?, count("length", length)?);
+        Ok(vec![r.start as u32, r.end as u32])
+    }
+
+    /// The store resampled to `timeframe` ("5m", "1h", "1d", ...), cached per timeframe and options.
+    #[napi]
+    pub fn resample(&self, env: Env, timeframe: String, options: Option<JsResampleOptions>) -> Result<JsBarStore, Code> {
+        let store = self.store()?.clone();
+        let options = options.unwrap_or_default().into_core();
+        let resampled = guard(|| store.resample(Timeframe::parse(&timeframe)?, &options))?;
+        Ok(Self::wrap(&env, resampled))
+    }
+
+    /// What ingest did (files, rows, sorted symbols, dropped duplicates).
+    #[napi(getter)]
+    pub fn report(&self) -> Result<JsIngestReport, Code> {
+        let r = self.store()?.report();
+        Ok(JsIngestReport {
+            files: r.files.clone(),
+            rows_read: r.rows_read as f64,
+            symbols_sorted: r.symbols_sorted as f64,
+            duplicates_dropped: r.duplicates_dropped as f64,
+        })
+    }
+
+    /// Bytes held by the columns.
+    #[napi(getter)]
+    pub fn byte_size(&self) -> Result<f64, Code> {
+        Ok(self.store()?.byte_size() as f64)
+    }
+
+    /// Total bars over all symbols.
+    #[napi(getter)]
+    pub fn total_bars(&self) -> Result<f64, Code> {
+        Ok(self.store()?.total_bars() as f64)
+    }
+
+    /// True after `dispose()`.
+    #[napi(getter)]
+    pub fn disposed(&self) -> bool {
+        self.inner.is_none()
+    }
+
+    /// Releases the store now (views already handed out stay valid). Idempotent.
+    #[napi]
+    pub fn dispose(&mut self, env: Env) -> Result<(), Code> {
+        guard_js(|| {
+            self.inner = None;
+            if self.reported_bytes != 0 {
+                let _ = env.adjust_external_memory(-self.reported_bytes);
+                self.reported_bytes = 0;
+            }
+            Ok(())
+        })
+    }
+}
+

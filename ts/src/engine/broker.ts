@@ -1,0 +1,173 @@
+// The backtesting broker: order submission and cancellation, pending-order processing against one
+// bar per call, fills, fees and the trade log (spec §4–5).
+
+import { FerrobtError } from "../errors.js";
+import { MS_PER_MINUTE } from "../time.js";
+import type { Asset } from "./asset.js";
+import { orderFee, type TradingFee } from "./fees.js";
+import { fillPrice, type FillBar } from "./fills.js";
+import { isBuySide, Order } from "./order.js";
+import { Portfolio } from "./portfolio.js";
+import type { AssetSeries } from "./series.js";
+import { TradeLog } from "./tradelog.js";
+
+/**
+ * Which bar prices an order processed at clock t:
+ * - `"polars"` (Lumibot's default DataBento backend): the newest bar with ts < t+2m, i.e. B[t+1m],
+ *   else B[t], else the newest older bar; no bar leaves the order open.
+ * - `"pandas"`: of the bars with ts < t+2m keep those with ts >= t and take the first (B[t], else
+ *   B[t+1m]); if none, the newest older bar; no bar at all cancels the order.
+ */
+export type FillModel = "polars" | "pandas";
+
+/** Strategy callbacks the broker fires. */
+export interface BrokerEvents {
+  onNewOrder(order: Order): void;
+  onFilledOrder(order: Order, price: number, quantity: number, multiplier: number): void;
+  onCanceledOrder(order: Order): void;
+}
+
+/** A fill as reported in results. */
+export interface FillRecord {
+  readonly timeMs: number;
+  readonly order: Order;
+  readonly price: number;
+  readonly quantity: number;
+  readonly fee: number;
+  readonly realized: number;
+}
+
+export class Broker {
+  /** Every order the strategy created and submitted, in tracking order (Lumibot's get_orders()). */
+  readonly orders: Order[] = [];
+  readonly fills: FillRecord[] = [];
+  readonly tradeLog: TradeLog;
+  readonly portfolio: Portfolio;
+  private working: Order[] = [];
+  private readonly tracked = new Set<Order>();
+
+  constructor(
+    strategyName: string,
+    budget: number,
+    private readonly seriesOf: (asset: Asset) => AssetSeries,
+    private readonly events: BrokerEvents,
+    readonly buyFees: readonly TradingFee[],
+    readonly sellFees: readonly TradingFee[],
+    readonly fillModel: FillModel = "polars",
+  ) {
+    this.tradeLog = new TradeLog(strategyName);
+    this.portfolio = new Portfolio(budget);
+  }
+
+  private track(o: Order): void {
+    if (!this.tracked.has(o)) {
+      this.tracked.add(o);
+      this.orders.push(o);
+    }
+  }
+
+  /** Submits (or re-submits) an order at clock t (spec §4.4). */
+  submit(o: Order, t: number): Order {
+    checkOrder(o);
+    if (o.orderClass !== "bracket" && o.orderClass !== "oto" && !o.side.includes("_to_close")) {
+      o.side = isBuySide(o.side) ? "buy" : "sell";
+    }
+    const working = this.working.includes(o) && o.isActive();
+    this.track(o);
+    for (const c of o.children) this.track(c);
+    o.status = "new";
+    if (!working) this.working.push(o);
+    this.log(t, "new", o);
+    this.events.onNewOrder(o);
+    if (o.orderClass === "oco") for (const c of o.children) this.submit(c, t);
+    return o;
+  }
+
+  /** Cancels unconditionally (a filled order becomes canceled; twice logs twice) and cascades to children. */
+  cancel(o: Order, t: number): void {
+    o.status = "canceled";
+    this.log(t, "canceled", o);
+    this.events.onCanceledOrder(o);
+    for (const c of o.children) this.cancel(c, t);
+  }
+
+  /** Cancels every active order; the list is taken once, before anything is cancelled (spec §4.5). */
+  cancelOpenOrders(t: number): void {
+    const active = this.orders.filter((o) => o.isActive());
+    for (const o of active) this.cancel(o, t);
+  }
+
+  /** Evaluates the working orders of the call's snapshot against one bar each (spec §4.2). */
+  process(t: number): void {
+    const snapshot = this.working.slice();
+    for (const o of snapshot) {
+      if (o.status === "fill" || o.status === "canceled") continue;
+      if (o.orderClass === "oco" && o.children.length > 0) continue;
+      const bar = this.fillBar(o.asset, t);
+      if (!bar) {
+        if (this.fillModel === "pandas") this.cancel(o, t);
+        continue;
+      }
+      const price = fillPrice(o, bar);
+      if (price !== undefined) this.fill(o, price, t);
+    }
+    this.working = this.working.filter((o) => o.status !== "fill" && o.status !== "canceled");
+  }
+
+  private fillBar(asset: Asset, t: number): FillBar | undefined {
+    const series = this.seriesOf(asset);
+    if (this.fillModel === "polars") return series.window(t + 2 * MS_PER_MINUTE, 1).at(0);
+    const two = series.window(t + 2 * MS_PER_MINUTE, 2);
+    for (let i = 0; i < two.length; i++) {
+      const bar = two.at(i);
+      if (bar && bar.timeMs >= t) return bar;
+    }
+    return two.at(-1);
+  }
+
+  private fill(o: Order, price: number, t: number): void {
+    for (const sibling of o.dependents) if (sibling.isActive()) this.cancel(sibling, t);
+    const signed = isBuySide(o.side) ? o.quantity : -o.quantity;
+    const { realized } = this.portfolio.book(o.asset, signed, price);
+    const fee = orderFee(o, price, this.buyFees, this.sellFees);
+    this.portfolio.cash -= fee;
+    o.status = "fill";
+    o.avgFillPrice = price;
+    o.filledQuantity = o.quantity;
+    o.tradeCost = fee;
+    this.log(t, "fill", o, price, o.quantity, fee);
+    this.fills.push({ timeMs: t, order: o, price, quantity: o.quantity, fee, realized });
+    if (this.portfolio.quantity(o.asset) === 0) {
+      for (const other of this.orders) if (other !== o && other.asset.key === o.asset.key && other.isActive()) this.cancel(other, t);
+    }
+    if (o.orderClass === "bracket" || o.orderClass === "oto") this.working.push(...o.children);
+    if (o.ocoParent) this.completeOco(o.ocoParent, t);
+    this.events.onFilledOrder(o, price, o.quantity, o.asset.multiplier);
+  }
+
+  /** An OCO parent is marked filled with the child quantity and the signed sum of child prices. */
+  private completeOco(parent: Order, t: number): void {
+    const filled = parent.children.filter((c) => c.status === "fill");
+    const price = filled.reduce((s, c) => s + (isBuySide(c.side) ? 1 : -1) * (c.avgFillPrice ?? 0), 0);
+    parent.status = "fill";
+    parent.avgFillPrice = price;
+    parent.filledQuantity = filled[0]?.quantity ?? 0;
+    this.log(t, "fill", parent, price, parent.filledQuantity, 0);
+  }
+
+  private log(t: number, event: "new" | "fill" | "canceled", order: Order, price?: number, quantity?: number, fee?: number): void {
+    this.tradeLog.add({ timeMs: t, event, order, price, quantity, fee });
+  }
+}
+
+/** Rejects orders Lumibot would reject: non-positive quantity, missing or invalid prices. */
+function checkOrder(o: Order): void {
+  const bad = (why: string) => {
+    throw new FerrobtError("ERR_ORDER", `order ${o.identifier} (${o.type} ${o.side} ${o.asset.symbol}): ${why}`);
+  };
+  const positive = (x: number | undefined) => x !== undefined && Number.isFinite(x) && x > 0;
+  if (!positive(o.quantity)) bad(`quantity ${o.quantity} must be a positive number`);
+  if ((o.type === "limit" || o.type === "stop_limit") && !positive(o.limitPrice)) bad("a limit price > 0 is required");
+  if ((o.type === "stop" || o.type === "stop_limit") && !positive(o.stopPrice)) bad("a stop price > 0 is required");
+  if (o.type === "trailing_stop" && !positive(o.trailPrice) && !positive(o.trailPercent)) bad("a trail price or trail percent > 0 is required");
+}

@@ -1,0 +1,108 @@
+// Cash, positions and the futures FIFO lot ledger (spec §5.2–5.3).
+
+import { contractSpec, type Asset } from "./asset.js";
+
+/** A held position. */
+export interface Position {
+  readonly asset: Asset;
+  /** Signed quantity (negative = short). */
+  quantity: number;
+  /** First fill price rounded to 2 decimals; never updated when adding or flipping (Lumibot). */
+  readonly avgFillPrice: number;
+}
+
+interface Lot {
+  qty: number;
+  price: number;
+}
+
+/** What one fill did to cash. */
+export interface FillBooking {
+  /** Realised P&L of the closing part (FIFO), in currency. */
+  readonly realized: number;
+  /** Quantity that closed existing lots. */
+  readonly closedQuantity: number;
+}
+
+/** Cash, positions and lots of one strategy. Futures use margin cash; stocks notional cash. */
+export class Portfolio {
+  cash: number;
+  readonly positions = new Map<string, Position>();
+  private readonly lots = new Map<string, Lot[]>();
+
+  constructor(budget: number) {
+    this.cash = budget;
+  }
+
+  /**
+   * Books a fill (`signed` = +qty for buys, -qty for sells). Futures: margin cash — margin back plus
+   * realised P&L for the closing part, margin out for the opening part. Stocks: notional cash.
+   */
+  book(asset: Asset, signed: number, price: number): FillBooking {
+    const { realized, closed, opened } = this.matchLots(asset, signed, price);
+    if (asset.isFuture) {
+      const { margin } = contractSpec(asset.symbol);
+      // Same operation order as Lumibot's ledger, so cash matches it bit for bit.
+      if (closed > 0) this.cash += margin * closed + realized;
+      if (opened > 0) this.cash -= margin * opened;
+    } else {
+      this.cash -= signed * price * asset.multiplier;
+    }
+    this.updatePosition(asset, signed, price);
+    return { realized, closedQuantity: closed };
+  }
+
+  /** FIFO lot matching: the opposing part closes the oldest lots, the rest opens a new lot. */
+  private matchLots(asset: Asset, signed: number, price: number): { realized: number; closed: number; opened: number } {
+    const m = asset.multiplier;
+    const lots = this.lots.get(asset.key) ?? [];
+    const dir = Math.sign(signed);
+    let remaining = Math.abs(signed);
+    let realized = 0;
+    let closed = 0;
+    while (remaining > 0 && lots.length > 0 && Math.sign(lots[0].qty) === -dir) {
+      const lot = lots[0];
+      const take = Math.min(remaining, Math.abs(lot.qty));
+      realized += lot.qty > 0 ? (price - lot.price) * take * m : (lot.price - price) * take * m;
+      closed += take;
+      remaining -= take;
+      lot.qty += dir * take;
+      if (lot.qty === 0) lots.shift();
+    }
+    if (remaining > 0) lots.push({ qty: dir * remaining, price });
+    this.lots.set(asset.key, lots);
+    return { realized, closed, opened: remaining };
+  }
+
+  private updatePosition(asset: Asset, signed: number, price: number): void {
+    const held = this.positions.get(asset.key);
+    if (!held) {
+      this.positions.set(asset.key, { asset, quantity: signed, avgFillPrice: Math.round(price * 100) / 100 });
+      return;
+    }
+    held.quantity += signed;
+    if (held.quantity === 0) this.positions.delete(asset.key);
+  }
+
+  /** Signed quantity held of `asset` (0 if none). */
+  quantity(asset: Asset): number {
+    return this.positions.get(asset.key)?.quantity ?? 0;
+  }
+
+  /**
+   * cash + Σ futures [margin·|qty| + (last − entry)·qty·multiplier] + Σ stocks qty·last·multiplier.
+   * `lastPrice` may return undefined (no data yet): the entry price stands in.
+   */
+  value(lastPrice: (asset: Asset) => number | undefined): number {
+    let total = this.cash;
+    for (const p of this.positions.values()) {
+      const last = lastPrice(p.asset) ?? p.avgFillPrice;
+      if (p.asset.isFuture) {
+        total += contractSpec(p.asset.symbol).margin * Math.abs(p.quantity) + (last - p.avgFillPrice) * p.quantity * p.asset.multiplier;
+      } else {
+        total += p.quantity * last * p.asset.multiplier;
+      }
+    }
+    return total;
+  }
+}

@@ -1,0 +1,95 @@
+// Summary statistics of a backtest from its per-call portfolio rows (spec §8.2), plus round-trip
+// trade counts and win rate.
+
+import type { FillRecord } from "./broker.js";
+
+/** One row recorded after every lifecycle call. */
+export interface StatsRow {
+  readonly timeMs: number;
+  /** Portfolio value computed before the call. */
+  readonly portfolioValue: number;
+  /** Cash after the call. */
+  readonly cash: number;
+  readonly positions: { symbol: string; quantity: number }[];
+}
+
+export interface SummaryStats {
+  totalReturn: number;
+  cagr: number;
+  volatility: number;
+  sharpe: number;
+  /** (cagr − rf) / annualised downside deviation (returns below 0), 0 when there is none. */
+  sortino: number;
+  maxDrawdown: { drawdown: number; date: string };
+  romad: number;
+  /** Closed round trips (flat → position → flat). */
+  tradeCount: number;
+  /** Share of round trips with positive P&L after fees. */
+  winRate: number;
+}
+
+const MS_PER_DAY = 86_400_000;
+
+/** Lumibot's formulas: first row per timestamp, returns row to row, Y = whole days / 365.25. */
+export function summarize(rows: readonly StatsRow[], fills: readonly FillRecord[], riskFreeRate = 0, dateOf: (ms: number) => string): SummaryStats {
+  const kept = rows.filter((r, i) => i === 0 || r.timeMs !== rows[i - 1].timeMs);
+  const returns: number[] = [];
+  for (let i = 1; i < kept.length; i++) returns.push(kept[i].portfolioValue / kept[i - 1].portfolioValue - 1);
+  const growth = returns.reduce((g, r) => g * (1 + r), 1);
+  const years = kept.length > 1 ? Math.floor((kept[kept.length - 1].timeMs - kept[0].timeMs) / MS_PER_DAY) / 365.25 : 0;
+  const cagr = years > 0 ? growth ** (1 / years) - 1 : 0;
+  const annualise = years > 0 ? Math.sqrt(returns.length / years) : 0;
+  const volatility = sampleStd(returns) * annualise;
+  const downside = Math.sqrt(returns.reduce((s, r) => s + Math.min(r, 0) ** 2, 0) / Math.max(1, returns.length - 1)) * annualise;
+  const dd = maxDrawdown(kept, returns, dateOf);
+  const trips = roundTrips(fills);
+  return {
+    totalReturn: growth - 1,
+    cagr,
+    volatility,
+    sharpe: volatility === 0 ? 0 : (cagr - riskFreeRate) / volatility,
+    sortino: downside === 0 ? 0 : (cagr - riskFreeRate) / downside,
+    maxDrawdown: dd,
+    romad: dd.drawdown === 0 ? 0 : cagr / dd.drawdown,
+    tradeCount: trips.length,
+    winRate: trips.length === 0 ? 0 : trips.filter((p) => p > 0).length / trips.length,
+  };
+}
+
+function sampleStd(xs: readonly number[]): number {
+  if (xs.length < 2) return 0;
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1));
+}
+
+function maxDrawdown(rows: readonly StatsRow[], returns: readonly number[], dateOf: (ms: number) => string): { drawdown: number; date: string } {
+  if (rows.length === 0) return { drawdown: 0, date: "" };
+  let c = 1, peak = 1, worst = 0, at = rows[0].timeMs;
+  returns.forEach((r, i) => {
+    c *= 1 + r;
+    peak = Math.max(peak, c);
+    const d = (peak - c) / peak;
+    if (d > worst) {
+      worst = d;
+      at = rows[i + 1].timeMs;
+    }
+  });
+  return { drawdown: worst, date: dateOf(at) };
+}
+
+/** P&L after fees of each flat-to-flat round trip, per asset, in fill order. */
+function roundTrips(fills: readonly FillRecord[]): number[] {
+  const open = new Map<string, { qty: number; pnl: number }>();
+  const out: number[] = [];
+  for (const f of fills) {
+    const key = f.order.asset.key;
+    const trip = open.get(key) ?? { qty: 0, pnl: 0 };
+    trip.qty += f.order.side.startsWith("buy") ? f.quantity : -f.quantity;
+    trip.pnl += f.realized - f.fee;
+    if (trip.qty === 0) {
+      out.push(trip.pnl);
+      open.delete(key);
+    } else open.set(key, trip);
+  }
+  return out;
+}

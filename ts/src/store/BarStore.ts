@@ -1,0 +1,207 @@
+// BarStore: the typed facade over the native polars-backed store (ingest, windows, last bar, resample).
+
+import { Bars, type Bar, type BarColumnsView } from "./Bars.js";
+import { FerrobtError, argumentError, checkCount, checkString } from "../errors.js";
+import { native, type NativeBarStore } from "../native.js";
+import { toMs, type TimeInput } from "../time.js";
+import type { DataSource } from "../data/DataSource.js";
+
+/** How parquet files are read. */
+export interface OpenOptions {
+  /** `"databento"` (default: ts_event, open..close, volume, symbol) or `"generic"`. */
+  schema?: "databento" | "generic";
+  /** Generic: timestamp column (default "ts"). */
+  timestampColumn?: string;
+  /** Generic: unit of an integer timestamp column (default "ns"). */
+  timestampUnit?: "ns" | "us" | "ms" | "s";
+  /** Generic: IANA zone of naive datetimes (default UTC). */
+  naiveTimeZone?: string;
+  /** Generic: symbol column; without it every row is `defaultSymbol`. */
+  symbolColumn?: string;
+  /** Generic: symbol used without a symbol column (default "DEFAULT"). */
+  defaultSymbol?: string;
+  /** Inclusive start of the time filter (pushed into the parquet scan). */
+  start?: TimeInput;
+  /** Exclusive end of the time filter. */
+  end?: TimeInput;
+  /** Out-of-order timestamps within a symbol: `"error"` (default, ERR_UNSORTED) or `"sort"`. */
+  onUnsorted?: "error" | "sort";
+  /** Repeated timestamps within a symbol: `"error"` (default, ERR_DUPLICATE) or `"keepLast"`. */
+  onDuplicate?: "error" | "keepLast";
+}
+
+/** Resampling anchor (defaults: the trading day starts 18:00 America/New_York, as CME futures). */
+export interface ResampleOptions {
+  timeZone?: string;
+  /** Minutes after local midnight at which the trading day starts. */
+  dayAnchorMinutes?: number;
+}
+
+/** What ingest did. */
+export interface IngestReport {
+  readonly files: string[];
+  readonly rowsRead: number;
+  readonly symbolsSorted: number;
+  readonly duplicatesDropped: number;
+}
+
+interface SymbolHandle {
+  readonly id: number;
+  readonly cols: BarColumnsView;
+}
+
+const TIMEFRAME = /^\s*(\d*)\s*(m|min|mins|minute|minutes|t|h|hr|hour|hours|d|day|days)\s*$/i;
+
+/**
+ * Bar store of one or more symbols. Times: bar open instants; number = ms UTC, bigint = ns UTC.
+ * It is the engine's native DataSource: binary searches run in Rust over polars columns.
+ */
+export class BarStore implements DataSource {
+  readonly name = "native";
+  private readonly handles = new Map<string, SymbolHandle>();
+  private readonly resampled = new Map<string, BarStore>();
+
+  private constructor(private nativeStore: NativeBarStore | undefined) {}
+
+  /** Reads parquet files (paths or globs). Resolves once the store is ready. */
+  static async openParquet(paths: string | string[], options: OpenOptions = {}): Promise<BarStore> {
+    return BarStore.openParquetSync(paths, options);
+  }
+
+  /** Same as {@link openParquet}, blocking. */
+  static openParquetSync(paths: string | string[], options: OpenOptions = {}): BarStore {
+    const list = Array.isArray(paths) ? paths : [paths];
+    if (list.length === 0) argumentError("paths", "no parquet path given");
+    list.forEach((p, i) => checkString(`paths[${i}]`, p));
+    const { start, end, ...rest } = options;
+    const toNs = (name: string, t: TimeInput | undefined) => (t === undefined ? undefined : BigInt(Math.round(toMs(name, t) * 1e6)));
+    const store = native().NativeBarStore.openParquet(list, { ...rest, startNs: toNs("start", start), endNs: toNs("end", end) });
+    return new BarStore(store);
+  }
+
+  private get raw(): NativeBarStore {
+    if (!this.nativeStore) throw new FerrobtError("ERR_DISPOSED", "the store was disposed");
+    return this.nativeStore;
+  }
+
+  /** Symbols held, ascending. */
+  symbols(): string[] {
+    return this.raw.symbols();
+  }
+
+  /** True if the store holds `symbol`. */
+  has(symbol: string): boolean {
+    return this.symbols().includes(symbol);
+  }
+
+  /** Number of bars of `symbol`. */
+  size(symbol: string): number {
+    return this.handle(symbol).cols.timesMs.length;
+  }
+
+  /** Full columns of `symbol` (zero-copy views). */
+  columns(symbol: string): BarColumnsView {
+    return this.handle(symbol).cols;
+  }
+
+  private handle(symbol: string): SymbolHandle {
+    let h = this.handles.get(symbol);
+    if (!h) {
+      checkString("symbol", symbol);
+      const id = this.raw.symbolId(symbol);
+      h = { id, cols: this.raw.columns(id) };
+      this.handles.set(symbol, h);
+    }
+    return h;
+  }
+
+  /** Bars with ts < end, at most `length`, newest last. */
+  window(symbol: string, q: { end: TimeInput; length: number }): Bars {
+    const h = this.handle(symbol);
+    const length = checkCount("length", q.length);
+    const end = this.countBeforeHandle(h, q.end);
+    return new Bars(symbol, h.cols, Math.max(0, end - length), end);
+  }
+
+  /** Bars with start <= ts < end. */
+  between(symbol: string, q: { start: TimeInput; end: TimeInput }): Bars {
+    const h = this.handle(symbol);
+    const from = this.countBeforeHandle(h, q.start);
+    return new Bars(symbol, h.cols, from, Math.max(from, this.countBeforeHandle(h, q.end)));
+  }
+
+  /** The newest bar with ts <= atOrBefore, or undefined before the first bar. */
+  lastBar(symbol: string, q: { atOrBefore: TimeInput }): Bar | undefined {
+    const h = this.handle(symbol);
+    const n = this.countAtOrBefore(symbol, q.atOrBefore);
+    return n === 0 ? undefined : new Bars(symbol, h.cols, n - 1, n).at(0);
+  }
+
+  private countBeforeHandle(h: SymbolHandle, t: TimeInput): number {
+    if (typeof t === "bigint") return this.raw.countBeforeNs(h.id, t);
+    return this.raw.countBefore(h.id, toMs("end", t));
+  }
+
+  /** Number of bars of `symbol` with ts < end. */
+  countBefore(symbol: string, end: TimeInput): number {
+    return this.countBeforeHandle(this.handle(symbol), end);
+  }
+
+  /** Number of bars of `symbol` with ts <= at. */
+  countAtOrBefore(symbol: string, at: TimeInput): number {
+    return this.raw.countAtOrBefore(this.handle(symbol).id, toMs("atOrBefore", at));
+  }
+
+  /**
+   * The store resampled to `timeframe` ("5m", "15m", "1h", "4h", "1d", N minutes dividing a day):
+   * open=first, high=max, low=min, close=last, volume=sum; left-closed, left-labelled bins anchored
+   * at the trading-day start. Built once per timeframe and options, then cached.
+   */
+  resample(symbol: string, timeframe: string, options: ResampleOptions = {}): BarStore {
+    this.handle(symbol);
+    if (typeof timeframe !== "string" || !TIMEFRAME.test(timeframe)) {
+      throw new FerrobtError("ERR_TIMEFRAME", `unknown timeframe '${String(timeframe)}': use "5m", "1h", "1d" or N minutes`);
+    }
+    if (options.dayAnchorMinutes !== undefined) checkCount("dayAnchorMinutes", options.dayAnchorMinutes);
+    const key = `${timeframe}|${options.timeZone ?? ""}|${options.dayAnchorMinutes ?? ""}`;
+    let hit = this.resampled.get(key);
+    if (!hit) {
+      hit = new BarStore(this.raw.resample(timeframe, options));
+      this.resampled.set(key, hit);
+    }
+    return hit;
+  }
+
+  /** What ingest did (files, rows, symbols sorted, duplicates dropped). */
+  get report(): IngestReport {
+    return this.raw.report;
+  }
+
+  /** Bytes held by the native columns. */
+  get byteSize(): number {
+    return this.raw.byteSize;
+  }
+
+  /** True after dispose(). */
+  get disposed(): boolean {
+    return this.nativeStore === undefined;
+  }
+
+  /** Frees the native store now. Views already handed out stay valid while referenced. Idempotent. */
+  dispose(): void {
+    for (const r of this.resampled.values()) r.dispose();
+    this.resampled.clear();
+    this.handles.clear();
+    this.nativeStore?.dispose();
+    this.nativeStore = undefined;
+  }
+}
+
+/** Writes seeded DataBento-schema 1-minute MES-like bars to `path`; same options → identical bytes. */
+export function generateSample(
+  path: string,
+  spec: { seed?: number; start?: string; end?: string; root?: string; startPrice?: number; tick?: number } = {},
+): number {
+  checkString("path", path);
+  return native().generateSample(path, spec);
+}

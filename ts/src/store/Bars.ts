@@ -1,0 +1,103 @@
+// Bars: a window of one symbol's bars as typed-array views over a store's columns (no copies).
+
+/** Full columns of one symbol. Times are bar open instants. */
+export interface BarColumnsView {
+  /** ns since the epoch, UTC. */
+  readonly timestamps: BigInt64Array;
+  /** ms since the epoch, UTC (exact for whole ms). */
+  readonly timesMs: Float64Array;
+  readonly open: Float64Array;
+  readonly high: Float64Array;
+  readonly low: Float64Array;
+  readonly close: Float64Array;
+  /** Volume as a double (exact below 2^53). */
+  readonly volume: Float64Array;
+}
+
+/** One bar as a plain object. */
+export interface Bar {
+  /** Bar open time, ms UTC. */
+  readonly timeMs: number;
+  /** Bar open time, ns UTC. */
+  readonly timestamp: bigint;
+  readonly open: number;
+  readonly high: number;
+  readonly low: number;
+  readonly close: number;
+  readonly volume: number;
+}
+
+/**
+ * A window `[start, end)` of a symbol's bars, oldest first, newest last. Column getters return
+ * `subarray` views of the store's memory: read them, never write them.
+ */
+export class Bars {
+  /** Number of bars. */
+  readonly length: number;
+
+  constructor(
+    readonly symbol: string,
+    private readonly cols: BarColumnsView,
+    /** Index of the first bar in the symbol's columns. */
+    readonly start: number,
+    /** Index after the last bar. */
+    readonly end: number,
+  ) {
+    this.length = end - start;
+  }
+
+  get timestamps(): BigInt64Array {
+    return this.cols.timestamps.subarray(this.start, this.end);
+  }
+  get timesMs(): Float64Array {
+    return this.cols.timesMs.subarray(this.start, this.end);
+  }
+  get open(): Float64Array {
+    return this.cols.open.subarray(this.start, this.end);
+  }
+  get high(): Float64Array {
+    return this.cols.high.subarray(this.start, this.end);
+  }
+  get low(): Float64Array {
+    return this.cols.low.subarray(this.start, this.end);
+  }
+  get close(): Float64Array {
+    return this.cols.close.subarray(this.start, this.end);
+  }
+  get volume(): Float64Array {
+    return this.cols.volume.subarray(this.start, this.end);
+  }
+
+  /** True when the window holds no bar. */
+  get empty(): boolean {
+    return this.length === 0;
+  }
+
+  /** Bar `i` (negative counts from the end, as Array.prototype.at); undefined when out of range. */
+  at(i: number): Bar | undefined {
+    const k = i < 0 ? this.end + i : this.start + i;
+    if (!Number.isInteger(i) || k < this.start || k >= this.end) return undefined;
+    const c = this.cols;
+    return {
+      timeMs: c.timesMs[k],
+      timestamp: c.timestamps[k],
+      open: c.open[k],
+      high: c.high[k],
+      low: c.low[k],
+      close: c.close[k],
+      volume: c.volume[k],
+    };
+  }
+
+  /** The newest bar, if any. */
+  get last(): Bar | undefined {
+    return this.at(-1);
+  }
+
+  /** Copies the window into plain objects (for printing and tests; not for hot loops). */
+  toRecords(): Bar[] {
+    const out: Bar[] = [];
+    for (let i = 0; i < this.length; i++) out.push(this.at(i) as Bar);
+    return out;
+  }
+}

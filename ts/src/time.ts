@@ -1,0 +1,28 @@
+// Time inputs: a number is ms since the epoch (UTC), a bigint is ns, a Date is itself.
+
+import { argumentError } from "./errors.js";
+
+/** A point in time: ms number, ns bigint, or Date. */
+export type TimeInput = number | bigint | Date;
+
+export const MS_PER_MINUTE = 60_000;
+
+/** Converts a time input to ms (number), checking it. */
+export function toMs(name: string, t: TimeInput): number {
+  if (typeof t === "number") {
+    if (!Number.isFinite(t)) argumentError(name, `${t} is not a finite time in ms`);
+    return t;
+  }
+  if (typeof t === "bigint") return Number(t / 1_000_000n) + Number(t % 1_000_000n) / 1e6;
+  if (t instanceof Date) {
+    const ms = t.getTime();
+    if (Number.isNaN(ms)) argumentError(name, "is an invalid Date");
+    return ms;
+  }
+  return argumentError(name, `${String(t)} is not a number (ms), bigint (ns) or Date`);
+}
+
+/** ISO string of a ms instant in UTC. */
+export function isoUtc(ms: number): string {
+  return new Date(ms).toISOString();
+}
