@@ -1,1 +1,54 @@
-fn main(){}
+//! Criterion benches of the core, named like the vitest scenarios: ingest/1y-minute, window/200x1m,
+//! last-bar, resample/1y-to-1h, resample/1y-to-1d.
+
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use ferrobt_core::sample::{generate, write_parquet, SampleSpec};
+use ferrobt_core::{open_parquet, BarStore, IngestOptions, ResampleOptions, Timeframe};
+
+fn year_file() -> String {
+    let path = std::env::temp_dir().join("ferrobt-bench-1y.parquet");
+    if !path.exists() {
+        let spec = SampleSpec {
+            start: chrono::NaiveDate::from_ymd_opt(2023, 1, 1).unwrap(),
+            end: chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
+            ..SampleSpec::default()
+        };
+        write_parquet(generate(&spec).unwrap(), &path).unwrap();
+    }
+    path.to_string_lossy().into_owned()
+}
+
+fn benches(c: &mut Criterion) {
+    let file = year_file();
+    c.bench_function("ingest/1y-minute", |b| b.iter(|| black_box(open_parquet(&[file.clone()], &IngestOptions::default()).unwrap())));
+    let store: BarStore = open_parquet(&[file], &IngestOptions::default()).unwrap();
+    let bars = store.bars_of("MESZ3").unwrap().clone();
+    let ts = bars.ts().to_vec();
+    let mut i = 1_000usize;
+    c.bench_function("window/200x1m", |b| {
+        b.iter(|| {
+            i = (i * 7_919 + 13) % (ts.len() - 1);
+            let r = bars.window_range(black_box(ts[i] + 1), 200);
+            black_box(bars.slice(r).close[0])
+        })
+    });
+    c.bench_function("last-bar", |b| {
+        b.iter(|| {
+            i = (i * 7_919 + 13) % (ts.len() - 1);
+            black_box(bars.last_index(black_box(ts[i] + 1)))
+        })
+    });
+    for (name, tf) in [("resample/1y-to-1h", "1h"), ("resample/1y-to-1d", "1d")] {
+        let tf = Timeframe::parse(tf).unwrap();
+        c.bench_function(name, |b| b.iter(|| black_box(ferrobt_core::resample::resample_bars(&bars, tf, &ResampleOptions::default()).unwrap())));
+    }
+}
+
+criterion_group! {
+    name = store;
+    config = Criterion::default().sample_size(20).measurement_time(std::time::Duration::from_secs(2)).warm_up_time(std::time::Duration::from_millis(500));
+    targets = benches
+}
+criterion_main!(store);

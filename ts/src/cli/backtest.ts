@@ -1,0 +1,128 @@
+// `ferrobt backtest`: loads a TS strategy with tsx, runs it on the native store with a progress bar,
+// writes trades/stats/portfolio files and prints a one-screen summary.
+
+import { parseArgs } from "node:util";
+import { basename, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { SingleBar, Presets } from "cli-progress";
+import { register } from "tsx/esm/api";
+import { BarStore } from "../store/BarStore.js";
+import { Backtest, StrategyError, type BacktestResult } from "../engine/backtest.js";
+import { Strategy } from "../engine/strategy.js";
+import type { FillModel } from "../engine/broker.js";
+import { FerrobtError } from "../errors.js";
+import { statsDocument, writeResults, type ResultFiles } from "../results/write.js";
+
+type StrategyClass = new () => Strategy;
+
+/** Loads the default export (or the first exported Strategy subclass) of a strategy file. */
+export async function loadStrategy(file: string): Promise<StrategyClass> {
+  // A global (not namespaced) tsx hook: the strategy then shares this process's copy of ferrobt.
+  register();
+  const mod = (await import(pathToFileURL(resolve(file)).href)) as Record<string, unknown>;
+  const candidates = [mod.default, ...Object.values(mod)];
+  const found = candidates.find((c) => typeof c === "function" && isStrategyClass(c as StrategyClass));
+  if (!found) throw new FerrobtError("ERR_ARGUMENT", `argument 'strategy': ${file} exports no Strategy subclass`);
+  return found as StrategyClass;
+}
+
+/** A Strategy subclass, also when the file imported another copy of ferrobt (checked by shape). */
+function isStrategyClass(c: StrategyClass): boolean {
+  const proto = c.prototype as Partial<Strategy> | undefined;
+  return proto instanceof Strategy || (typeof proto?.onTradingIteration === "function" && typeof proto.getHistoricalPrices === "function");
+}
+
+export async function runBacktestCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      data: { type: "string" },
+      start: { type: "string" },
+      end: { type: "string" },
+      budget: { type: "string" },
+      out: { type: "string" },
+      "fill-model": { type: "string" },
+      quiet: { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
+    },
+  });
+  if (positionals.length !== 1) throw new FerrobtError("ERR_ARGUMENT", "backtest needs exactly one strategy file");
+  for (const name of ["data", "start", "end"] as const) {
+    if (!values[name]) throw new FerrobtError("ERR_ARGUMENT", `backtest needs --${name}`);
+  }
+  const fillModel = (values["fill-model"] ?? "polars") as FillModel;
+  if (fillModel !== "polars" && fillModel !== "pandas") throw new FerrobtError("ERR_ARGUMENT", "--fill-model must be polars or pandas");
+  const file = positionals[0];
+  const StrategyCtor = await loadStrategy(file);
+  const loadStart = performance.now();
+  const store = BarStore.openParquetSync(values.data!.split(","));
+  const loadMs = performance.now() - loadStart;
+  const out = resolve(values.out ?? `out/${basename(file).replace(/\.[cm]?[jt]s$/, "")}`);
+  const quiet = values.quiet || values.json;
+  const bar = quiet ? undefined : new SingleBar({ format: "backtest [{bar}] {percentage}% | ETA {eta_formatted} | {iterations} iterations", hideCursor: true }, Presets.shades_classic);
+  bar?.start(1000, 0, { iterations: 0 });
+  const backtest = new Backtest(new StrategyCtor(), {
+    data: store,
+    start: values.start!,
+    end: values.end!,
+    budget: values.budget === undefined ? undefined : Number(values.budget),
+    fillModel,
+    onProgress: bar ? throttle((f, n) => bar.update(Math.round(f * 1000), { iterations: n })) : undefined,
+  });
+  let result: BacktestResult;
+  let failure: StrategyError | undefined;
+  try {
+    result = backtest.run();
+  } catch (e) {
+    if (!(e instanceof StrategyError)) throw e;
+    failure = e;
+    result = e.partial;
+  } finally {
+    bar?.update(1000);
+    bar?.stop();
+    store.dispose();
+  }
+  const files = writeResults(result, out);
+  if (values.json) process.stdout.write(JSON.stringify({ ...statsDocument(result), loadMs, files, error: failure?.message }, null, 2) + "\n");
+  else if (!values.quiet) process.stdout.write(summary(result, loadMs, files));
+  if (failure) {
+    process.stderr.write(`ferrobt: [${failure.code}] ${failure.message}\n(partial results written to ${out})\n`);
+    return 1;
+  }
+  return 0;
+}
+
+function throttle(f: (fraction: number, n: number) => void): (fraction: number, n: number) => void {
+  let last = 0;
+  return (fraction, n) => {
+    const now = performance.now();
+    if (now - last > 100) {
+      last = now;
+      f(fraction, n);
+    }
+  };
+}
+
+const money = (x: number) => `$${x.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+
+function summary(r: BacktestResult, loadMs: number, files: ResultFiles): string {
+  const s = statsDocument(r) as { tradeLogRows: { new: number; fill: number; canceled: number } };
+  return [
+    "",
+    `${r.strategy} on ${r.backend} data`,
+    `  iterations            ${r.iterations}`,
+    `  orders                ${r.orderCount} (trade-log rows new/fill/canceled ${s.tradeLogRows.new}/${s.tradeLogRows.fill}/${s.tradeLogRows.canceled})`,
+    `  fills                 ${r.fills.length}`,
+    `  fees                  ${money(r.fees)}`,
+    `  final portfolio value ${money(r.finalPortfolioValue)}`,
+    `  total return          ${pct(r.summary.totalReturn)}   max drawdown ${pct(r.summary.maxDrawdown.drawdown)}`,
+    `  round trips           ${r.summary.tradeCount} (win rate ${pct(r.summary.winRate)})`,
+    `  time                  load ${loadMs.toFixed(1)} ms, run ${r.wallMs.toFixed(1)} ms`,
+    `  results               ${files.trades}`,
+    `                        ${files.stats}`,
+    `                        ${files.portfolio}`,
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// ferrobt command line: `backtest` a TS strategy file on parquet data, `generate` sample data.
+
+import { parseArgs } from "node:util";
+import { resolve } from "node:path";
+import { runBacktestCommand } from "./backtest.js";
+import { generateSample } from "../store/BarStore.js";
+import { FerrobtError } from "../errors.js";
+
+const USAGE = `usage:
+  ferrobt backtest <strategy.ts> --data <parquet|glob> --start <YYYY-MM-DD[THH:MM]> --end <...>
+                   [--budget 100000] [--out out/<strategy>] [--fill-model polars|pandas] [--quiet] [--json]
+  ferrobt generate <out.parquet> [--seed 42] [--start 2023-12-17] [--end 2024-01-13]
+Times without an offset are New York wall-clock times.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === "backtest") return runBacktestCommand(rest);
+  if (command === "generate") return generate(rest);
+  process.stderr.write(`${USAGE}\n`);
+  return command === undefined || command === "--help" || command === "-h" ? 0 : 2;
+}
+
+function generate(args: string[]): number {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { seed: { type: "string" }, start: { type: "string" }, end: { type: "string" } },
+  });
+  if (positionals.length !== 1) throw new FerrobtError("ERR_ARGUMENT", "generate needs exactly one output path");
+  const rows = generateSample(resolve(positionals[0]), {
+    seed: values.seed === undefined ? undefined : Number(values.seed),
+    start: values.start,
+    end: values.end,
+  });
+  process.stdout.write(`wrote ${rows} bars to ${positionals[0]}\n`);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    const e = err as Error & { code?: string };
+    process.stderr.write(`ferrobt: ${e.code ? `[${e.code}] ` : ""}${e.message}\n`);
+    process.exit(1);
+  },
+);
