@@ -5,6 +5,7 @@ export { Bars, type Bar, type BarColumnsView } from "./store/Bars.js";
 export { FerrobtError, type ErrorCode } from "./errors.js";
 export type { TimeInput } from "./time.js";
 export type { DataSource } from "./data/DataSource.js";
+export { MemorySource, type BarArrays } from "./data/MemorySource.js";
 export { Asset, CONTRACTS, contractAt, contractSpec, type AssetType, type ContractSpec, type ContractMonth } from "./engine/asset.js";
 export { MarketCalendar, type CalendarName, type Session } from "./engine/calendar.js";
 export { TradingFee } from "./engine/fees.js";

@@ -1,0 +1,126 @@
+// Bad input: every broken file gets a typed error naming the file (and column and row where they
+// apply); the process survives all of them.
+
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parquetWriteFile } from "hyparquet-writer";
+import { BarStore } from "../ts/src/index.js";
+import { samplePath, tempDir } from "./helpers/fixtures.js";
+
+const T0 = 1_704_292_200_000_000_000n; // 2024-01-03 14:30 UTC in ns
+const MIN = 60_000_000_000n;
+let dir: string;
+
+type Col = { name: string; data: unknown[]; type: string };
+
+function bars(n: number, patch: (cols: Record<string, Col>) => void = () => {}): Col[] {
+  const cols: Record<string, Col> = {
+    ts_event: { name: "ts_event", data: Array.from({ length: n }, (_, i) => T0 + BigInt(i) * MIN), type: "INT64" },
+    open: { name: "open", data: Array(n).fill(10), type: "DOUBLE" },
+    high: { name: "high", data: Array(n).fill(11), type: "DOUBLE" },
+    low: { name: "low", data: Array(n).fill(9), type: "DOUBLE" },
+    close: { name: "close", data: Array(n).fill(10.5), type: "DOUBLE" },
+    volume: { name: "volume", data: Array.from({ length: n }, () => 5n), type: "INT64" },
+    symbol: { name: "symbol", data: Array(n).fill("MESH4"), type: "STRING" },
+  };
+  patch(cols);
+  return Object.values(cols);
+}
+
+function write(name: string, columnData: Col[]): string {
+  const path = join(dir, name);
+  parquetWriteFile({ filename: path, columnData } as Parameters<typeof parquetWriteFile>[0]);
+  return path;
+}
+
+function openError(path: string, options = {}): Error & { code?: string } {
+  try {
+    BarStore.openParquetSync(path, options).dispose();
+  } catch (e) {
+    return e as Error & { code?: string };
+  }
+  throw new Error(`${path} opened without error`);
+}
+
+beforeAll(() => {
+  dir = tempDir("ferrobt-bad-");
+});
+
+describe("bad input", () => {
+  it("names the file for I/O and format problems", () => {
+    const missing = join(dir, "missing.parquet");
+    expect(openError(missing)).toMatchObject({ code: "ERR_IO", message: expect.stringContaining("missing.parquet") });
+    mkdirSync(join(dir, "a-dir.parquet"));
+    expect(openError(join(dir, "a-dir.parquet"))).toMatchObject({ code: "ERR_IO", message: expect.stringContaining("directory") });
+    writeFileSync(join(dir, "empty.parquet"), "");
+    expect(openError(join(dir, "empty.parquet"))).toMatchObject({ code: "ERR_EMPTY", message: expect.stringContaining("empty.parquet") });
+    writeFileSync(join(dir, "csv.parquet"), "ts_event,open\n1,2\n");
+    expect(openError(join(dir, "csv.parquet"))).toMatchObject({ code: "ERR_PARQUET", message: expect.stringContaining("csv.parquet") });
+    const good = readFileSync(samplePath());
+    writeFileSync(join(dir, "truncated.parquet"), good.subarray(0, good.length >> 1));
+    expect(openError(join(dir, "truncated.parquet"))).toMatchObject({ code: "ERR_PARQUET", message: expect.stringContaining("truncated.parquet") });
+  });
+
+  it("names the column for schema problems", () => {
+    const noClose = write("no-close.parquet", bars(3).filter((c) => c.name !== "close"));
+    expect(openError(noClose)).toMatchObject({ code: "ERR_SCHEMA", message: expect.stringMatching(/no-close\.parquet.*'close'.*missing/) });
+    const stringPrice = write("string-price.parquet", bars(3, (c) => (c.open = { name: "open", data: ["a", "b", "c"], type: "STRING" })));
+    expect(openError(stringPrice)).toMatchObject({ code: "ERR_SCHEMA", message: expect.stringContaining("'open'") });
+    const zeroRows = write("zero-rows.parquet", bars(0));
+    expect(openError(zeroRows)).toMatchObject({ code: "ERR_EMPTY", message: expect.stringContaining("zero-rows.parquet") });
+  });
+
+  it("names file, column and first bad row for bad values", () => {
+    const cases: [string, (c: Record<string, Col>) => void, string, string][] = [
+      ["nan.parquet", (c) => (c.close.data[2] = NaN), "ERR_NOT_FINITE", "'close', row 2"],
+      ["inf.parquet", (c) => (c.high.data[1] = Infinity), "ERR_NOT_FINITE", "'high', row 1"],
+      ["null.parquet", (c) => (c.low.data[3] = null), "ERR_NULL", "'low', row 3"],
+      ["high-low.parquet", (c) => (c.high.data[4] = 8), "ERR_HIGH_LOW", "'high', row 4"],
+      ["neg-volume.parquet", (c) => (c.volume = { name: "volume", data: [5, 5, -1, 5, 5], type: "DOUBLE" }), "ERR_NEGATIVE_VOLUME", "'volume', row 2"],
+      ["unsorted.parquet", (c) => ([c.ts_event.data[1], c.ts_event.data[2]] = [c.ts_event.data[2], c.ts_event.data[1]]), "ERR_UNSORTED", "row 2"],
+      ["duplicate.parquet", (c) => (c.ts_event.data[3] = c.ts_event.data[2]), "ERR_DUPLICATE", "row 3"],
+      ["ms-as-ns.parquet", (c) => (c.ts_event.data = c.ts_event.data.map((t) => (t as bigint) / 1_000_000n)), "ERR_TIMESTAMP_RANGE", "'ts_event', row 0"],
+    ];
+    for (const [name, patch, code, where] of cases) {
+      const e = openError(write(name, bars(5, patch)));
+      expect(e.code, name).toBe(code);
+      expect(e.message, name).toContain(name);
+      expect(e.message, name).toContain(where);
+    }
+  });
+
+  it("sorts or keeps the last duplicate when asked, and reports what it did", () => {
+    const unsorted = write("unsorted-ok.parquet", bars(5, (c) => ([c.ts_event.data[1], c.ts_event.data[2]] = [c.ts_event.data[2], c.ts_event.data[1]])));
+    const s = BarStore.openParquetSync(unsorted, { onUnsorted: "sort" });
+    expect(s.report.symbolsSorted).toBe(1);
+    expect(Array.from(s.columns("MESH4").timestamps)).toEqual([0n, 1n, 2n, 3n, 4n].map((i) => T0 + i * MIN));
+    s.dispose();
+    const dup = write("dup-ok.parquet", bars(5, (c) => {
+      c.ts_event.data[3] = c.ts_event.data[2];
+      c.close.data[3] = 10.75;
+    }));
+    const d = BarStore.openParquetSync(dup, { onDuplicate: "keepLast" });
+    expect(d.report.duplicatesDropped).toBe(1);
+    expect(Array.from(d.columns("MESH4").close)).toEqual([10.5, 10.5, 10.75, 10.5]);
+    d.dispose();
+  });
+
+  it("reads the generic schema with a named timestamp column in ms and no symbol column", () => {
+    const cols = bars(4).filter((c) => c.name !== "symbol");
+    cols[0] = { name: "time", data: (cols[0].data as bigint[]).map((t) => t / 1_000_000n), type: "INT64" };
+    const path = write("generic.parquet", cols);
+    const s = BarStore.openParquetSync(path, { schema: "generic", timestampColumn: "time", timestampUnit: "ms", defaultSymbol: "ES" });
+    expect(s.symbols()).toEqual(["ES"]);
+    expect(s.columns("ES").timestamps[0]).toBe(T0);
+    s.dispose();
+    expect(openError(path, { schema: "generic", timestampColumn: "nope" })).toMatchObject({ code: "ERR_SCHEMA", message: expect.stringContaining("'nope'") });
+  });
+
+  it("survives all of it: the store still works afterwards", () => {
+    copyFileSync(samplePath(), join(dir, "still-good.parquet"));
+    const s = BarStore.openParquetSync(join(dir, "still-good.parquet"));
+    expect(s.symbols().length).toBeGreaterThan(0);
+    s.dispose();
+  });
+});

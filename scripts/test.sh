@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs every test suite (cargo, then vitest) and ends with one plain line: "N passed, N failed".
+# Exits non-zero if any test failed or a suite could not run.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/ferrobt/target}"
+mkdir -p out
+status=0
+
+cargo test --release --workspace --target x86_64-unknown-linux-gnu 2>&1 | tee out/cargo-test.log
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+rust_passed=$(grep -Eo 'test result: [a-zA-Z]+\. [0-9]+ passed' out/cargo-test.log | awk '{s+=$4} END {print s+0}')
+rust_failed=$(grep -Eo '[0-9]+ failed;' out/cargo-test.log | awk '{s+=$1} END {print s+0}')
+
+npx vitest run
+[ $? -eq 0 ] || status=1
+read -r js_passed js_failed < <(node -e '
+  try {
+    const r = require("./out/vitest-results.json");
+    console.log(r.numPassedTests, r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0));
+  } catch { console.log("0 1"); }')
+
+passed=$((rust_passed + js_passed))
+failed=$((rust_failed + js_failed))
+echo "rust: ${rust_passed} passed, ${rust_failed} failed; vitest: ${js_passed} passed, ${js_failed} failed"
+if [ "$failed" -gt 0 ] || [ "$passed" -eq 0 ]; then status=1; fi
+echo "${passed} passed, ${failed} failed"
+exit $status
