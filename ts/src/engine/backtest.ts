@@ -257,10 +257,14 @@ export class Backtest implements StrategyContext {
   historicalPrices(asset: Asset, length: number, timestep: string, timeshift: number): Bars | undefined {
     const step = parseTimestep(timestep);
     const series = this.seriesOf(asset);
-    const shift = timeshift * MS_PER_MINUTE;
-    // timeshift > 0: bars with ts <= t − Δ − 1 min; < 0: bars with ts < t − Δ (future bars); 0: ts < t.
-    const end = shift > 0 ? this.t - shift - MS_PER_MINUTE : this.t - shift;
-    const inclusive = shift > 0;
+    if (timeshift < 0) {
+      throw new FerrobtError("ERR_ARGUMENT", `argument 'timeshift': ${timeshift} would reveal bars that have not closed yet (ferrobt refuses lookahead)`);
+    }
+    // Bars that closed by t − Δ: ts <= t − Δ − 1 min. On whole-minute clocks this is Lumibot's "ts < t"
+    // (Δ = 0) and "ts <= t − Δ − step" (Δ > 0); on sub-minute clocks Lumibot also shows the minute in
+    // progress, ferrobt deliberately does not.
+    const end = this.t - timeshift * MS_PER_MINUTE - MS_PER_MINUTE;
+    const inclusive = true;
     let bars: Bars;
     if (step.unit === "minute" && step.multiplier === 1) bars = series.window(end, length, inclusive);
     else if (step.unit === "minute") bars = resampleWindow(series.window(end, step.multiplier * length, inclusive), "minute", step.multiplier, length);

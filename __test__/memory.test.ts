@@ -1,0 +1,30 @@
+// Memory stays flat: 1,000,000 window calls and 1,000 open/dispose cycles of a one-year store
+// (~350k bars) in a child process with --expose-gc. Bounds: RSS grows < 32 MiB, external < 4 MiB.
+
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { generateSample } from "../ts/src/index.js";
+import { REPO, tempDir } from "./helpers/fixtures.js";
+
+const MiB = 1024 * 1024;
+
+describe("memory", () => {
+  it("stays flat over 1,000,000 windows and 1,000 open/dispose cycles of a 1-year store", () => {
+    const path = join(tempDir(), "year.parquet");
+    const rows = generateSample(path, { start: "2023-01-01", end: "2024-01-01" });
+    expect(rows).toBeGreaterThan(340_000);
+    const out = execFileSync(process.execPath, ["--expose-gc", "--import", "tsx", join(REPO, "__test__/helpers/memory-loop.ts"), path], {
+      cwd: REPO,
+      encoding: "utf8",
+      maxBuffer: 1 << 20,
+    });
+    const m = JSON.parse(out.trim().split("\n").at(-1)!);
+    console.log(`memory: windows RSS +${((m.afterWindows.rss - m.warm.rss) / MiB).toFixed(1)} MiB, ` +
+      `cycles RSS +${((m.afterCycles.rss - m.warmCycles.rss) / MiB).toFixed(1)} MiB, external +${((m.afterCycles.external - m.warmCycles.external) / MiB).toFixed(2)} MiB, store ${(m.bytes / MiB).toFixed(1)} MiB`);
+    expect(m.afterWindows.rss - m.warm.rss).toBeLessThan(32 * MiB);
+    expect(m.afterWindows.external - m.warm.external).toBeLessThan(4 * MiB);
+    expect(m.afterCycles.rss - m.warmCycles.rss).toBeLessThan(32 * MiB);
+    expect(m.afterCycles.external - m.warmCycles.external).toBeLessThan(4 * MiB);
+  });
+});
