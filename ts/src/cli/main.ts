@@ -2,7 +2,8 @@
 // ferrobt command line: `backtest` a TS strategy file on parquet data, `generate` sample data.
 
 import { parseArgs } from "node:util";
-import { resolve } from "node:path";
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { runBacktestCommand } from "./backtest.js";
 import { generateSample } from "../store/BarStore.js";
 import { FerrobtError } from "../errors.js";
@@ -28,7 +29,9 @@ function generate(args: string[]): number {
     options: { seed: { type: "string" }, start: { type: "string" }, end: { type: "string" } },
   });
   if (positionals.length !== 1) throw new FerrobtError("ERR_ARGUMENT", "generate needs exactly one output path");
-  const rows = generateSample(resolve(positionals[0]), {
+  const out = resolve(positionals[0]);
+  mkdirSync(dirname(out), { recursive: true });
+  const rows = generateSample(out, {
     seed: values.seed === undefined ? undefined : Number(values.seed),
     start: values.start,
     end: values.end,

@@ -142,7 +142,8 @@ fn local_midnight_ns(date: NaiveDate) -> i64 {
         .expect("midnight exists in New York")
 }
 
-/// Writes `rows` as DataBento-schema parquet (snappy, statistics on, no wall-clock metadata).
+/// Writes `rows` as DataBento-schema parquet (snappy, statistics on, no wall-clock metadata) and
+/// returns the number of rows written.
 ///
 /// # Errors
 /// `ERR_IO` when the file cannot be written.
@@ -168,5 +169,6 @@ pub fn write_parquet(rows: SampleRows, path: &Path) -> Result<u64> {
     ParquetWriter::new(file)
         .with_compression(ParquetCompression::Snappy)
         .finish(&mut df)
-        .map_err(|e| io(e.to_string()))
+        .map_err(|e| io(e.to_string()))?;
+    Ok(n as u64)
 }

@@ -1,0 +1,35 @@
+// Distribution: the packed tarballs (ferrobt + the linux-x64-gnu platform package with the prebuilt
+// .node) install into an empty folder with no Rust toolchain on PATH and run a TS script via tsx.
+
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { REPO, tempDir } from "./helpers/fixtures.js";
+
+const SCRIPT = `import { BarStore, generateSample } from "ferrobt";
+const path = "sample.parquet";
+generateSample(path, { start: "2024-01-02", end: "2024-01-05" });
+const store = await BarStore.openParquet(path);
+const w = store.window("MESH4", { end: Date.UTC(2024, 0, 3, 14, 30), length: 3 });
+console.log(JSON.stringify({ symbols: store.symbols(), times: Array.from(w.timesMs), close: w.close.length }));
+`;
+
+describe("package", () => {
+  it("installs from the tarballs without cargo and runs a TS script", () => {
+    const packs = join(tempDir("ferrobt-pack-"), "tarballs");
+    const out = execFileSync(process.execPath, [join(REPO, "scripts/pack.mjs"), packs], { cwd: REPO, encoding: "utf8" });
+    const { main, platform } = JSON.parse(out.trim().split("\n").at(-1)!);
+    const app = tempDir("ferrobt-app-");
+    // PATH without any Rust toolchain: only node's own directory and the system basics.
+    const env = { ...process.env, PATH: `${join(process.execPath, "..")}:/usr/bin:/bin`, CARGO_HOME: "/nonexistent", RUSTUP_HOME: "/nonexistent" };
+    expect(() => execFileSync("cargo", ["--version"], { env, stdio: "ignore" })).toThrow();
+    writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
+    execFileSync("npm", ["install", "--no-audit", "--no-fund", main, platform], { cwd: app, env, stdio: "inherit" });
+    writeFileSync(join(app, "use.ts"), SCRIPT);
+    const printed = execFileSync(join(app, "node_modules/.bin/tsx"), ["use.ts"], { cwd: app, env, encoding: "utf8" });
+    const result = JSON.parse(printed.trim());
+    expect(result.symbols).toEqual(["MESH4"]);
+    expect(result.times).toEqual([Date.UTC(2024, 0, 3, 14, 27), Date.UTC(2024, 0, 3, 14, 28), Date.UTC(2024, 0, 3, 14, 29)]);
+  }, 300_000);
+});
