@@ -42,7 +42,8 @@ export default class MESMomentumSMA9 extends Strategy {
       }
       return;
     }
-    const busy = this.getOrders().some((o) => o.status === "new");
+    // Any order with status "new" (Lumibot scans get_orders(); a "new" order is always active).
+    const busy = this.getActiveOrders().some((o) => o.status === "new");
     if (last <= sma || busy) return;
     const stopPts = atr * p.atr_stop_mult;
     const risk = this.getPortfolioValue() * p.risk_per_trade_pct;

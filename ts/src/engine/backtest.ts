@@ -75,6 +75,8 @@ export class StrategyError extends FerrobtError {
   }
 }
 
+const NO_POSITIONS: StatsRow["positions"] = Object.freeze([]);
+
 /** Runs one strategy over one window. */
 export class Backtest implements StrategyContext {
   private t: number;
@@ -201,7 +203,8 @@ export class Backtest implements StrategyContext {
       }
     }
     if (record) {
-      const positions = [...this.broker.portfolio.positions.values()].map((p) => ({ symbol: p.asset.symbol, quantity: p.quantity }));
+      const held = this.broker.portfolio.positions;
+      const positions = held.size === 0 ? NO_POSITIONS : [...held.values()].map((p) => ({ symbol: p.asset.symbol, quantity: p.quantity }));
       this.rows.push({ timeMs: this.t, portfolioValue: this.pv, cash: this.broker.portfolio.cash, positions });
     }
   }
@@ -277,7 +280,7 @@ export class Backtest implements StrategyContext {
 
   lastPrice(asset: Asset): number | undefined {
     const series = this.seriesOf(asset);
-    return (series.lastAtOrBefore(this.t - MS_PER_MINUTE) ?? series.lastAtOrBefore(this.t))?.close;
+    return series.closeAtOrBefore(this.t - MS_PER_MINUTE) ?? series.closeAtOrBefore(this.t);
   }
 
   createOrder(asset: Asset, quantity: number, side: OrderSide, o: OrderOptions): Order {
@@ -348,6 +351,10 @@ export class Backtest implements StrategyContext {
 
   orders(): Order[] {
     return this.broker.orders.slice();
+  }
+
+  activeOrders(): readonly Order[] {
+    return this.broker.activeOrders();
   }
 
   positions(): Position[] {

@@ -45,6 +45,8 @@ export class Broker {
   readonly portfolio: Portfolio;
   private working: Order[] = [];
   private readonly tracked = new Set<Order>();
+  /** Tracked orders that may still be active, in tracking order (pruned as they finish). */
+  private live: Order[] = [];
 
   constructor(
     strategyName: string,
@@ -63,7 +65,14 @@ export class Broker {
     if (!this.tracked.has(o)) {
       this.tracked.add(o);
       this.orders.push(o);
+      this.live.push(o);
     }
+  }
+
+  /** Tracked orders that are active (not filled and not cancelled, or with an active child), in tracking order. */
+  activeOrders(): readonly Order[] {
+    this.live = this.live.filter((o) => o.isActive());
+    return this.live;
   }
 
   /** Submits (or re-submits) an order at clock t (spec §4.4). */
@@ -93,12 +102,12 @@ export class Broker {
 
   /** Cancels every active order; the list is taken once, before anything is cancelled (spec §4.5). */
   cancelOpenOrders(t: number): void {
-    const active = this.orders.filter((o) => o.isActive());
-    for (const o of active) this.cancel(o, t);
+    for (const o of this.activeOrders().slice()) this.cancel(o, t);
   }
 
   /** Evaluates the working orders of the call's snapshot against one bar each (spec §4.2). */
   process(t: number): void {
+    if (this.working.length === 0) return;
     const snapshot = this.working.slice();
     for (const o of snapshot) {
       if (o.status === "fill" || o.status === "canceled") continue;
@@ -138,7 +147,7 @@ export class Broker {
     this.log(t, "fill", o, price, o.quantity, fee);
     this.fills.push({ timeMs: t, order: o, price, quantity: o.quantity, fee, realized });
     if (this.portfolio.quantity(o.asset) === 0) {
-      for (const other of this.orders) if (other !== o && other.asset.key === o.asset.key && other.isActive()) this.cancel(other, t);
+      for (const other of this.activeOrders().slice()) if (other !== o && other.asset.key === o.asset.key && other.isActive()) this.cancel(other, t);
     }
     if (o.orderClass === "bracket" || o.orderClass === "oto") this.working.push(...o.children);
     if (o.ocoParent) this.completeOco(o.ocoParent, t);

@@ -13,6 +13,8 @@ interface Segment {
   readonly symbol: string;
   readonly from: number;
   readonly to: number;
+  /** Index of the first bar >= from, found once (the data never changes). */
+  lower?: number;
 }
 
 /** Bars of one asset, selected by time (all bounds in ms UTC). */
@@ -64,8 +66,7 @@ export class AssetSeries {
       const s = this.segments[i];
       const cut = Math.min(endMs, s.to);
       const upper = cut === s.to ? this.source.countBefore(s.symbol, cut) : inclusive ? this.source.countAtOrBefore(s.symbol, cut) : this.source.countBefore(s.symbol, cut);
-      const start = Math.max(s.from, fromMs);
-      const lower = start === -Infinity ? 0 : this.source.countBefore(s.symbol, start);
+      const lower = fromMs > s.from ? this.source.countBefore(s.symbol, fromMs) : this.lowerOf(s);
       const take = Math.min(remaining, Math.max(0, upper - lower));
       if (take > 0) parts.unshift({ symbol: s.symbol, cols: this.source.columns(s.symbol), start: upper - take, end: upper });
       remaining -= take;
@@ -75,9 +76,30 @@ export class AssetSeries {
     return concat(this.label, parts);
   }
 
+  private lowerOf(s: Segment): number {
+    if (s.lower === undefined) s.lower = s.from === -Infinity ? 0 : this.source.countBefore(s.symbol, s.from);
+    return s.lower;
+  }
+
+  /** Where the newest bar with ts <= atMs sits (its symbol's columns and index), without allocating a window. */
+  private newestAtOrBefore(atMs: number): { cols: BarColumnsView; i: number } | undefined {
+    for (let k = this.segmentBefore(atMs, true); k >= 0; k--) {
+      const s = this.segments[k];
+      const upper = atMs >= s.to ? this.source.countBefore(s.symbol, s.to) : this.source.countAtOrBefore(s.symbol, atMs);
+      if (upper > this.lowerOf(s)) return { cols: this.source.columns(s.symbol), i: upper - 1 };
+    }
+    return undefined;
+  }
+
   /** The newest bar with ts <= atMs. */
   lastAtOrBefore(atMs: number): Bar | undefined {
     return this.window(atMs, 1, true).at(0);
+  }
+
+  /** Close of the newest bar with ts <= atMs (the last-price hot path). */
+  closeAtOrBefore(atMs: number): number | undefined {
+    const hit = this.newestAtOrBefore(atMs);
+    return hit && hit.cols.close[hit.i];
   }
 }
 

@@ -10,7 +10,7 @@ export interface StatsRow {
   readonly portfolioValue: number;
   /** Cash after the call. */
   readonly cash: number;
-  readonly positions: { symbol: string; quantity: number }[];
+  readonly positions: readonly { readonly symbol: string; readonly quantity: number }[];
 }
 
 export interface SummaryStats {

@@ -19,6 +19,7 @@ export interface StrategyContext {
   cancelOpenOrders(): void;
   closePosition(asset: Asset): Order | undefined;
   orders(): Order[];
+  activeOrders(): readonly Order[];
   positions(): Position[];
   cash(): number;
   portfolioValue(): number;
@@ -145,9 +146,17 @@ export abstract class Strategy {
     for (const p of this.getPositions()) this.closePosition(p.asset);
   }
 
-  /** Every tracked order (new, filled, cancelled), as Lumibot's get_orders(). */
+  /** Every tracked order (new, filled, cancelled), as Lumibot's get_orders(). O(all orders). */
   getOrders(): Order[] {
     return this.ctx.orders();
+  }
+
+  /**
+   * The active orders only (not filled and not cancelled, or with an active child), in tracking
+   * order: what `getOrders().filter((o) => o.isActive())` gives, without scanning finished orders.
+   */
+  getActiveOrders(): readonly Order[] {
+    return this.ctx.activeOrders();
   }
 
   getPosition(asset: Asset | string): Position | undefined {
