@@ -126,7 +126,7 @@ describe("strategy errors and continuous futures", () => {
     }
     const data = new MemorySource({ MESH4: stepBars(nyToUtc(2024, 1, 3, 9), Array(60).fill(100)) });
     expect(() => new Backtest(new Unknown(), { data, start: "2024-01-03T09:30", end: "2024-01-03T09:40" }).run()).toThrowError(
-      expect.objectContaining({ code: "ERR_UNKNOWN_SYMBOL", message: expect.stringContaining("ESH4") }),
+      expect.objectContaining({ code: "ERR_STRATEGY", message: expect.stringMatching(/09:30:00-05:00: \[ERR_UNKNOWN_SYMBOL\] symbol 'ESH4'/) }),
     );
   });
 });

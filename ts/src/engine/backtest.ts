@@ -197,8 +197,9 @@ export class Backtest implements StrategyContext {
       try {
         hook();
       } catch (cause) {
-        if (cause instanceof FerrobtError && cause.code !== "ERR_STRATEGY" && cause.code !== "ERR_ORDER") throw cause;
-        const message = `strategy ${this.strategy.name} threw in ${name} at ${formatNy(this.t)}: ${(cause as Error)?.message ?? String(cause)}`;
+        const code = (cause as { code?: unknown })?.code;
+        const what = `${typeof code === "string" ? `[${code}] ` : ""}${(cause as Error)?.message ?? String(cause)}`;
+        const message = `strategy ${this.strategy.name} threw in ${name} at ${formatNy(this.t)}: ${what}`;
         throw new StrategyError(message, this.result(0), cause);
       }
     }
