@@ -42,7 +42,7 @@ const cycle = async (n: number) => {
     }
   }
 };
-await cycle(50);
+await cycle(200);
 const warmCycles = await sample();
 await cycle(Number(cycles));
 const afterCycles = await sample();
