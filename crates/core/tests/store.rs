@@ -19,8 +19,10 @@ fn sample_file(name: &str, spec: &SampleSpec) -> PathBuf {
     path
 }
 
+/// The default sample, written once: tests run in parallel threads and must not rewrite it under each other.
 fn default_file() -> PathBuf {
-    sample_file("default.parquet", &SampleSpec::default())
+    static FILE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    FILE.get_or_init(|| sample_file("default.parquet", &SampleSpec::default())).clone()
 }
 
 const MIN: i64 = 60_000_000_000;
