@@ -12,6 +12,9 @@ cargo test --release --workspace --target x86_64-unknown-linux-gnu 2>&1 | tee ou
 rust_passed=$(grep -Eo 'test result: [a-zA-Z]+\. [0-9]+ passed' out/cargo-test.log | awk '{s+=$4} END {print s+0}')
 rust_failed=$(grep -Eo '[0-9]+ failed;' out/cargo-test.log | awk '{s+=$1} END {print s+0}')
 
+# Type check of sources, tests, benches and examples (vitest does not type-check): counted as one test.
+if npx tsc -p tsconfig.check.json; then tsc_passed=1; tsc_failed=0; else tsc_passed=0; tsc_failed=1; status=1; fi
+
 npx vitest run
 [ $? -eq 0 ] || status=1
 read -r js_passed js_failed < <(node -e '
@@ -22,9 +25,9 @@ read -r js_passed js_failed < <(node -e '
     console.log(r.numPassedTests, r.numFailedTests + broken);
   } catch { console.log("0 1"); }')
 
-passed=$((rust_passed + js_passed))
-failed=$((rust_failed + js_failed))
-echo "rust: ${rust_passed} passed, ${rust_failed} failed; vitest: ${js_passed} passed, ${js_failed} failed"
+passed=$((rust_passed + tsc_passed + js_passed))
+failed=$((rust_failed + tsc_failed + js_failed))
+echo "rust: ${rust_passed} passed, ${rust_failed} failed; tsc: ${tsc_passed} passed, ${tsc_failed} failed; vitest: ${js_passed} passed, ${js_failed} failed"
 if [ "$failed" -gt 0 ] || [ "$passed" -eq 0 ]; then status=1; fi
 echo "${passed} passed, ${failed} failed"
 exit $status

@@ -2,6 +2,7 @@
 
 mod conversion;
 mod error;
+mod registry;
 mod sample;
 mod store;
 

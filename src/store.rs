@@ -9,6 +9,7 @@ use napi_derive::napi;
 
 use crate::conversion::{bigint_ns, count, ms_to_ns, JsColumns, JsIngestOptions, JsResampleOptions};
 use crate::error::{guard, guard_js, to_js, Code};
+use crate::registry;
 use napi::Result;
 
 /// What ingest did, as JS sees it.
@@ -25,10 +26,13 @@ pub struct JsIngestReport {
 pub struct JsBarStore {
     inner: Option<Arc<BarStore>>,
     reported_bytes: i64,
+    /// Registry handles handed out per symbol id, released with the store.
+    handles: Vec<Option<u32>>,
 }
 
 impl ObjectFinalize for JsBarStore {
-    fn finalize(self, env: Env) -> napi::Result<()> {
+    fn finalize(mut self, env: Env) -> napi::Result<()> {
+        self.release_handles();
         if self.reported_bytes != 0 {
             env.adjust_external_memory(-self.reported_bytes)?;
         }
@@ -40,7 +44,14 @@ impl JsBarStore {
     fn wrap(env: &Env, store: Arc<BarStore>) -> Self {
         let bytes = store.byte_size() as i64;
         let reported_bytes = env.adjust_external_memory(bytes).map(|_| bytes).unwrap_or(0);
-        Self { inner: Some(store), reported_bytes }
+        let handles = vec![None; store.symbol_names().len()];
+        Self { inner: Some(store), reported_bytes, handles }
+    }
+
+    fn release_handles(&mut self) {
+        for h in self.handles.iter_mut().filter_map(Option::take) {
+            registry::release(h);
+        }
     }
 
     fn store(&self) -> Result<&Arc<BarStore>, Code> {
@@ -82,6 +93,15 @@ impl JsBarStore {
     pub fn columns(&self, symbol_id: u32) -> Result<JsColumns, Code> {
         let bars = self.symbol(symbol_id)?;
         guard(|| Ok(JsColumns::view(bars)))
+    }
+
+    /// A number for the fast functions `barsCountBefore` / `barsCountAtOrBefore`; valid until
+    /// `dispose()` (or garbage collection) of this store.
+    #[napi]
+    pub fn symbol_handle(&mut self, symbol_id: u32) -> Result<u32, Code> {
+        let bars = self.symbol(symbol_id)?.clone();
+        let slot = &mut self.handles[symbol_id as usize];
+        Ok(*slot.get_or_insert_with(|| registry::register(bars)))
     }
 
     /// Number of bars of a symbol.
@@ -163,6 +183,7 @@ impl JsBarStore {
     pub fn dispose(&mut self, env: Env) -> Result<(), Code> {
         guard_js(|| {
             self.inner = None;
+            self.release_handles();
             if self.reported_bytes != 0 {
                 let _ = env.adjust_external_memory(-self.reported_bytes);
                 self.reported_bytes = 0;
@@ -172,3 +193,18 @@ impl JsBarStore {
     }
 }
 
+
+
+/// Number of bars with `ts < endMs` (ms UTC) of the symbol behind `handle` (see `symbolHandle`).
+#[napi]
+pub fn bars_count_before(handle: u32, end_ms: f64) -> Result<u32, Code> {
+    let end = ms_to_ns("end", end_ms)?;
+    registry::with(handle, |bars| bars.count_before(end) as u32)
+}
+
+/// Number of bars with `ts <= atMs` (ms UTC) of the symbol behind `handle`.
+#[napi]
+pub fn bars_count_at_or_before(handle: u32, at_ms: f64) -> Result<u32, Code> {
+    let at = ms_to_ns("atOrBefore", at_ms)?;
+    registry::with(handle, |bars| bars.count_at_or_before(at) as u32)
+}

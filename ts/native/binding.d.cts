@@ -24,6 +24,11 @@ export declare class NativeBarStore {
   symbolId(symbol: string): number
   /** Zero-copy typed-array views over every column of a symbol. */
   columns(symbolId: number): JsColumns
+  /**
+   * A number for the fast functions `barsCountBefore` / `barsCountAtOrBefore`; valid until
+   * `dispose()` (or garbage collection) of this store.
+   */
+  symbolHandle(symbolId: number): number
   /** Number of bars of a symbol. */
   length(symbolId: number): number
   /** Number of bars with `ts < endMs` (ms UTC): the exclusive end of a window ending at `endMs`. */
@@ -48,6 +53,12 @@ export declare class NativeBarStore {
   dispose(): void
 }
 export type JsBarStore = NativeBarStore
+
+/** Number of bars with `ts <= atMs` (ms UTC) of the symbol behind `handle`. */
+export declare function barsCountAtOrBefore(handle: number, atMs: number): number
+
+/** Number of bars with `ts < endMs` (ms UTC) of the symbol behind `handle` (see `symbolHandle`). */
+export declare function barsCountBefore(handle: number, endMs: number): number
 
 /**
  * Writes generated 1-minute bars to `path` as DataBento-schema parquet; returns the row count.

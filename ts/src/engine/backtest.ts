@@ -75,6 +75,9 @@ export class StrategyError extends FerrobtError {
   }
 }
 
+/** Lifecycle hooks the clock calls. */
+type Hook = "initialize" | "beforeMarketOpens" | "beforeStartingTrading" | "onTradingIteration" | "beforeMarketCloses" | "afterMarketCloses" | "onStrategyEnd";
+
 const NO_POSITIONS: StatsRow["positions"] = Object.freeze([]);
 
 /** Runs one strategy over one window. */
@@ -116,13 +119,13 @@ export class Backtest implements StrategyContext {
   run(): BacktestResult {
     const began = performance.now();
     this.checkDataCoversWindow();
-    this.call("initialize", () => this.strategy.initialize(), false);
+    this.call("initialize", false);
     const step = sleeptimeMs(this.strategy.sleeptime);
     const mbc = (this.opts.minutesBeforeClosing ?? 1) * MS_PER_MINUTE;
     const mbo = (this.opts.minutesBeforeOpening ?? 60) * MS_PER_MINUTE;
     if (this.calendar.continuous) this.runContinuous(step, mbc);
     else this.runSessions(step, mbc, mbo);
-    this.call("onStrategyEnd", () => this.strategy.onStrategyEnd(), false);
+    this.call("onStrategyEnd", false);
     return this.result(performance.now() - began);
   }
 
@@ -133,10 +136,10 @@ export class Backtest implements StrategyContext {
       const next = this.calendar.nextSession(this.t);
       if (!next) return;
       if (this.t < next.open && next.open - mbo > this.t) this.t = next.open - mbo;
-      if (!this.calendar.isOpen(this.t)) this.call("beforeMarketOpens", () => this.strategy.beforeMarketOpens());
+      if (!this.calendar.isOpen(this.t)) this.call("beforeMarketOpens");
       this.broker.process(this.t);
       if (this.t < next.open) this.t = next.open;
-      this.call("beforeStartingTrading", () => this.strategy.beforeStartingTrading());
+      this.call("beforeStartingTrading");
       let ttc = this.calendar.timeToClose(this.t);
       if (this.calendar.isOpen(this.t) && ttc <= 0) {
         this.t += 1_000;
@@ -171,7 +174,7 @@ export class Backtest implements StrategyContext {
   /** One trading iteration (skipped but recorded when the market is closed), then order processing. */
   private iterate(): void {
     const open = this.calendar.isOpen(this.t);
-    this.call("onTradingIteration", () => this.strategy.onTradingIteration(), true, open);
+    this.call("onTradingIteration", true, open);
     if (open) this.iterations++;
     this.broker.process(this.t);
     this.opts.onProgress?.((this.t - this.startMs) / (this.endMs - this.startMs), this.iterations);
@@ -183,19 +186,19 @@ export class Backtest implements StrategyContext {
     const close = this.t + this.calendar.timeToClose(this.t);
     if (close - mbc > this.t) this.t = close - mbc;
     else if (close > this.t) this.t += 1_000;
-    if (this.calendar.isOpen(this.t)) this.call("beforeMarketCloses", () => this.strategy.beforeMarketCloses());
+    if (this.calendar.isOpen(this.t)) this.call("beforeMarketCloses");
     this.broker.process(this.t);
     const finalClose = this.t + this.calendar.timeToClose(this.t);
     this.t = finalClose > this.t ? finalClose : this.t + MS_PER_MINUTE;
-    this.call("afterMarketCloses", () => this.strategy.afterMarketCloses());
+    this.call("afterMarketCloses");
   }
 
   /** A lifecycle call: portfolio value first, the hook, then a stats row. */
-  private call(name: string, hook: () => void, record = true, run = true): void {
+  private call(name: Hook, record = true, run = true): void {
     this.pv = this.portfolioValueNow();
     if (run) {
       try {
-        hook();
+        this.strategy[name]();
       } catch (cause) {
         const code = (cause as { code?: unknown })?.code;
         const what = `${typeof code === "string" ? `[${code}] ` : ""}${(cause as Error)?.message ?? String(cause)}`;
@@ -210,8 +213,10 @@ export class Backtest implements StrategyContext {
     }
   }
 
+  private readonly lastPriceOf = (a: Asset) => this.lastPrice(a);
+
   private portfolioValueNow(): number {
-    return this.broker.portfolio.value((a) => this.lastPrice(a));
+    return this.broker.portfolio.value(this.lastPriceOf);
   }
 
   private checkDataCoversWindow(): void {

@@ -125,7 +125,7 @@ export class Broker {
 
   private fillBar(asset: Asset, t: number): FillBar | undefined {
     const series = this.seriesOf(asset);
-    if (this.fillModel === "polars") return series.window(t + 2 * MS_PER_MINUTE, 1).at(0);
+    if (this.fillModel === "polars") return series.ohlBefore(t + 2 * MS_PER_MINUTE);
     const two = series.window(t + 2 * MS_PER_MINUTE, 2);
     for (let i = 0; i < two.length; i++) {
       const bar = two.at(i);

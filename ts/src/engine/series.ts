@@ -60,6 +60,11 @@ export class AssetSeries {
 
   /** Bars with fromMs <= ts < endMs (or <= endMs when `inclusive`), at most `length`, newest last. */
   window(endMs: number, length: number, inclusive = false, fromMs = -Infinity): Bars {
+    if (this.segments.length === 1 && fromMs === -Infinity) {
+      const s = this.segments[0];
+      const upper = inclusive ? this.source.countAtOrBefore(s.symbol, endMs) : this.source.countBefore(s.symbol, endMs);
+      return new Bars(s.symbol, this.source.columns(s.symbol), Math.max(0, upper - length), upper);
+    }
     const parts: { symbol: string; cols: BarColumnsView; start: number; end: number }[] = [];
     let remaining = length;
     for (let i = this.segmentBefore(endMs, inclusive); i >= 0 && remaining > 0; i--) {
@@ -81,11 +86,11 @@ export class AssetSeries {
     return s.lower;
   }
 
-  /** Where the newest bar with ts <= atMs sits (its symbol's columns and index), without allocating a window. */
-  private newestAtOrBefore(atMs: number): { cols: BarColumnsView; i: number } | undefined {
-    for (let k = this.segmentBefore(atMs, true); k >= 0; k--) {
+  /** Where the newest bar with ts <= atMs (< atMs unless `inclusive`) sits: its symbol's columns and index. */
+  private newestAtOrBefore(atMs: number, inclusive = true): { cols: BarColumnsView; i: number } | undefined {
+    for (let k = this.segmentBefore(atMs, inclusive); k >= 0; k--) {
       const s = this.segments[k];
-      const upper = atMs >= s.to ? this.source.countBefore(s.symbol, s.to) : this.source.countAtOrBefore(s.symbol, atMs);
+      const upper = atMs >= s.to ? this.source.countBefore(s.symbol, s.to) : inclusive ? this.source.countAtOrBefore(s.symbol, atMs) : this.source.countBefore(s.symbol, atMs);
       if (upper > this.lowerOf(s)) return { cols: this.source.columns(s.symbol), i: upper - 1 };
     }
     return undefined;
@@ -94,6 +99,12 @@ export class AssetSeries {
   /** The newest bar with ts <= atMs. */
   lastAtOrBefore(atMs: number): Bar | undefined {
     return this.window(atMs, 1, true).at(0);
+  }
+
+  /** Open, high and low of the newest bar with ts < endMs (the broker's fill bar), without a window. */
+  ohlBefore(endMs: number): { open: number; high: number; low: number } | undefined {
+    const hit = this.newestAtOrBefore(endMs, false);
+    return hit && { open: hit.cols.open[hit.i], high: hit.cols.high[hit.i], low: hit.cols.low[hit.i] };
   }
 
   /** Close of the newest bar with ts <= atMs (the last-price hot path). */

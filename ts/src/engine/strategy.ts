@@ -40,6 +40,12 @@ export class Vars {
   }
 }
 
+/**
+ * The backtest each strategy runs in. Kept outside the class (no private fields), so strategy types
+ * from two copies of ferrobt (dist and sources) stay structurally compatible.
+ */
+const contexts = new WeakMap<object, StrategyContext>();
+
 /** Base class of every strategy. Override `onTradingIteration` and any hook you need. */
 export abstract class Strategy {
   /** Class-level parameters; `new Backtest(..., { parameters })` overlays them. */
@@ -51,7 +57,6 @@ export abstract class Strategy {
   /** Fees charged on sell-side orders. */
   sellTradingFees: TradingFee[] = [];
   readonly vars = new Vars();
-  #ctx: StrategyContext | undefined;
 
   /** Strategy name used in logs (the class name unless overridden). */
   get name(): string {
@@ -60,12 +65,13 @@ export abstract class Strategy {
 
   /** @internal Binds the strategy to a backtest. */
   attach(ctx: StrategyContext): void {
-    this.#ctx = ctx;
+    contexts.set(this, ctx);
   }
 
   private get ctx(): StrategyContext {
-    if (!this.#ctx) throw new FerrobtError("ERR_STRATEGY", "the strategy is not running inside a backtest");
-    return this.#ctx;
+    const ctx = contexts.get(this);
+    if (!ctx) throw new FerrobtError("ERR_STRATEGY", "the strategy is not running inside a backtest");
+    return ctx;
   }
 
   initialize(): void {}

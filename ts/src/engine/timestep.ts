@@ -32,7 +32,16 @@ export interface Timestep {
  * with ERR_TIMEFRAME (Lumibot would pass it through to the data source).
  */
 export function parseTimestep(text: string | undefined): Timestep {
-  const s = (text ?? "minute").trim().toLowerCase();
+  const key = text ?? "minute";
+  let hit = parsed.get(key);
+  if (!hit) parsed.set(key, (hit = parseUncached(key)));
+  return hit;
+}
+
+const parsed = new Map<string, Timestep>();
+
+function parseUncached(text: string): Timestep {
+  const s = text.trim().toLowerCase();
   if (s === "") return { multiplier: 1, unit: "minute" };
   const m = /^(\d*)\s*(m|min|mins|minute|minutes|h|hr|hour|hours|d|day|days|w|week|weeks|mo|month|months)$/.exec(s);
   if (!m) throw new FerrobtError("ERR_TIMEFRAME", `unknown timestep '${text}': use minute, "5 minutes", "1h", day, "1w" ...`);

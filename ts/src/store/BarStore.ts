@@ -47,6 +47,8 @@ export interface IngestReport {
 
 interface SymbolHandle {
   readonly id: number;
+  /** Registry handle for the fast plain-function binary searches. */
+  readonly fast: number;
   readonly cols: BarColumnsView;
 }
 
@@ -109,7 +111,7 @@ export class BarStore implements DataSource {
     if (!h) {
       checkString("symbol", symbol);
       const id = this.raw.symbolId(symbol);
-      h = { id, cols: this.raw.columns(id) };
+      h = { id, fast: this.raw.symbolHandle(id), cols: this.raw.columns(id) };
       this.handles.set(symbol, h);
     }
     return h;
@@ -133,13 +135,15 @@ export class BarStore implements DataSource {
   /** The newest bar with ts <= atOrBefore, or undefined before the first bar. */
   lastBar(symbol: string, q: { atOrBefore: TimeInput }): Bar | undefined {
     const h = this.handle(symbol);
-    const n = this.countAtOrBefore(symbol, q.atOrBefore);
-    return n === 0 ? undefined : new Bars(symbol, h.cols, n - 1, n).at(0);
+    const k = this.countAtOrBefore(symbol, q.atOrBefore) - 1;
+    if (k < 0) return undefined;
+    const c = h.cols;
+    return { timeMs: c.timesMs[k], timestamp: c.timestamps[k], open: c.open[k], high: c.high[k], low: c.low[k], close: c.close[k], volume: c.volume[k] };
   }
 
   private countBeforeHandle(h: SymbolHandle, t: TimeInput): number {
     if (typeof t === "bigint") return this.raw.countBeforeNs(h.id, t);
-    return this.raw.countBefore(h.id, toMs("end", t));
+    return native().barsCountBefore(h.fast, toMs("end", t));
   }
 
   /** Number of bars of `symbol` with ts < end. */
@@ -149,7 +153,7 @@ export class BarStore implements DataSource {
 
   /** Number of bars of `symbol` with ts <= at. */
   countAtOrBefore(symbol: string, at: TimeInput): number {
-    return this.raw.countAtOrBefore(this.handle(symbol).id, toMs("atOrBefore", at));
+    return native().barsCountAtOrBefore(this.handle(symbol).fast, toMs("atOrBefore", at));
   }
 
   /**
