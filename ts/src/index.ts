@@ -6,6 +6,8 @@ export { FerrobtError, type ErrorCode } from "./errors.js";
 export type { TimeInput } from "./time.js";
 export type { DataSource } from "./data/DataSource.js";
 export { MemorySource, type BarArrays } from "./data/MemorySource.js";
+export { ReferenceSource } from "./data/ReferenceSource.js";
+export { openSource, type Backend } from "./data/open.js";
 export { Asset, CONTRACTS, contractAt, contractSpec, type AssetType, type ContractSpec, type ContractMonth } from "./engine/asset.js";
 export { MarketCalendar, type CalendarName, type Session } from "./engine/calendar.js";
 export { TradingFee } from "./engine/fees.js";

@@ -3,7 +3,7 @@
 // vanish; the last bin is normally partial; at most `length` bins are kept.
 
 import { Bars, type BarColumnsView } from "../store/Bars.js";
-import { nyParts, nyToUtc } from "../util/nytime.js";
+import { nyOffsetMs, nyParts, nyToUtc } from "../util/nytime.js";
 
 /** Bin start of every bar: N minutes from the anchor, or N New York calendar days. */
 function binOf(anchor: number, unit: "minute" | "day", n: number): (t: number) => number {
@@ -11,13 +11,18 @@ function binOf(anchor: number, unit: "minute" | "day", n: number): (t: number) =
     const w = n * 60_000;
     return (t) => anchor + Math.floor((t - anchor) / w) * w;
   }
-  const a = nyParts(anchor);
-  const anchorDay = Date.UTC(a.year, a.month - 1, a.day);
+  const DAY = 86_400_000;
+  const localDay = (t: number) => Math.floor((t + nyOffsetMs(t)) / DAY);
+  const anchorDay = localDay(anchor);
+  let lastDay = NaN, lastStart = NaN;
   return (t) => {
-    const p = nyParts(t);
-    const days = Math.round((Date.UTC(p.year, p.month - 1, p.day) - anchorDay) / 86_400_000);
-    const d = new Date(anchorDay + Math.floor(days / n) * n * 86_400_000);
-    return nyToUtc(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
+    const day = anchorDay + Math.floor((localDay(t) - anchorDay) / n) * n;
+    if (day !== lastDay) {
+      const d = new Date(day * DAY);
+      lastDay = day;
+      lastStart = nyToUtc(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
+    }
+    return lastStart;
   };
 }
 

@@ -33,10 +33,17 @@ function dstRange(year: number): [number, number] {
   return r;
 }
 
+/** The calendar year last asked about, as [first ms, next year's first ms, DST start, DST end]. */
+let yearCache: [number, number, number, number] = [0, 0, 0, 0];
+
 /** UTC offset of New York at instant `utcMs`, in ms (-4 h or -5 h). */
 export function nyOffsetMs(utcMs: number): number {
-  const [start, end] = dstRange(new Date(utcMs).getUTCFullYear());
-  return utcMs >= start && utcMs < end ? -4 * HOUR : -5 * HOUR;
+  if (utcMs < yearCache[0] || utcMs >= yearCache[1]) {
+    const year = new Date(utcMs).getUTCFullYear();
+    const [start, end] = dstRange(year);
+    yearCache = [Date.UTC(year, 0, 1), Date.UTC(year + 1, 0, 1), start, end];
+  }
+  return utcMs >= yearCache[2] && utcMs < yearCache[3] ? -4 * HOUR : -5 * HOUR;
 }
 
 /** Wall-clock parts in New York at `utcMs`. */

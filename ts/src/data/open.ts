@@ -1,0 +1,16 @@
+// Opens parquet data as the engine's DataSource, on either backend.
+
+import type { DataSource } from "./DataSource.js";
+import { ReferenceSource } from "./ReferenceSource.js";
+import { BarStore } from "../store/BarStore.js";
+import { FerrobtError } from "../errors.js";
+
+/** "native": the Rust/polars store; "reference": the pure-TS oracle. */
+export type Backend = "native" | "reference";
+
+/** Opens DataBento-schema parquet files (paths or globs) with the chosen backend. */
+export async function openSource(paths: string | string[], backend: Backend = "native"): Promise<DataSource> {
+  if (backend === "native") return BarStore.openParquet(paths);
+  if (backend === "reference") return ReferenceSource.open(paths);
+  throw new FerrobtError("ERR_ARGUMENT", `argument 'backend': '${String(backend)}' is not "native" or "reference"`);
+}
