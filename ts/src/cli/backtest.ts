@@ -6,7 +6,10 @@ import { basename, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { SingleBar, Presets } from "cli-progress";
 import { register } from "tsx/esm/api";
-import { BarStore } from "../store/BarStore.js";
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { generateSample } from "../store/BarStore.js";
+import { openSource, type Backend } from "../data/open.js";
 import { Backtest, StrategyError, type BacktestResult } from "../engine/backtest.js";
 import { Strategy } from "../engine/strategy.js";
 import type { FillModel } from "../engine/broker.js";
@@ -32,31 +35,49 @@ function isStrategyClass(c: StrategyClass): boolean {
   return proto instanceof Strategy || (typeof proto?.onTradingIteration === "function" && typeof proto.getHistoricalPrices === "function");
 }
 
+/** The seed window and the generated sample data: the defaults of `backtest` and `profile`. */
+export const SEED_WINDOW = { start: "2024-01-03T09:30", end: "2024-01-05T16:00" };
+const SAMPLE = "out/data/MES_sample.parquet";
+
+/** `--data` as a list of paths; without it, the generated sample (written on first use). */
+export function dataPaths(data: string | undefined): string[] {
+  if (data) return data.split(",");
+  if (!existsSync(SAMPLE)) {
+    mkdirSync(dirname(SAMPLE), { recursive: true });
+    generateSample(SAMPLE);
+  }
+  return [SAMPLE];
+}
+
+export function backendOf(value: string | undefined): Backend {
+  const backend = value ?? "native";
+  if (backend !== "native" && backend !== "reference") throw new FerrobtError("ERR_ARGUMENT", "--backend must be native or reference");
+  return backend;
+}
+
 export async function runBacktestCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
     options: {
       data: { type: "string" },
-      start: { type: "string" },
-      end: { type: "string" },
+      start: { type: "string", default: SEED_WINDOW.start },
+      end: { type: "string", default: SEED_WINDOW.end },
       budget: { type: "string" },
       out: { type: "string" },
+      backend: { type: "string" },
       "fill-model": { type: "string" },
       quiet: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
     },
   });
   if (positionals.length !== 1) throw new FerrobtError("ERR_ARGUMENT", "backtest needs exactly one strategy file");
-  for (const name of ["data", "start", "end"] as const) {
-    if (!values[name]) throw new FerrobtError("ERR_ARGUMENT", `backtest needs --${name}`);
-  }
   const fillModel = (values["fill-model"] ?? "polars") as FillModel;
   if (fillModel !== "polars" && fillModel !== "pandas") throw new FerrobtError("ERR_ARGUMENT", "--fill-model must be polars or pandas");
   const file = positionals[0];
   const StrategyCtor = await loadStrategy(file);
   const loadStart = performance.now();
-  const store = BarStore.openParquetSync(values.data!.split(","));
+  const store = await openSource(dataPaths(values.data), backendOf(values.backend));
   const loadMs = performance.now() - loadStart;
   const out = resolve(values.out ?? `out/${basename(file).replace(/\.[cm]?[jt]s$/, "")}`);
   const quiet = values.quiet || values.json;

@@ -5,19 +5,24 @@ import { parseArgs } from "node:util";
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { runBacktestCommand } from "./backtest.js";
+import { runProfileCommand } from "./profile.js";
 import { generateSample } from "../store/BarStore.js";
 import { FerrobtError } from "../errors.js";
 
 const USAGE = `usage:
-  ferrobt backtest <strategy.ts> --data <parquet|glob> --start <YYYY-MM-DD[THH:MM]> --end <...>
-                   [--budget 100000] [--out out/<strategy>] [--fill-model polars|pandas] [--quiet] [--json]
+  ferrobt backtest <strategy.ts> [--data <parquet|glob>[,...]] [--start <YYYY-MM-DD[THH:MM]>] [--end <...>]
+                   [--backend native|reference] [--budget 100000] [--out out/<strategy>]
+                   [--fill-model polars|pandas] [--quiet] [--json]
+  ferrobt profile <strategy.ts> [--mode native|reference|both] [--json out.json] [--data ...] [--start ...] [--end ...]
   ferrobt generate <out.parquet> [--seed 42] [--start 2023-12-17] [--end 2024-01-13]
-Times without an offset are New York wall-clock times.`;
+Times without an offset are New York wall-clock times. Without --data/--start/--end: the generated
+sample (out/data/MES_sample.parquet) over the seed window 2024-01-03 09:30 → 2024-01-05 16:00.`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === "backtest") return runBacktestCommand(rest);
   if (command === "generate") return generate(rest);
+  if (command === "profile") return runProfileCommand(rest);
   process.stderr.write(`${USAGE}\n`);
   return command === undefined || command === "--help" || command === "-h" ? 0 : 2;
 }

@@ -1,0 +1,55 @@
+// The command line end to end (built dist/): backtest on Lumibot's data with both backends, the
+// written files, exit codes, and the profiler's table.
+
+import { execFileSync, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import MESMomentumSMA9 from "../examples/mes-momentum-sma9.js";
+import { formatProfile, profileRun } from "../ts/src/profile/profile.js";
+import { REPO, samplePath, SHARED_MES, tempDir } from "./helpers/fixtures.js";
+
+const CLI = join(REPO, "dist/cli/main.js");
+const cli = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: REPO, encoding: "utf8" });
+
+describe("ferrobt CLI", () => {
+  it.each(["native", "reference"])("backtests the MES example on Lumibot's data (%s backend) and writes its files", (backend) => {
+    const out = tempDir();
+    const r = cli(["backtest", "examples/mes-momentum-sma9.ts", "--data", SHARED_MES, "--start", "2024-01-03T09:30", "--end", "2024-01-05T16:00", "--backend", backend, "--out", out, "--json"]);
+    expect(r.status, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect([doc.iterations, doc.orders, doc.fills, doc.fees, doc.finalPortfolioValue.toFixed(2)]).toEqual([3268, 1603, 896, 448, "99098.43"]);
+    expect(readFileSync(join(out, "trades.csv"), "utf8").split("\n").length).toBe(966 + 896 + 1_484 + 2); // rows + header + final newline
+    expect(JSON.parse(readFileSync(join(out, "stats.json"), "utf8")).fills).toBe(896);
+    expect(readFileSync(join(out, "portfolio.csv"), "utf8").split("\n").length).toBe(3_277 + 2); // 3,268 iterations + 9 hook rows, header, final newline
+  });
+
+  it("exits non-zero with a typed message on bad input", () => {
+    const missing = cli(["backtest", "examples/mes-momentum-sma9.ts", "--data", "/nonexistent.parquet"]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain("[ERR_IO] /nonexistent.parquet");
+    const backwards = cli(["backtest", "examples/mes-momentum-sma9.ts", "--data", SHARED_MES, "--start", "2024-01-05", "--end", "2024-01-03"]);
+    expect(backwards.stderr).toContain("[ERR_ARGUMENT]");
+    expect(cli(["frobnicate"]).status).toBe(2);
+  });
+
+  it("generates sample data", () => {
+    const path = join(tempDir(), "x.parquet");
+    expect(execFileSync(process.execPath, [CLI, "generate", path, "--start", "2024-01-02", "--end", "2024-01-04"], { encoding: "utf8" })).toMatch(/^wrote \d+ bars/);
+  });
+});
+
+describe("profiler", () => {
+  it("times the hot calls on both backends and checks parity", async () => {
+    const reports = [];
+    for (const b of ["native", "reference"] as const) reports.push(await profileRun(() => new MESMomentumSMA9(), [samplePath()], b, "2024-01-03T09:30", "2024-01-04T16:00"));
+    const [n] = reports;
+    const ghp = n.calls.find((c) => c.name === "getHistoricalPrices")!;
+    expect(ghp.count).toBe(n.iterations);
+    expect(ghp.totalMs).toBeGreaterThan(0);
+    expect(n.calls.find((c) => c.name === "broker fill evaluation")!.count).toBeGreaterThan(n.iterations);
+    const table = formatProfile(reports);
+    expect(table).toContain("native speedup");
+    expect(table).toContain("parity: trade logs equal");
+  });
+});
