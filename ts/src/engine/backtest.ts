@@ -1,6 +1,7 @@
 // The backtest: Lumibot's session clock (spec §3.3) driving a strategy, its broker and the stats rows.
 
 import type { DataSource } from "../data/DataSource.js";
+import { openSource, type Backend } from "../data/open.js";
 import { FerrobtError } from "../errors.js";
 import type { Bars } from "../store/Bars.js";
 import { MS_PER_MINUTE, toMs, type TimeInput } from "../time.js";
@@ -113,6 +114,20 @@ export class Backtest implements StrategyContext {
       onCanceledOrder: (o) => strategy.onCanceledOrder(o),
     }, options.buyTradingFees ?? strategy.buyTradingFees, options.sellTradingFees ?? strategy.sellTradingFees, options.fillModel ?? "polars");
     strategy.attach(this);
+  }
+
+  /**
+   * Opens `paths` with the chosen backend ("native" store or the pure-TS "reference") and sets up a
+   * backtest on it; dispose the data with `backtest.data.dispose()` when done.
+   */
+  static async open(strategy: Strategy, options: Omit<BacktestOptions, "data"> & { paths: string | string[]; backend?: Backend }): Promise<Backtest> {
+    const { paths, backend, ...rest } = options;
+    return new Backtest(strategy, { ...rest, data: await openSource(paths, backend ?? "native") });
+  }
+
+  /** The data source the backtest reads. */
+  get data(): DataSource {
+    return this.opts.data;
   }
 
   /** Runs to the end. Throws StrategyError (with partial results) if the strategy throws. */
