@@ -15,6 +15,9 @@ import { Strategy } from "../engine/strategy.js";
 import type { FillModel } from "../engine/broker.js";
 import { FerrobtError } from "../errors.js";
 import { statsDocument, writeResults, type ResultFiles } from "../results/write.js";
+import { reportData } from "../report/data.js";
+import { writeReport } from "../report/html.js";
+import type { Asset } from "../engine/asset.js";
 
 type StrategyClass = new () => Strategy;
 
@@ -69,6 +72,7 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
       "fill-model": { type: "string" },
       quiet: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
+      open: { type: "boolean", default: false },
     },
   });
   if (positionals.length !== 1) throw new FerrobtError("ERR_ARGUMENT", "backtest needs exactly one strategy file");
@@ -102,11 +106,13 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
   } finally {
     bar?.update(1000);
     bar?.stop();
-    store.dispose();
   }
   const files = writeResults(result, out);
-  if (values.json) process.stdout.write(JSON.stringify({ ...statsDocument(result), loadMs, files, error: failure?.message }, null, 2) + "\n");
-  else if (!values.quiet) process.stdout.write(summary(result, loadMs, files));
+  const report = writeReport(reportData(result, store, tradedAsset(result), (values.data ?? "generated sample")), out);
+  store.dispose();
+  if (values.json) process.stdout.write(JSON.stringify({ ...statsDocument(result), loadMs, files: { ...files, report }, error: failure?.message }, null, 2) + "\n");
+  else if (!values.quiet) process.stdout.write(summary(result, loadMs, files, report));
+  if (values.open && !values.json) process.stdout.write(`${pathToFileURL(report).href}\n`);
   if (failure) {
     process.stderr.write(`ferrobt: [${failure.code}] ${failure.message}\n(partial results written to ${out})\n`);
     return 1;
@@ -128,7 +134,12 @@ function throttle(f: (fraction: number, n: number) => void): (fraction: number, 
 const money = (x: number) => `$${x.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
-function summary(r: BacktestResult, loadMs: number, files: ResultFiles): string {
+/** The instrument the report charts: the asset of the first order (none: the data's first symbol). */
+function tradedAsset(r: BacktestResult): Asset | undefined {
+  return r.tradeLog.events[0]?.order.asset;
+}
+
+function summary(r: BacktestResult, loadMs: number, files: ResultFiles, report: string): string {
   const s = statsDocument(r) as { tradeLogRows: { new: number; fill: number; canceled: number } };
   return [
     "",
@@ -144,6 +155,7 @@ function summary(r: BacktestResult, loadMs: number, files: ResultFiles): string 
     `  results               ${files.trades}`,
     `                        ${files.stats}`,
     `                        ${files.portfolio}`,
+    `                        ${report}`,
     "",
   ].join("\n");
 }

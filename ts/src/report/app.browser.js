@@ -1,0 +1,126 @@
+/* ferrobt report app: runs in the browser, offline. Reads the embedded JSON, draws the charts with
+   lightweight-charts (inlined), fills the tables. */
+(function () {
+  "use strict";
+  var D = JSON.parse(document.getElementById("ferrobt-data").textContent);
+  var LW = window.LightweightCharts;
+  var fmt = function (x, d) { return typeof x === "number" ? x.toLocaleString("en-US", { maximumFractionDigits: d === undefined ? 2 : d }) : String(x); };
+  var base = { autoSize: true, layout: { background: { color: "#ffffff" }, textColor: "#1f2937" }, grid: { vertLines: { color: "#f1f5f9" }, horzLines: { color: "#f1f5f9" } }, timeScale: { timeVisible: true, secondsVisible: false } };
+
+  function bars(c, from, to) {
+    var out = [];
+    for (var i = 0; i < c.t.length; i++) {
+      if (c.t[i] < from || c.t[i] > to) continue;
+      out.push({ time: c.t[i], open: c.o[i], high: c.h[i], low: c.l[i], close: c.c[i] });
+    }
+    return out;
+  }
+  function snap(times, t) {
+    var lo = 0, hi = times.length;
+    while (lo < hi) { var mid = (lo + hi) >> 1; if (times[mid] <= t) lo = mid + 1; else hi = mid; }
+    return times[Math.max(0, lo - 1)];
+  }
+
+  // Price chart with fills and bracket levels.
+  var price = LW.createChart(document.getElementById("price"), base);
+  var candles = price.addSeries(LW.CandlestickSeries, { upColor: "#16a34a", downColor: "#dc2626", borderVisible: false, wickUpColor: "#16a34a", wickDownColor: "#dc2626" });
+  var markerApi = LW.createSeriesMarkers(candles, []);
+  var tp = price.addSeries(LW.LineSeries, { color: "#16a34a", lineWidth: 1, lineStyle: 2, priceLineVisible: false, lastValueVisible: false });
+  var sl = price.addSeries(LW.LineSeries, { color: "#dc2626", lineWidth: 1, lineStyle: 2, priceLineVisible: false, lastValueVisible: false });
+  function levels(kind) {
+    var pts = [], last = -Infinity;
+    D.brackets.filter(function (b) { return b.kind === kind; }).sort(function (a, b) { return a.from - b.from; }).forEach(function (b) {
+      if (b.from <= last) return;
+      pts.push({ time: b.from, value: b.price });
+      if (b.to > b.from) pts.push({ time: b.to, value: b.price });
+      pts.push({ time: Math.max(b.to, b.from) + 1 });
+      last = Math.max(b.to, b.from) + 1;
+    });
+    return pts;
+  }
+  tp.setData(levels("take-profit"));
+  sl.setData(levels("stop"));
+
+  var MAX_MINUTE_BARS = 20000;
+  function show(which) {
+    var data;
+    if (which === "minute") {
+      var r = price.timeScale().getVisibleRange();
+      var mid = r ? (Number(r.from) + Number(r.to)) / 2 : D.minute.t[D.minute.t.length - 1];
+      var half = Math.min((D.minute.t[D.minute.t.length - 1] - D.minute.t[0]) / 2 + 60, MAX_MINUTE_BARS * 30);
+      data = bars(D.minute, mid - half, mid + half);
+    } else {
+      data = bars(D.overview.candles, -Infinity, Infinity);
+    }
+    candles.setData(data);
+    var times = data.map(function (b) { return b.time; });
+    var ms = D.markers.map(function (m) {
+      var buy = m.side === "buy";
+      // Labels only where they stay readable: few fills, or the minute view.
+      var label = D.markers.length <= 150 || which === "minute" ? (buy ? "B " : "S ") + m.qty + " @ " + fmt(m.price, 2) : "";
+      return { time: snap(times, m.t), position: buy ? "belowBar" : "aboveBar", color: buy ? "#2563eb" : "#ea580c", shape: buy ? "arrowUp" : "arrowDown", text: label };
+    }).sort(function (a, b) { return a.time - b.time; });
+    markerApi.setMarkers(ms);
+    document.querySelectorAll("#tf button").forEach(function (b) { b.classList.toggle("on", b.dataset.tf === which); });
+    window.__ferrobtReport = { markers: markerApi.markers().length, candles: data.length, timeframe: which, ready: true };
+  }
+  document.getElementById("tf-overview").textContent = D.overview.minutes >= 1440 ? "1 day" : D.overview.minutes >= 60 ? D.overview.minutes / 60 + " h" : D.overview.minutes + " min";
+  document.querySelectorAll("#tf button").forEach(function (b) { b.addEventListener("click", function () { show(b.dataset.tf); }); });
+
+  // Equity and drawdown.
+  function area(id, series, color, pct) {
+    var c = LW.createChart(document.getElementById(id), base);
+    var s = c.addSeries(LW.AreaSeries, { lineColor: color, topColor: color + "55", bottomColor: color + "08", lineWidth: 2, priceFormat: pct ? { type: "percent" } : undefined });
+    s.setData(series.t.map(function (t, i) { return { time: t, value: pct ? series.v[i] * 100 : series.v[i] }; }));
+    c.timeScale().fitContent();
+    return c;
+  }
+  area("equity", D.equity, "#2563eb", false);
+  area("drawdown", D.drawdown, "#dc2626", true);
+
+  // Header, stats, monthly returns, trades.
+  var h = D.header;
+  document.getElementById("title").textContent = h.strategy + " — " + h.symbol;
+  document.getElementById("meta").textContent = h.data + " · " + h.start + " → " + h.end + " · backend " + h.backend + " · " + fmt(h.iterations, 0) + " iterations in " + fmt(h.runMs, 1) + " ms";
+  var st = document.getElementById("stats");
+  Object.keys(D.stats).forEach(function (k) {
+    var v = D.stats[k];
+    var text = v && typeof v === "object" ? JSON.stringify(v) : fmt(v, 6);
+    var tr = document.createElement("tr");
+    tr.innerHTML = "<th></th><td></td>";
+    tr.firstChild.textContent = k;
+    tr.lastChild.textContent = text;
+    st.appendChild(tr);
+  });
+  var mon = document.getElementById("monthly");
+  if (D.monthly.length === 0) mon.closest("section").style.display = "none";
+  D.monthly.forEach(function (m) {
+    var cell = document.createElement("div");
+    var a = Math.min(1, Math.abs(m.ret) * 20);
+    cell.className = "cell";
+    cell.style.background = m.ret >= 0 ? "rgba(22,163,74," + a + ")" : "rgba(220,38,38," + a + ")";
+    cell.textContent = m.month + "  " + (m.ret * 100).toFixed(2) + "%";
+    mon.appendChild(cell);
+  });
+  var cols = ["time", "side", "type", "qty", "price", "fee", "realized"];
+  var body = document.querySelector("#trades tbody");
+  function renderTrades(rows) {
+    body.textContent = "";
+    rows.forEach(function (r) {
+      var tr = document.createElement("tr");
+      cols.forEach(function (c) { var td = document.createElement("td"); td.textContent = typeof r[c] === "number" ? fmt(r[c], 6) : r[c]; tr.appendChild(td); });
+      body.appendChild(tr);
+    });
+  }
+  var sortKey = "time", asc = true;
+  document.querySelectorAll("#trades th").forEach(function (th) {
+    th.addEventListener("click", function () {
+      asc = sortKey === th.dataset.k ? !asc : true;
+      sortKey = th.dataset.k;
+      renderTrades(D.trades.slice().sort(function (a, b) { var x = a[sortKey], y = b[sortKey]; return (x < y ? -1 : x > y ? 1 : 0) * (asc ? 1 : -1); }));
+    });
+  });
+  renderTrades(D.trades);
+  show("overview");
+  price.timeScale().fitContent();
+})();

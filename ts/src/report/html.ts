@@ -1,0 +1,64 @@
+// Writes the self-contained HTML report (charts by lightweight-charts, inlined; data as JSON).
+
+import { readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import type { ReportData } from "./data.js";
+
+const require = createRequire(import.meta.url);
+
+/** The charting library's standalone build, inlined so the report works offline. */
+function chartLibrary(): string {
+  const root = dirname(require.resolve("lightweight-charts/package.json"));
+  return readFileSync(join(root, "dist/lightweight-charts.standalone.production.js"), "utf8");
+}
+
+function appScript(): string {
+  return readFileSync(new URL("./app.browser.js", import.meta.url), "utf8");
+}
+
+/** JSON safe inside a <script> element. */
+const embed = (x: unknown) => JSON.stringify(x).replace(/</g, "\\u003c");
+
+const CSS = `
+body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:0;color:#111827;background:#f8fafc}
+header{padding:16px 24px;background:#0f172a;color:#f8fafc}header h1{margin:0 0 4px;font-size:20px}#meta{color:#cbd5e1}
+main{padding:16px 24px;display:grid;gap:16px}section{background:#fff;border:1px solid #e2e8f0;border-radius:8px;padding:12px 16px}
+h2{font-size:15px;margin:0 0 8px}.chart{height:420px}.small{height:200px}#tf button{margin-right:4px;border:1px solid #cbd5e1;background:#fff;border-radius:4px;padding:2px 8px;cursor:pointer}
+#tf button.on{background:#0f172a;color:#fff}table{border-collapse:collapse;width:100%}th,td{padding:3px 8px;border-bottom:1px solid #f1f5f9;text-align:left;font-variant-numeric:tabular-nums}
+#trades th{cursor:pointer;position:sticky;top:0;background:#fff}.scroll{max-height:420px;overflow:auto}#monthly{display:flex;flex-wrap:wrap;gap:4px}.cell{padding:6px 8px;border-radius:4px;font-size:12px;min-width:120px}
+.legend span{margin-right:12px}`;
+
+/** The report as one HTML document. */
+export function reportHtml(d: ReportData): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${d.header.strategy} — ferrobt report</title><style>${CSS}</style></head>
+<body>
+<header><h1 id="title"></h1><div id="meta"></div></header>
+<main>
+<section><h2>Price and fills</h2>
+<div id="tf">candles: <button data-tf="overview" id="tf-overview"></button><button data-tf="minute">1 min (around the visible range)</button>
+<span class="legend"><span style="color:#2563eb">▲ buy</span><span style="color:#ea580c">▼ sell</span><span style="color:#16a34a">- - take-profit</span><span style="color:#dc2626">- - stop</span></span></div>
+<div id="price" class="chart"></div></section>
+<section><h2>Equity</h2><div id="equity" class="small"></div></section>
+<section><h2>Drawdown</h2><div id="drawdown" class="small"></div></section>
+<section><h2>Monthly returns</h2><div id="monthly"></div></section>
+<section><h2>Statistics</h2><table id="stats"></table></section>
+<section><h2>Fills (click a column to sort)</h2><div class="scroll"><table id="trades"><thead><tr>
+<th data-k="time">time</th><th data-k="side">side</th><th data-k="type">type</th><th data-k="qty">qty</th><th data-k="price">price</th><th data-k="fee">fee</th><th data-k="realized">realized P&amp;L</th>
+</tr></thead><tbody></tbody></table></div></section>
+</main>
+<script>${chartLibrary()}</script>
+<script type="application/json" id="ferrobt-data">${embed(d)}</script>
+<script>${appScript()}</script>
+</body></html>
+`;
+}
+
+/** Writes `report.html` into `dir` and returns its path. */
+export function writeReport(d: ReportData, dir: string): string {
+  const path = join(dir, "report.html");
+  writeFileSync(path, reportHtml(d));
+  return path;
+}
