@@ -3,9 +3,23 @@
 (function () {
   "use strict";
   var D = JSON.parse(document.getElementById("ferrobt-data").textContent);
+  // Undo the delta coding of candles and turn the fill columns back into rows.
+  function undelta(xs) { for (var i = 1; i < xs.length; i++) xs[i] = Number((xs[i - 1] + xs[i]).toPrecision(12)); return xs; }
+  function unpack(c) { ["t", "o", "h", "l", "c"].forEach(function (k) { undelta(c[k]); }); return c; }
+  unpack(D.overview.candles);
+  unpack(D.minute);
+  var tc = D.trades;
+  undelta(tc.t);
+  var wall = function (t) { return new Date(t * 1000).toISOString().replace("T", " ").slice(0, 19); };
+  D.trades = tc.t.map(function (t, i) { return { time: wall(t), side: tc.side[i], type: tc.type[i], qty: tc.qty[i], price: tc.price[i], fee: tc.fee[i], realized: tc.realized[i] }; });
+  D.markers = tc.t.map(function (t, i) { return { t: t, side: tc.side[i].indexOf("buy") === 0 ? "buy" : "sell", qty: tc.qty[i], price: tc.price[i] }; });
+  var bc = D.brackets;
+  undelta(bc.from);
+  D.brackets = bc.from.map(function (f, i) { return { from: f, to: f + bc.span[i], price: bc.price[i], kind: bc.tp[i] ? "take-profit" : "stop" }; });
+  var MAX_ROWS = 2000;
   var LW = window.LightweightCharts;
   var fmt = function (x, d) { return typeof x === "number" ? x.toLocaleString("en-US", { maximumFractionDigits: d === undefined ? 2 : d }) : String(x); };
-  var base = { autoSize: true, layout: { background: { color: "#ffffff" }, textColor: "#1f2937" }, grid: { vertLines: { color: "#f1f5f9" }, horzLines: { color: "#f1f5f9" } }, timeScale: { timeVisible: true, secondsVisible: false } };
+  var base = { autoSize: true, layout: { background: { color: "#ffffff" }, textColor: "#1f2937" }, grid: { vertLines: { color: "#f1f5f9" }, horzLines: { color: "#f1f5f9" } }, timeScale: { timeVisible: true, secondsVisible: false, minBarSpacing: 0.001 } };
 
   function bars(c, from, to) {
     var out = [];
@@ -54,7 +68,8 @@
     }
     candles.setData(data);
     var times = data.map(function (b) { return b.time; });
-    var ms = D.markers.map(function (m) {
+    var first = times[0], last = times[times.length - 1] + 86400;
+    var ms = D.markers.filter(function (m) { return m.t >= first && m.t <= last; }).map(function (m) {
       var buy = m.side === "buy";
       // Labels only where they stay readable: few fills, or the minute view.
       var label = D.markers.length <= 150 || which === "minute" ? (buy ? "B " : "S ") + m.qty + " @ " + fmt(m.price, 2) : "";
@@ -106,7 +121,8 @@
   var body = document.querySelector("#trades tbody");
   function renderTrades(rows) {
     body.textContent = "";
-    rows.forEach(function (r) {
+    document.getElementById("shown").textContent = rows.length > MAX_ROWS ? "showing the first " + MAX_ROWS + " of " + rows.length + " fills in this order" : rows.length + " fills";
+    rows.slice(0, MAX_ROWS).forEach(function (r) {
       var tr = document.createElement("tr");
       cols.forEach(function (c) { var td = document.createElement("td"); td.textContent = typeof r[c] === "number" ? fmt(r[c], 6) : r[c]; tr.appendChild(td); });
       body.appendChild(tr);

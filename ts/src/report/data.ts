@@ -44,7 +44,7 @@ export interface ReportData {
   drawdown: { t: number[]; v: number[] };
   monthly: { month: string; ret: number }[];
   stats: Record<string, unknown>;
-  trades: { time: string; side: string; type: string; qty: number; price: number; fee: number; realized: number }[];
+  trades: { t: number; time: string; side: string; type: string; qty: number; price: number; fee: number; realized: number }[];
 }
 
 /** ms UTC → chart seconds showing New York wall-clock time. */
@@ -92,13 +92,16 @@ export function reportData(result: BacktestResult, data: DataSource, traded: Ass
     price: f.price,
   }));
 
+  // When each order stopped working: its last fill or cancel event (one pass over the log).
+  const ended = new Map<object, number>();
+  for (const e of result.tradeLog.events) if (e.event !== "new") ended.set(e.order, e.timeMs);
   const brackets: BracketLevel[] = [];
   for (const f of result.fills) {
     for (const child of f.order.children) {
       const level = child.type === "limit" ? child.limitPrice : child.stopPrice ?? child.trailLevel;
       if (level === undefined) continue;
-      const end = result.tradeLog.events.find((e) => e.order === child && e.event !== "new" && e.timeMs >= f.timeMs);
-      brackets.push({ from: chartTime(f.timeMs), to: chartTime(end?.timeMs ?? result.endMs), price: level, kind: child.type === "limit" ? "take-profit" : "stop" });
+      const end = Math.max(f.timeMs, ended.get(child) ?? result.endMs);
+      brackets.push({ from: chartTime(f.timeMs), to: chartTime(end), price: level, kind: child.type === "limit" ? "take-profit" : "stop" });
     }
   }
 
@@ -137,6 +140,7 @@ export function reportData(result: BacktestResult, data: DataSource, traded: Ass
     monthly: monthlyReturns(result),
     stats: statsDocument(result),
     trades: result.fills.map((f) => ({
+      t: chartTime(f.timeMs),
       time: formatNy(f.timeMs),
       side: f.order.side,
       type: f.order.type,

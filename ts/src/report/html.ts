@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import type { ReportData } from "./data.js";
+import type { Candles, ReportData } from "./data.js";
 
 const require = createRequire(import.meta.url);
 
@@ -19,6 +19,38 @@ function appScript(): string {
 
 /** JSON safe inside a <script> element. */
 const embed = (x: unknown) => JSON.stringify(x).replace(/</g, "\\u003c");
+
+/** Deltas from the previous value (first one absolute); short in JSON for sorted times and prices. */
+function deltas(xs: readonly number[]): number[] {
+  return xs.map((x, i) => (i === 0 ? x : Number((x - xs[i - 1]).toPrecision(12))));
+}
+
+/** Candles as delta-coded columns (the app sums them back). */
+function packCandles(c: Candles): Record<keyof Candles, number[]> {
+  return { t: deltas(c.t), o: deltas(c.o), h: deltas(c.h), l: deltas(c.l), c: deltas(c.c) };
+}
+
+/**
+ * The embedded document: large series delta-coded, fills and bracket levels as columns; the app
+ * derives the fill markers from the fills (so they are not stored twice).
+ */
+function pack(d: ReportData): unknown {
+  const col = <K extends keyof ReportData["trades"][number]>(k: K) => d.trades.map((t) => t[k]);
+  const { markers: _derived, ...rest } = d;
+  const display = (x: number) => Number(x.toPrecision(10));
+  return {
+    ...rest,
+    overview: { minutes: d.overview.minutes, candles: packCandles(d.overview.candles) },
+    minute: packCandles(d.minute),
+    trades: { t: deltas(col("t")), side: col("side"), type: col("type"), qty: col("qty"), price: col("price"), fee: col("fee"), realized: col("realized") },
+    brackets: {
+      from: deltas(d.brackets.map((b) => b.from)),
+      span: d.brackets.map((b) => b.to - b.from),
+      price: d.brackets.map((b) => display(b.price)),
+      tp: d.brackets.map((b) => (b.kind === "take-profit" ? 1 : 0)),
+    },
+  };
+}
 
 const CSS = `
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:0;color:#111827;background:#f8fafc}
@@ -45,12 +77,12 @@ export function reportHtml(d: ReportData): string {
 <section><h2>Drawdown</h2><div id="drawdown" class="small"></div></section>
 <section><h2>Monthly returns</h2><div id="monthly"></div></section>
 <section><h2>Statistics</h2><table id="stats"></table></section>
-<section><h2>Fills (click a column to sort)</h2><div class="scroll"><table id="trades"><thead><tr>
+<section><h2>Fills (click a column to sort)</h2><div id="shown"></div><div class="scroll"><table id="trades"><thead><tr>
 <th data-k="time">time</th><th data-k="side">side</th><th data-k="type">type</th><th data-k="qty">qty</th><th data-k="price">price</th><th data-k="fee">fee</th><th data-k="realized">realized P&amp;L</th>
 </tr></thead><tbody></tbody></table></div></section>
 </main>
 <script>${chartLibrary()}</script>
-<script type="application/json" id="ferrobt-data">${embed(d)}</script>
+<script type="application/json" id="ferrobt-data">${embed(pack(d))}</script>
 <script>${appScript()}</script>
 </body></html>
 `;
