@@ -30,9 +30,12 @@ read -r js_passed js_failed < <(node -e '
     console.log(r.numPassedTests, r.numFailedTests + broken);
   } catch { console.log("0 1"); }')
 
-passed=$((rust_passed + tsc_passed + js_passed))
-failed=$((rust_failed + tsc_failed + js_failed))
-echo "rust: ${rust_passed} passed, ${rust_failed} failed; tsc: ${tsc_passed} passed, ${tsc_failed} failed; vitest: ${js_passed} passed, ${js_failed} failed"
+# Benchmark smoke run (quick mode): reports numbers, asserts none; counted as one test so benches cannot rot.
+if npm run --silent bench -- --quick > out/bench-smoke.log 2>&1; then bench_passed=1; bench_failed=0; else bench_passed=0; bench_failed=1; status=1; tail -20 out/bench-smoke.log; fi
+
+passed=$((rust_passed + tsc_passed + js_passed + bench_passed))
+failed=$((rust_failed + tsc_failed + js_failed + bench_failed))
+echo "rust: ${rust_passed} passed, ${rust_failed} failed; tsc: ${tsc_passed} passed, ${tsc_failed} failed; vitest: ${js_passed} passed, ${js_failed} failed; bench smoke: ${bench_passed} passed, ${bench_failed} failed"
 if [ "$failed" -gt 0 ] || [ "$passed" -eq 0 ]; then status=1; fi
 echo "${passed} passed, ${failed} failed"
 exit $status

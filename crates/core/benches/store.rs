@@ -1,5 +1,5 @@
 //! Criterion benches of the core, named like the vitest scenarios: ingest/1y-minute, window/200x1m,
-//! last-bar, resample/1y-to-1h, resample/1y-to-1d.
+//! window/200x5m-resampled, last-bar, resample/1y-to-1h, resample/1y-to-1d.
 
 use std::hint::black_box;
 
@@ -32,6 +32,15 @@ fn benches(c: &mut Criterion) {
             i = (i * 7_919 + 13) % (ts.len() - 1);
             let r = bars.window_range(black_box(ts[i] + 1), 200);
             black_box(bars.slice(r).close[0])
+        })
+    });
+    let five = store.resample(Timeframe::parse("5m").unwrap(), &ResampleOptions::default()).unwrap();
+    let five = five.bars_of("MESZ3").unwrap().clone();
+    c.bench_function("window/200x5m-resampled", |b| {
+        b.iter(|| {
+            i = (i * 7_919 + 13) % (ts.len() - 1);
+            let r = five.window_range(black_box(ts[i] + 1), 200);
+            black_box(five.slice(r).close.first().copied())
         })
     });
     c.bench_function("last-bar", |b| {

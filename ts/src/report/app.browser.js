@@ -68,7 +68,8 @@
     }
     candles.setData(data);
     var times = data.map(function (b) { return b.time; });
-    var first = times[0], last = times[times.length - 1] + 86400;
+    var width = which === "minute" ? 60 : D.overview.minutes * 60;
+    var first = times[0], last = times[times.length - 1] + width;
     var ms = D.markers.filter(function (m) { return m.t >= first && m.t <= last; }).map(function (m) {
       var buy = m.side === "buy";
       // Labels only where they stay readable: few fills, or the minute view.

@@ -1,0 +1,30 @@
+// Backtest scenarios: the MES SMA-9 example through the engine on the native store and on the
+// reference backend, beside the hand-written pure-TS loop of the same rules.
+
+import { bench, describe } from "vitest";
+import MESMomentumSMA9 from "../examples/mes-momentum-sma9.js";
+import { Asset, Backtest, BarStore, ReferenceSource, type DataSource } from "../ts/src/index.js";
+import { AssetSeries } from "../ts/src/engine/series.js";
+import { nyToUtc } from "../ts/src/util/nytime.js";
+import { handLoop } from "./handloop.js";
+import { seedFile, yearFile } from "./fixtures.js";
+
+const quick = process.env.FERROBT_BENCH_QUICK === "1";
+const windows = {
+  "backtest/seed-window": { file: seedFile(), start: "2024-01-03T09:30", end: "2024-01-05T16:00", runs: quick ? 3 : 10 },
+  "backtest/1y-minute": { file: yearFile(), start: "2023-01-03T09:30", end: "2023-12-29T16:00", runs: quick ? 1 : 3 },
+};
+
+for (const [name, w] of Object.entries(windows)) {
+  const store = BarStore.openParquetSync(w.file);
+  const reference = await ReferenceSource.open(w.file);
+  const run = (data: DataSource) => void new Backtest(new MESMomentumSMA9(), { data, start: w.start, end: w.end }).run();
+  const [s, e] = [w.start, w.end].map((x) => nyToUtc(Number(x.slice(0, 4)), Number(x.slice(5, 7)), Number(x.slice(8, 10)), Number(x.slice(11, 13)), Number(x.slice(14, 16))));
+  const all = AssetSeries.of(store, Asset.contFuture("MES"), s - 40 * 86_400_000, e + 40 * 86_400_000).window(e + 86_400_000, Number.MAX_SAFE_INTEGER);
+  const columns = { timesMs: all.timesMs, open: all.open, high: all.high, low: all.low, close: all.close };
+  describe(name, () => {
+    bench("ferrobt", () => run(store), { iterations: w.runs, time: 0 });
+    bench("reference", () => run(reference), { iterations: Math.max(1, w.runs >> 1), time: 0 });
+    bench("js-floor (hand-written loop)", () => void handLoop(columns, s, e), { iterations: w.runs, time: 0 });
+  });
+}

@@ -1,0 +1,108 @@
+// Store scenarios through the public API, each beside its baselines: the pure-JS typed-array floor,
+// the pure-TS reference backend and nodejs-polars used the way its users would.
+
+import { createRequire } from "node:module";
+import { bench, describe } from "vitest";
+import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
+import { BarStore, ReferenceSource } from "../ts/src/index.js";
+import { countBelow } from "../ts/src/data/MemorySource.js";
+import { clocks, SYMBOL, yearFile } from "./fixtures.js";
+
+const file = yearFile();
+const store = BarStore.openParquetSync(file);
+const fiveMin = store.resample(SYMBOL, "5m");
+const reference = await ReferenceSource.open(file);
+const referenceFive = reference.resample(5);
+const at = clocks(store);
+const cols = store.columns(SYMBOL);
+const fiveCols = fiveMin.columns(SYMBOL);
+let i = 0;
+const next = () => at[(i = (i + 1) & 4_095)];
+
+/** nodejs-polars, when its native package loads on this Node (it declares Node >= 22). */
+type Polars = typeof import("nodejs-polars").default;
+let pl: Polars | undefined;
+let polarsFrame: ReturnType<Polars["readParquet"]> | undefined;
+let polarsTimes: Float64Array | undefined;
+try {
+  pl = createRequire(import.meta.url)("nodejs-polars") as Polars;
+  polarsFrame = pl.readParquet(file).filter(pl.col("symbol").eq(pl.lit(SYMBOL))).withColumns(pl.col("ts_event").cast(pl.Float64).div(1e6).alias("ms"));
+  polarsTimes = polarsFrame.getColumn("ms").toTypedArray() as Float64Array;
+} catch (e) {
+  console.warn(`nodejs-polars unavailable: ${(e as Error).message.split("\n")[0]}`);
+}
+
+describe("ingest/1y-minute", () => {
+  bench("ferrobt", () => BarStore.openParquetSync(file).dispose(), { iterations: 5, time: 0 });
+  bench("reference", async () => void (await ReferenceSource.open(file)), { iterations: 2, time: 0 });
+  bench("js-floor (hyparquet + typed arrays)", async () => {
+    const rows = (await parquetReadObjects({ file: await asyncBufferFromFile(file), columns: ["ts_event", "close"], parsers: { timestampFromNanoseconds: (n: bigint) => n } })) as { close: number }[];
+    Float64Array.from(rows, (r) => r.close);
+  }, { iterations: 2, time: 0 });
+  if (pl) {
+    const p = pl;
+    bench("nodejs-polars (readParquet + typed arrays)", () => {
+      const df = p.readParquet(file);
+      for (const s of df.getColumn("symbol").unique().toArray() as string[]) {
+        const part = df.filter(p.col("symbol").eq(p.lit(s))).sort("ts_event");
+        for (const c of ["open", "high", "low", "close", "volume"]) part.getColumn(c).cast(p.Float64).toTypedArray();
+        part.getColumn("ts_event").cast(p.Int64).toTypedArray();
+      }
+    }, { iterations: 5, time: 0 });
+  }
+});
+
+describe("window/200x1m", () => {
+  bench("ferrobt", () => void store.window(SYMBOL, { end: next(), length: 200 }).close);
+  bench("reference", () => {
+    const end = reference.countBefore(SYMBOL, next());
+    void reference.columns(SYMBOL).close.subarray(Math.max(0, end - 200), end);
+  });
+  bench("js-floor", () => {
+    const end = countBelow(cols.timesMs, next(), false);
+    void cols.close.subarray(Math.max(0, end - 200), end);
+  });
+  if (pl && polarsFrame && polarsTimes) {
+    const p = pl, df = polarsFrame, times = polarsTimes;
+    bench("nodejs-polars filter + tail(200)", () => void df.filter(p.col("ms").lt(p.lit(next()))).tail(200).getColumn("close").toTypedArray(), { iterations: 200, time: 0 });
+    bench("nodejs-polars slice by JS binary search", () => {
+      const end = countBelow(times, next(), false);
+      void df.slice(Math.max(0, end - 200), Math.min(200, end)).getColumn("close").toTypedArray();
+    }, { iterations: 2_000, time: 0 });
+  }
+});
+
+describe("window/200x5m-resampled", () => {
+  bench("ferrobt", () => void fiveMin.window(SYMBOL, { end: next(), length: 200 }).close);
+  bench("reference", () => {
+    const end = referenceFive.countBefore(SYMBOL, next());
+    void referenceFive.columns(SYMBOL).close.subarray(Math.max(0, end - 200), end);
+  });
+  bench("js-floor", () => {
+    const end = countBelow(fiveCols.timesMs, next(), false);
+    void fiveCols.close.subarray(Math.max(0, end - 200), end);
+  });
+});
+
+describe("last-bar", () => {
+  bench("ferrobt", () => void store.lastBar(SYMBOL, { atOrBefore: next() }));
+  bench("reference", () => void reference.countAtOrBefore(SYMBOL, next()));
+  bench("js-floor", () => {
+    const k = countBelow(cols.timesMs, next(), true) - 1;
+    void (k >= 0 && { close: cols.close[k], open: cols.open[k] });
+  });
+});
+
+/** A fresh resample each call: the store caches per (timeframe, options), so every call moves the day anchor by a minute. */
+let fresh = 0;
+const resampleFresh = (tf: string) => void store.resample(SYMBOL, tf, { dayAnchorMinutes: (18 * 60 + fresh++) % 1440 }).size(SYMBOL);
+
+describe("resample/1y-to-1h", () => {
+  bench("ferrobt", () => resampleFresh("1h"), { iterations: 5, time: 0 });
+  bench("reference", () => void reference.resample(60), { iterations: 2, time: 0 });
+});
+
+describe("resample/1y-to-1d", () => {
+  bench("ferrobt", () => resampleFresh("1d"), { iterations: 5, time: 0 });
+  bench("reference", () => void reference.resample(1440), { iterations: 2, time: 0 });
+});
