@@ -78,7 +78,7 @@ const rows = SCENARIOS.map((scenario) => {
     vsNodejsPolars: polars.map((b) => ({ name: b.name, ratio: ratio(b), meanMs: b.mean })),
   };
 });
-const fmtRatio = (x: number | undefined) => (x === undefined ? "–" : `${x.toFixed(2)}×`);
+const fmtRatio = (x: number | undefined) => (x === undefined ? "–" : x < 0.1 ? `1/${Math.round(1 / x).toLocaleString("en-US")}×` : `${x.toFixed(2)}×`);
 const MiB = 2 ** 20;
 const lines = [
   `# ferrobt benchmarks`,
