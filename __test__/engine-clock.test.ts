@@ -90,3 +90,14 @@ describe("clock (stock, 24/7)", () => {
     expect(() => run(new Recorder("MOON"), { data, start: "2024-01-02", end: "2024-01-03" })).toThrowError(/unknown calendar 'MOON'/);
   });
 });
+
+describe("windows outside the data", () => {
+  it("fail with ERR_NO_DATA naming the window and the data's span", () => {
+    const data = flatSource("MESH4", nyToUtc(2024, 1, 2), nyToUtc(2024, 1, 4));
+    for (const [start, end] of [["2024-03-01", "2024-03-05"], ["2023-06-01", "2023-06-05"]]) {
+      expect(() => run(new Recorder("us_futures"), { data, start, end })).toThrowError(
+        expect.objectContaining({ code: "ERR_NO_DATA", message: expect.stringMatching(/outside the data \(bars from 2024-01-02 00:00:00-05:00/) }),
+      );
+    }
+  });
+});

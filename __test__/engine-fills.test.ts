@@ -140,6 +140,20 @@ describe("bracket orders", () => {
     expect(error).toMatchObject({ code: "ERR_ORDER", message: expect.stringContaining("quantity -2") });
   });
 
+  it("activates an OTO's single child after the parent fills, then closes with it", () => {
+    const data = barsAt([flat("09:59", 100), flat("10:00", 100), flat("10:01", 100), ["10:02", 100, 100.5, 96, 97], flat("10:03", 97)]);
+    const s = new Recorder("us_futures", "1M", (st) => {
+      if (st.getOrders().length === 0) st.submitOrder(st.createOrder(MES, 2, "buy", { orderClass: "oto", secondaryStopPrice: 98 }));
+    });
+    const r = run(s, { data, start: "2024-01-03T10:00", end: "2024-01-03T10:03" });
+    expect(r.fills.map((f) => [formatNy(f.timeMs).slice(11, 16), f.order.type, f.order.side, f.price])).toEqual([
+      ["10:00", "market", "buy", 100],
+      ["10:01", "stop", "sell_to_close", 98],
+    ]);
+    expect(r.finalCash).toBe(100_000 - 2 * 2 * 5);
+    expect(() => run(new Recorder("us_futures", "1M", (st) => void st.createOrder(MES, 1, "buy", { orderClass: "oto", secondaryLimitPrice: 1, secondaryStopPrice: 2 })), { data, start: "2024-01-03T10:00", end: "2024-01-03T10:01" })).toThrowError(/exactly one secondary price/);
+  });
+
   it("uses open(B[t]) under the pandas fill model", () => {
     const data = barsAt([flat("09:59", 100), ["10:00", 100.5, 101, 100, 101], ["10:01", 101.25, 102, 101, 102], flat("10:02", 102)]);
     const mk = () => new Recorder("us_futures", "1M", (st) => {

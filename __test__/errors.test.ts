@@ -106,6 +106,20 @@ describe("bad input", () => {
     d.dispose();
   });
 
+  it("de-scales DataBento fixed-point i64 prices (units of 1e-9)", () => {
+    const fixed = (x: number) => ({ type: "INT64", data: Array(3).fill(BigInt(Math.round(x * 4)) * 250_000_000n) });
+    const path = write("fixed-point.parquet", bars(3, (c) => {
+      c.open = { name: "open", ...fixed(4824.25) };
+      c.high = { name: "high", ...fixed(4825) };
+      c.low = { name: "low", ...fixed(4823.5) };
+      c.close = { name: "close", ...fixed(4824.75) };
+    }));
+    const s = BarStore.openParquetSync(path);
+    const w = s.window("MESH4", { end: 8.64e15, length: 3 });
+    expect([w.open[0], w.high[0], w.low[0], w.close[2]]).toEqual([4824.25, 4825, 4823.5, 4824.75]);
+    s.dispose();
+  });
+
   it("reads the generic schema with a named timestamp column in ms and no symbol column", () => {
     const cols = bars(4).filter((c) => c.name !== "symbol");
     cols[0] = { name: "time", data: (cols[0].data as bigint[]).map((t) => t / 1_000_000n), type: "INT64" };

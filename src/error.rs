@@ -27,7 +27,8 @@ pub fn bad_argument(name: &str, reason: impl Into<String>) -> napi::Error<Code> 
     to_js(StoreError::argument(name, reason))
 }
 
-/// Runs `f`, turning a core error into a coded JS error and a panic into `ERR_INTERNAL`.
+/// Runs `f`, turning a core error into a coded JS error and a panic into `ERR_INTERNAL`. (Every
+/// exported function also carries `#[napi(catch_unwind)]`, so no panic can unwind into Node.)
 pub fn guard<T>(f: impl FnOnce() -> Result<T, StoreError>) -> JsResult<T> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(result) => result.map_err(to_js),

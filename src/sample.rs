@@ -31,7 +31,7 @@ fn date(name: &str, s: Option<String>, default: NaiveDate) -> Result<NaiveDate, 
 
 /// Writes generated 1-minute bars to `path` as DataBento-schema parquet; returns the row count.
 /// Same spec → byte-identical file.
-#[napi]
+#[napi(catch_unwind)]
 pub fn generate_sample(path: String, spec: Option<JsSampleSpec>) -> Result<f64, Code> {
     let js = spec.unwrap_or_default();
     let d = SampleSpec::default();

@@ -69,7 +69,7 @@ impl JsBarStore {
     ///
     /// Errors carry `code`: ERR_IO, ERR_PARQUET, ERR_EMPTY, ERR_SCHEMA, ERR_NULL, ERR_NOT_FINITE,
     /// ERR_HIGH_LOW, ERR_NEGATIVE_VOLUME, ERR_TIMESTAMP_RANGE, ERR_UNSORTED, ERR_DUPLICATE, ERR_ARGUMENT.
-    #[napi(factory)]
+    #[napi(factory, catch_unwind)]
     pub fn open_parquet(env: Env, paths: Vec<String>, options: Option<JsIngestOptions>) -> Result<Self, Code> {
         let options = options.unwrap_or_default().into_core()?;
         let store = guard(|| open_parquet(&paths, &options))?;
@@ -77,19 +77,19 @@ impl JsBarStore {
     }
 
     /// Symbol names, ascending; a symbol's id is its position here.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn symbols(&self) -> Result<Vec<String>, Code> {
         Ok(self.store()?.symbol_names())
     }
 
     /// The id of `symbol` (ERR_UNKNOWN_SYMBOL if absent).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn symbol_id(&self, symbol: String) -> Result<u32, Code> {
         Ok(self.store()?.symbol_id(&symbol).map_err(to_js)? as u32)
     }
 
     /// Zero-copy typed-array views over every column of a symbol.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn columns(&self, symbol_id: u32) -> Result<JsColumns, Code> {
         let bars = self.symbol(symbol_id)?;
         guard(|| Ok(JsColumns::view(bars)))
@@ -97,7 +97,7 @@ impl JsBarStore {
 
     /// A number for the fast functions `barsCountBefore` / `barsCountAtOrBefore`; valid until
     /// `dispose()` (or garbage collection) of this store.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn symbol_handle(&mut self, symbol_id: u32) -> Result<u32, Code> {
         let bars = self.symbol(symbol_id)?.clone();
         let slot = &mut self.handles[symbol_id as usize];
@@ -105,34 +105,34 @@ impl JsBarStore {
     }
 
     /// Number of bars of a symbol.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn length(&self, symbol_id: u32) -> Result<u32, Code> {
         Ok(self.symbol(symbol_id)?.len() as u32)
     }
 
     /// Number of bars with `ts < endMs` (ms UTC): the exclusive end of a window ending at `endMs`.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn count_before(&self, symbol_id: u32, end_ms: f64) -> Result<u32, Code> {
         let bars = self.symbol(symbol_id)?;
         Ok(bars.count_before(ms_to_ns("end", end_ms)?) as u32)
     }
 
     /// Number of bars with `ts < endNs` (BigInt ns UTC).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn count_before_ns(&self, symbol_id: u32, end_ns: BigInt) -> Result<u32, Code> {
         let bars = self.symbol(symbol_id)?;
         Ok(bars.count_before(bigint_ns("end", &end_ns)?) as u32)
     }
 
     /// Number of bars with `ts <= atMs` (ms UTC).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn count_at_or_before(&self, symbol_id: u32, at_ms: f64) -> Result<u32, Code> {
         let bars = self.symbol(symbol_id)?;
         Ok(bars.count_at_or_before(ms_to_ns("atOrBefore", at_ms)?) as u32)
     }
 
     /// `[start, end)` indices of the window: bars with `ts < endMs`, at most `length`, newest last.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn window_range(&self, symbol_id: u32, end_ms: f64, length: f64) -> Result<Vec<u32>, Code> {
         let bars = self.symbol(symbol_id)?;
         let r = bars.window_range(ms_to_ns("end", end_ms)?, count("length", length)?);
@@ -140,7 +140,7 @@ impl JsBarStore {
     }
 
     /// The store resampled to `timeframe` ("5m", "1h", "1d", ...), cached per timeframe and options.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn resample(&self, env: Env, timeframe: String, options: Option<JsResampleOptions>) -> Result<JsBarStore, Code> {
         let store = self.store()?.clone();
         let options = options.unwrap_or_default().into_core();
@@ -149,7 +149,7 @@ impl JsBarStore {
     }
 
     /// What ingest did (files, rows, sorted symbols, dropped duplicates).
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn report(&self) -> Result<JsIngestReport, Code> {
         let r = self.store()?.report();
         Ok(JsIngestReport {
@@ -161,25 +161,25 @@ impl JsBarStore {
     }
 
     /// Bytes held by the columns.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn byte_size(&self) -> Result<f64, Code> {
         Ok(self.store()?.byte_size() as f64)
     }
 
     /// Total bars over all symbols.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn total_bars(&self) -> Result<f64, Code> {
         Ok(self.store()?.total_bars() as f64)
     }
 
     /// True after `dispose()`.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn disposed(&self) -> bool {
         self.inner.is_none()
     }
 
     /// Releases the store now (views already handed out stay valid). Idempotent.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn dispose(&mut self, env: Env) -> Result<(), Code> {
         guard_js(|| {
             self.inner = None;
@@ -196,14 +196,14 @@ impl JsBarStore {
 
 
 /// Number of bars with `ts < endMs` (ms UTC) of the symbol behind `handle` (see `symbolHandle`).
-#[napi]
+#[napi(catch_unwind)]
 pub fn bars_count_before(handle: u32, end_ms: f64) -> Result<u32, Code> {
     let end = ms_to_ns("end", end_ms)?;
     registry::with(handle, |bars| bars.count_before(end) as u32)
 }
 
 /// Number of bars with `ts <= atMs` (ms UTC) of the symbol behind `handle`.
-#[napi]
+#[napi(catch_unwind)]
 pub fn bars_count_at_or_before(handle: u32, at_ms: f64) -> Result<u32, Code> {
     let at = ms_to_ns("atOrBefore", at_ms)?;
     registry::with(handle, |bars| bars.count_at_or_before(at) as u32)

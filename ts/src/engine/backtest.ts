@@ -234,8 +234,21 @@ export class Backtest implements StrategyContext {
     return this.broker.portfolio.value(this.lastPriceOf);
   }
 
+  /** The data must hold bars near the window: from 5 days before its start (Lumibot's warm-up) to its end. */
   private checkDataCoversWindow(): void {
-    if (this.opts.data.symbols().length === 0) throw new FerrobtError("ERR_NO_DATA", "the data source holds no symbol");
+    const data = this.opts.data;
+    if (data.symbols().length === 0) throw new FerrobtError("ERR_NO_DATA", "the data source holds no symbol");
+    let first = Infinity, last = -Infinity;
+    for (const s of data.symbols()) {
+      const t = data.columns(s).timesMs;
+      if (t.length === 0) continue;
+      first = Math.min(first, t[0]);
+      last = Math.max(last, t[t.length - 1]);
+    }
+    if (last < this.startMs - 5 * 86_400_000 || first >= this.endMs) {
+      const span = first === Infinity ? "no bars" : `bars from ${formatNy(first)} to ${formatNy(last)}`;
+      throw new FerrobtError("ERR_NO_DATA", `the window ${formatNy(this.startMs)} → ${formatNy(this.endMs)} is outside the data (${span})`);
+    }
   }
 
   seriesOf(asset: Asset): AssetSeries {
