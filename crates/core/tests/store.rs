@@ -210,3 +210,69 @@ proptest! {
         prop_assert_eq!(last, ts.iter().copied().filter(|&x| x <= end * MIN).last());
     }
 }
+
+fn random_bars(gaps: &[i64], moves: &[i8]) -> SymbolBars {
+    let mut t = 1_704_000_000_000_000_000i64;
+    let mut price = 4_800.0;
+    let mut c = BarColumns::default();
+    for (g, m) in gaps.iter().zip(moves) {
+        t += g * MIN;
+        let open = price;
+        price += f64::from(*m) * 0.25;
+        c.ts.push(t);
+        c.open.push(open);
+        c.high.push(open.max(price) + 0.25);
+        c.low.push(open.min(price) - 0.25);
+        c.close.push(price);
+        c.volume.push(f64::from(m.unsigned_abs()) + 1.0);
+    }
+    SymbolBars::from_columns("P".into(), c)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Resampling conserves volume, keeps every bin inside its bars' bounds and never invents a bar.
+    #[test]
+    fn resampling_random_series_conserves_volume_and_bounds(
+        gaps in proptest::collection::vec(prop_oneof![9 => Just(1i64), 1 => 2i64..400], 1..600),
+        moves in proptest::collection::vec(-8i8..8, 600),
+        tf in prop_oneof![Just("5m"), Just("15m"), Just("1h"), Just("4h"), Just("1d")],
+    ) {
+        let bars = random_bars(&gaps, &moves);
+        let tf = Timeframe::parse(tf).unwrap();
+        let out = ferrobt_core::resample::resample_bars(&bars, tf, &ResampleOptions::default()).unwrap();
+        prop_assert_eq!(out.volume().iter().sum::<f64>(), bars.volume().iter().sum::<f64>());
+        prop_assert!(out.ts().windows(2).all(|w| w[0] < w[1]));
+        let mut covered = 0;
+        for i in 0..out.len() {
+            let end = if i + 1 < out.len() { out.ts()[i + 1] } else { i64::MAX };
+            let inside = bars.slice(bars.between_range(out.ts()[i], end));
+            prop_assert!(!inside.ts.is_empty(), "empty bin at {}", out.ts()[i]);
+            covered += inside.ts.len();
+            prop_assert_eq!(out.price(0)[i], inside.open[0]);
+            prop_assert_eq!(out.price(3)[i], *inside.close.last().unwrap());
+            prop_assert_eq!(out.price(1)[i], inside.high.iter().cloned().fold(f64::MIN, f64::max));
+            prop_assert_eq!(out.price(2)[i], inside.low.iter().cloned().fold(f64::MAX, f64::min));
+            prop_assert!(out.ts()[i] <= inside.ts[0]);
+        }
+        prop_assert_eq!(covered, bars.len());
+    }
+
+    /// Windows are sorted, strictly before the clock, and exactly the stored bars (gaps stay gaps).
+    #[test]
+    fn windows_are_sorted_and_gap_faithful(
+        gaps in proptest::collection::vec(prop_oneof![8 => Just(1i64), 2 => 2i64..90], 1..500),
+        clock in 0i64..60_000,
+        length in 0usize..300,
+    ) {
+        let bars = random_bars(&gaps, &vec![1; gaps.len()]);
+        let end = bars.ts()[0] + clock * MIN / 2;
+        let r = bars.window_range(end, length);
+        let w = bars.slice(r.clone());
+        prop_assert!(w.ts.windows(2).all(|p| p[0] < p[1]));
+        prop_assert!(w.ts.iter().all(|&t| t < end));
+        prop_assert!(r.end == bars.len() || bars.ts()[r.end] >= end);
+        prop_assert_eq!(w.ts, &bars.ts()[r.start..r.end]);
+    }
+}
