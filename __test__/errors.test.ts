@@ -1,7 +1,7 @@
-// Bad input: every broken file gets a typed error naming the file (and column and row where they
-// apply); the process survives all of them.
+// Ingest options on imperfect input: sorting and de-duplication on request, DataBento fixed-point
+// prices, the generic schema. (Every broken file is in the bad-input corpus: bad-corpus.test.ts.)
 
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parquetWriteFile } from "hyparquet-writer";
@@ -47,49 +47,7 @@ beforeAll(() => {
   dir = tempDir("ferrobt-bad-");
 });
 
-describe("bad input", () => {
-  it("names the file for I/O and format problems", () => {
-    const missing = join(dir, "missing.parquet");
-    expect(openError(missing)).toMatchObject({ code: "ERR_IO", message: expect.stringContaining("missing.parquet") });
-    mkdirSync(join(dir, "a-dir.parquet"));
-    expect(openError(join(dir, "a-dir.parquet"))).toMatchObject({ code: "ERR_IO", message: expect.stringContaining("directory") });
-    writeFileSync(join(dir, "empty.parquet"), "");
-    expect(openError(join(dir, "empty.parquet"))).toMatchObject({ code: "ERR_EMPTY", message: expect.stringContaining("empty.parquet") });
-    writeFileSync(join(dir, "csv.parquet"), "ts_event,open\n1,2\n");
-    expect(openError(join(dir, "csv.parquet"))).toMatchObject({ code: "ERR_PARQUET", message: expect.stringContaining("csv.parquet") });
-    const good = readFileSync(samplePath());
-    writeFileSync(join(dir, "truncated.parquet"), good.subarray(0, good.length >> 1));
-    expect(openError(join(dir, "truncated.parquet"))).toMatchObject({ code: "ERR_PARQUET", message: expect.stringContaining("truncated.parquet") });
-  });
-
-  it("names the column for schema problems", () => {
-    const noClose = write("no-close.parquet", bars(3).filter((c) => c.name !== "close"));
-    expect(openError(noClose)).toMatchObject({ code: "ERR_SCHEMA", message: expect.stringMatching(/no-close\.parquet.*'close'.*missing/) });
-    const stringPrice = write("string-price.parquet", bars(3, (c) => (c.open = { name: "open", data: ["a", "b", "c"], type: "STRING" })));
-    expect(openError(stringPrice)).toMatchObject({ code: "ERR_SCHEMA", message: expect.stringContaining("'open'") });
-    const zeroRows = write("zero-rows.parquet", bars(0));
-    expect(openError(zeroRows)).toMatchObject({ code: "ERR_EMPTY", message: expect.stringContaining("zero-rows.parquet") });
-  });
-
-  it("names file, column and first bad row for bad values", () => {
-    const cases: [string, (c: Record<string, Col>) => void, string, string][] = [
-      ["nan.parquet", (c) => (c.close.data[2] = NaN), "ERR_NOT_FINITE", "'close', row 2"],
-      ["inf.parquet", (c) => (c.high.data[1] = Infinity), "ERR_NOT_FINITE", "'high', row 1"],
-      ["null.parquet", (c) => (c.low.data[3] = null), "ERR_NULL", "'low', row 3"],
-      ["high-low.parquet", (c) => (c.high.data[4] = 8), "ERR_HIGH_LOW", "'high', row 4"],
-      ["neg-volume.parquet", (c) => (c.volume = { name: "volume", data: [5, 5, -1, 5, 5], type: "DOUBLE" }), "ERR_NEGATIVE_VOLUME", "'volume', row 2"],
-      ["unsorted.parquet", (c) => ([c.ts_event.data[1], c.ts_event.data[2]] = [c.ts_event.data[2], c.ts_event.data[1]]), "ERR_UNSORTED", "row 2"],
-      ["duplicate.parquet", (c) => (c.ts_event.data[3] = c.ts_event.data[2]), "ERR_DUPLICATE", "row 3"],
-      ["ms-as-ns.parquet", (c) => (c.ts_event.data = c.ts_event.data.map((t) => (t as bigint) / 1_000_000n)), "ERR_TIMESTAMP_RANGE", "'ts_event', row 0"],
-    ];
-    for (const [name, patch, code, where] of cases) {
-      const e = openError(write(name, bars(5, patch)));
-      expect(e.code, name).toBe(code);
-      expect(e.message, name).toContain(name);
-      expect(e.message, name).toContain(where);
-    }
-  });
-
+describe("ingest options", () => {
   it("sorts or keeps the last duplicate when asked, and reports what it did", () => {
     const unsorted = write("unsorted-ok.parquet", bars(5, (c) => ([c.ts_event.data[1], c.ts_event.data[2]] = [c.ts_event.data[2], c.ts_event.data[1]])));
     const s = BarStore.openParquetSync(unsorted, { onUnsorted: "sort" });

@@ -25,8 +25,10 @@ pub fn open_parquet(patterns: &[String], options: &IngestOptions) -> Result<BarS
     let files = expand(patterns)?;
     let mut rows = SymbolRows::default();
     let mut report = IngestReport::default();
+    let mut first_zone: Option<(PathBuf, Option<String>)> = None;
     for (file_index, path) in files.iter().enumerate() {
         let (df, sources, naive_zone) = scan::scan_file(path, options)?;
+        check_same_zone(&mut first_zone, path, &sources)?;
         if df.height() == 0 && options.start_ns.is_none() && options.end_ns.is_none() {
             return Err(StoreError::Empty { path: path.clone(), reason: "file has no rows".into() });
         }
@@ -40,6 +42,28 @@ pub fn open_parquet(patterns: &[String], options: &IngestOptions) -> Result<BarS
     }
     let symbols: Vec<SymbolBars> = rows.finish(&files, options, &mut report)?;
     Ok(BarStore::new(symbols, report))
+}
+
+/// Files read together must agree on their timestamps' time zone (a mix usually means one was
+/// written in local time by mistake).
+fn check_same_zone(first: &mut Option<(PathBuf, Option<String>)>, path: &std::path::Path, sources: &scan::SourceNames) -> Result<()> {
+    let zone = match &sources.ts_dtype {
+        polars::prelude::DataType::Datetime(_, tz) => tz.as_ref().map(|z| z.to_string()),
+        _ => return Ok(()),
+    };
+    match first {
+        None => *first = Some((path.to_owned(), zone)),
+        Some((first_path, first_zone)) if *first_zone != zone => {
+            let shown = |z: &Option<String>| z.clone().unwrap_or_else(|| "no time zone (naive)".into());
+            return Err(StoreError::Schema {
+                path: path.to_owned(),
+                column: sources.ts.clone(),
+                reason: format!("mixed time zones: {} here, {} in {}", shown(&zone), shown(first_zone), first_path.display()),
+            });
+        }
+        Some(_) => {}
+    }
+    Ok(())
 }
 
 fn validate_range(options: &IngestOptions) -> Result<()> {

@@ -21,6 +21,8 @@ pub(crate) mod names {
 pub(crate) struct SourceNames {
     pub ts: String,
     pub symbol: Option<String>,
+    /// The timestamp column's type as stored (unit and time zone).
+    pub ts_dtype: DataType,
 }
 
 /// Opens `path` as parquet and returns the normalised frame: `__row` (file row), `ts` (i64 ns UTC, or
@@ -49,7 +51,7 @@ pub(crate) fn scan_file(path: &Path, options: &IngestOptions) -> Result<(DataFra
         lf = lf.filter(predicate);
     }
     let df = lf.select(exprs).collect().map_err(parquet_err)?;
-    let sources = SourceNames { ts: layout.ts, symbol: layout.symbol };
+    let sources = SourceNames { ts: layout.ts, symbol: layout.symbol, ts_dtype };
     Ok((df, sources, naive_zone))
 }
 
