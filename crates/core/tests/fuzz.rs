@@ -1,0 +1,144 @@
+//! Mutation fuzzing on stable Rust (cargo-fuzz and its sanitizers need nightly, which this project
+//! does not use): corrupted parquet files into ingest, and random stores and queries into the slicing
+//! API checked against a naive scan. A short seeded smoke run is part of `cargo test`; a long run:
+//! `FERROBT_FUZZ_SECS=600 cargo test --release --test fuzz -- --nocapture`.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::time::{Duration, Instant};
+
+use ferrobt_core::sample::{generate, write_parquet, SampleSpec};
+use ferrobt_core::{open_parquet, BarColumns, IngestOptions, SymbolBars};
+
+/// SplitMix64: reproducible mutations from a seed.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// How long to run: `FERROBT_FUZZ_SECS`, else a short smoke run of a fixed number of cases.
+fn budget() -> (Duration, usize, u64) {
+    match std::env::var("FERROBT_FUZZ_SECS").ok().and_then(|s| s.parse().ok()) {
+        Some(secs) => (Duration::from_secs(secs), usize::MAX, std::process::id() as u64),
+        None => (Duration::from_secs(3_600), 300, 7),
+    }
+}
+
+/// A small corrupted copy of a valid file: bit flips, overwritten ranges, truncation or a splice.
+fn mutate(rng: &mut Rng, good: &[u8]) -> Vec<u8> {
+    let mut b = good.to_vec();
+    for _ in 0..1 + rng.below(4) {
+        match rng.below(5) {
+            0 => {
+                let i = rng.below(b.len());
+                b[i] ^= 1 << rng.below(8);
+            }
+            1 => {
+                let i = rng.below(b.len());
+                let n = (1 + rng.below(16)).min(b.len() - i);
+                for x in &mut b[i..i + n] {
+                    *x = rng.next() as u8;
+                }
+            }
+            2 => b.truncate(rng.below(b.len()).max(1)),
+            3 => {
+                // Corrupt the footer region, where lengths and offsets live.
+                let tail = b.len().saturating_sub(1 + rng.below(256));
+                b[tail] = rng.next() as u8;
+            }
+            _ => {
+                let i = rng.below(b.len());
+                let j = rng.below(b.len());
+                let n = (1 + rng.below(64)).min(b.len() - i.max(j));
+                let chunk = b[i..i + n].to_vec();
+                b[j..j + n].copy_from_slice(&chunk);
+            }
+        }
+        if b.is_empty() {
+            b.push(0);
+        }
+    }
+    b
+}
+
+const CODES: [&str; 13] = [
+    "ERR_IO", "ERR_PARQUET", "ERR_EMPTY", "ERR_SCHEMA", "ERR_NULL", "ERR_NOT_FINITE", "ERR_HIGH_LOW",
+    "ERR_NEGATIVE_VOLUME", "ERR_TIMESTAMP_RANGE", "ERR_UNSORTED", "ERR_DUPLICATE", "ERR_ARGUMENT", "ERR_INTERNAL",
+];
+
+#[test]
+fn fuzz_ingest_with_corrupted_files() {
+    let dir = std::env::temp_dir().join(format!("ferrobt-fuzz-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let spec = SampleSpec {
+        start: chrono::NaiveDate::from_ymd_opt(2024, 1, 2).unwrap(),
+        end: chrono::NaiveDate::from_ymd_opt(2024, 1, 3).unwrap(),
+        ..SampleSpec::default()
+    };
+    let good_path = dir.join("good.parquet");
+    write_parquet(generate(&spec).unwrap(), &good_path).unwrap();
+    let good = std::fs::read(&good_path).unwrap();
+    let (time, cases, seed) = budget();
+    let mut rng = Rng(seed);
+    let (start, mut runs, mut loaded, mut panics) = (Instant::now(), 0usize, 0usize, Vec::new());
+    let path = dir.join("case.parquet");
+    while runs < cases && start.elapsed() < time {
+        let bytes = mutate(&mut rng, &good);
+        std::fs::write(&path, &bytes).unwrap();
+        let outcome = catch_unwind(AssertUnwindSafe(|| open_parquet(&[path.to_string_lossy().into()], &IngestOptions::default())));
+        match outcome {
+            Ok(Ok(_)) => loaded += 1,
+            Ok(Err(e)) => assert!(CODES.contains(&e.code()), "untyped error {e}"),
+            Err(_) => {
+                let keep = dir.join(format!("panic-{}.parquet", panics.len()));
+                std::fs::write(&keep, &bytes).unwrap();
+                panics.push(keep);
+            }
+        }
+        runs += 1;
+    }
+    println!("fuzz ingest: {runs} corrupted files in {:.0?} (seed {seed}): {loaded} still loaded, {} panics caught {:?}", start.elapsed(), panics.len(), panics);
+    assert!(runs > 0);
+}
+
+#[test]
+fn fuzz_slicing_against_a_naive_scan() {
+    let (time, cases, seed) = budget();
+    let cases = if cases == usize::MAX { usize::MAX } else { 2_000 };
+    let mut rng = Rng(seed ^ 0xABCD);
+    let (start, mut runs, mut queries) = (Instant::now(), 0usize, 0usize);
+    while runs < cases && start.elapsed() < time {
+        let n = 1 + rng.below(2_000);
+        let mut t = rng.below(1_000) as i64;
+        let ts: Vec<i64> = (0..n)
+            .map(|_| {
+                let wide = rng.below(10) == 0;
+                t += 1 + rng.below(if wide { 500 } else { 2 }) as i64;
+                t
+            })
+            .collect();
+        let bars = SymbolBars::from_columns("F".into(), BarColumns { ts: ts.clone(), open: vec![1.0; n], high: vec![1.0; n], low: vec![1.0; n], close: vec![1.0; n], volume: vec![1.0; n] });
+        for _ in 0..50 {
+            let end = rng.below((t + 100) as usize) as i64 - 50;
+            let length = rng.below(300);
+            let r = bars.window_range(end, length);
+            let before: Vec<i64> = ts.iter().copied().filter(|&x| x < end).collect();
+            assert_eq!(&bars.ts()[r], &before[before.len().saturating_sub(length)..], "window(end={end}, length={length}) seed {seed}");
+            assert_eq!(bars.last_index(end).map(|i| ts[i]), ts.iter().copied().filter(|&x| x <= end).last());
+            let from = rng.below((t + 100) as usize) as i64 - 50;
+            let between: Vec<i64> = ts.iter().copied().filter(|&x| from <= x && x < end).collect();
+            assert_eq!(&bars.ts()[bars.between_range(from, end)], &between[..]);
+            queries += 1;
+        }
+        runs += 1;
+    }
+    println!("fuzz slicing: {runs} random stores, {queries} queries in {:.0?} (seed {seed}), no mismatch", start.elapsed());
+}
