@@ -27,7 +27,7 @@ pub fn open_parquet(patterns: &[String], options: &IngestOptions) -> Result<BarS
     let mut report = IngestReport::default();
     let mut first_zone: Option<(PathBuf, Option<String>)> = None;
     for (file_index, path) in files.iter().enumerate() {
-        let (df, sources, naive_zone) = scan::scan_file(path, options)?;
+        let (df, sources, naive_zone) = scan_guarded(path, options)?;
         check_same_zone(&mut first_zone, path, &sources)?;
         if df.height() == 0 && options.start_ns.is_none() && options.end_ns.is_none() {
             return Err(StoreError::Empty { path: path.clone(), reason: "file has no rows".into() });
@@ -42,6 +42,19 @@ pub fn open_parquet(patterns: &[String], options: &IngestOptions) -> Result<BarS
     }
     let symbols: Vec<SymbolBars> = rows.finish(&files, options, &mut report)?;
     Ok(BarStore::new(symbols, report))
+}
+
+/// Scans one file; a panic inside the parquet reader (corrupt metadata makes polars 0.55 unwrap,
+/// as fuzzing found) becomes `ERR_PARQUET` naming the file instead of unwinding further.
+fn scan_guarded(path: &std::path::Path, options: &IngestOptions) -> Result<(polars::prelude::DataFrame, scan::SourceNames, Option<String>)> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scan::scan_file(path, options))).unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        Err(StoreError::Parquet { path: path.to_owned(), reason: format!("corrupt file (the parquet reader failed: {})", what.lines().next().unwrap_or_default()) })
+    })
 }
 
 /// Files read together must agree on their timestamps' time zone (a mix usually means one was
