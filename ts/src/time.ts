@@ -21,8 +21,3 @@ export function toMs(name: string, t: TimeInput): number {
   }
   return argumentError(name, `${String(t)} is not a number (ms), bigint (ns) or Date`);
 }
-
-/** ISO string of a ms instant in UTC. */
-export function isoUtc(ms: number): string {
-  return new Date(ms).toISOString();
-}

@@ -3,7 +3,7 @@
 // back-adjustment).
 
 import type { DataSource } from "../data/DataSource.js";
-import { Bars, type Bar, type BarColumnsView } from "../store/Bars.js";
+import { Bars, type BarColumnsView } from "../store/Bars.js";
 import { FerrobtError } from "../errors.js";
 import { MS_PER_MINUTE } from "../time.js";
 import { contractAt, nextContract, type Asset } from "./asset.js";
@@ -94,11 +94,6 @@ export class AssetSeries {
       if (upper > this.lowerOf(s)) return { cols: this.source.columns(s.symbol), i: upper - 1 };
     }
     return undefined;
-  }
-
-  /** The newest bar with ts <= atMs. */
-  lastAtOrBefore(atMs: number): Bar | undefined {
-    return this.window(atMs, 1, true).at(0);
   }
 
   /** Open, high and low of the newest bar with ts < endMs (the broker's fill bar), without a window. */

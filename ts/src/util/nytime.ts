@@ -100,4 +100,4 @@ export function parseNyTime(text: string): number | undefined {
   return undefined;
 }
 
-export { DAY as MS_PER_DAY, HOUR as MS_PER_HOUR };
+export { DAY as MS_PER_DAY };
