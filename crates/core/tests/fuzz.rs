@@ -9,18 +9,14 @@ use std::time::{Duration, Instant};
 use ferrobt_core::sample::{generate, write_parquet, SampleSpec};
 use ferrobt_core::{open_parquet, BarColumns, IngestOptions, SymbolBars};
 
-/// SplitMix64: reproducible mutations from a seed.
-struct Rng(u64);
+/// Reproducible mutations from a seed (the sample generator's SplitMix64).
+struct Rng(ferrobt_core::sample::rng::Rng);
 impl Rng {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
     fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
+        self.0.below(n as u64) as usize
     }
 }
 
@@ -87,7 +83,7 @@ fn fuzz_ingest_with_corrupted_files() {
     write_parquet(generate(&spec).unwrap(), &good_path).unwrap();
     let good = std::fs::read(&good_path).unwrap();
     let (time, cases, seed) = budget();
-    let mut rng = Rng(seed);
+    let mut rng = Rng(ferrobt_core::sample::rng::Rng::new(seed));
     let (start, mut runs, mut loaded, mut panics, mut reader_failures) = (Instant::now(), 0usize, 0usize, Vec::new(), 0usize);
     let path = dir.join("case.parquet");
     while runs < cases && start.elapsed() < time {
@@ -130,7 +126,7 @@ fn fuzz_ingest_with_corrupted_files() {
 fn fuzz_slicing_against_a_naive_scan() {
     let (time, cases, seed) = budget();
     let cases = if cases == usize::MAX { usize::MAX } else { 2_000 };
-    let mut rng = Rng(seed ^ 0xABCD);
+    let mut rng = Rng(ferrobt_core::sample::rng::Rng::new(seed ^ 0xABCD));
     let (start, mut runs, mut queries) = (Instant::now(), 0usize, 0usize);
     while runs < cases && start.elapsed() < time {
         let n = 1 + rng.below(2_000);

@@ -3,7 +3,7 @@
 //! a roll. Same spec → identical bars → byte-identical parquet.
 
 mod calendar;
-mod rng;
+pub mod rng;
 
 use std::path::Path;
 
