@@ -127,6 +127,10 @@ describe("BarStore", () => {
     const s = await BarStore.openParquet(samplePath(), { start: JAN3_0930, end: JAN3_0930 + 60 * MIN });
     expect(s.size("MESH4")).toBe(60);
     s.dispose();
+    // A bigint bound is exact to the ns: one ns past the 09:30 bar excludes it.
+    const ns = await BarStore.openParquet(samplePath(), { start: BigInt(JAN3_0930) * 1_000_000n + 1n, end: JAN3_0930 + 60 * MIN });
+    expect(ns.size("MESH4")).toBe(59);
+    ns.dispose();
     const glob = await BarStore.openParquet(samplePath().replace(/sample\.parquet$/, "*.parquet"));
     expect(glob.report.files.length).toBe(1);
     glob.dispose();

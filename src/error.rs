@@ -33,11 +33,7 @@ pub fn guard<T>(f: impl FnOnce() -> Result<T, StoreError>) -> JsResult<T> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(result) => result.map_err(to_js),
         Err(panic) => {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".into());
+            let what = ferrobt_core::error::panic_message(panic.as_ref());
             Err(napi::Error::new(Code("ERR_INTERNAL"), format!("internal error (panic caught at the N-API boundary): {what}")))
         }
     }

@@ -7,6 +7,17 @@ export type TimeInput = number | bigint | Date;
 
 export const MS_PER_MINUTE = 60_000;
 
+/** ms (number) → ns (bigint), as the native binding converts: whole ms exact, the fraction rounded. */
+export function msToNs(ms: number): bigint {
+  const whole = Math.floor(ms);
+  return BigInt(whole) * 1_000_000n + BigInt(Math.round((ms - whole) * 1e6));
+}
+
+/** Converts a time input to ns (bigint), checking it; a bigint passes through unchanged. */
+export function toNs(name: string, t: TimeInput): bigint {
+  return typeof t === "bigint" ? t : msToNs(toMs(name, t));
+}
+
 /** Converts a time input to ms (number), checking it. */
 export function toMs(name: string, t: TimeInput): number {
   if (typeof t === "number") {

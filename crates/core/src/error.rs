@@ -68,6 +68,22 @@ impl StoreError {
     }
 }
 
+impl From<polars::prelude::PolarsError> for StoreError {
+    /// A polars failure not attributable to the input.
+    fn from(e: polars::prelude::PolarsError) -> Self {
+        Self::Internal(e.to_string())
+    }
+}
+
+/// The text of a caught panic's payload.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
 /// Codes of [`StoreError::Value`], one per kind of bad value.
 pub mod value_code {
     /// A null in a required column.

@@ -8,15 +8,10 @@ import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
 import type { DataSource } from "./DataSource.js";
 import type { BarColumnsView } from "../store/Bars.js";
 import { FerrobtError } from "../errors.js";
+import { msToNs } from "../time.js";
 import { nyOffsetMs, nyToUtc } from "../util/nytime.js";
 
 const NS_PER_MS = 1_000_000n;
-
-/** ms (number) → ns (bigint), exactly as the native binding converts: whole ms exact, the fraction rounded. */
-export function msToNs(ms: number): bigint {
-  const whole = Math.floor(ms);
-  return BigInt(whole) * NS_PER_MS + BigInt(Math.round((ms - whole) * 1e6));
-}
 
 /** Rows of one symbol while reading. */
 interface Building {

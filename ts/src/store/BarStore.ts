@@ -1,9 +1,9 @@
 // BarStore: the typed facade over the native polars-backed store (ingest, windows, last bar, resample).
 
-import { Bars, type Bar, type BarColumnsView } from "./Bars.js";
+import { barAt, Bars, type Bar, type BarColumnsView } from "./Bars.js";
 import { FerrobtError, argumentError, checkCount, checkString } from "../errors.js";
 import { native, type NativeBarStore } from "../native.js";
-import { toMs, type TimeInput } from "../time.js";
+import { toMs, toNs, type TimeInput } from "../time.js";
 import type { DataSource } from "../data/DataSource.js";
 
 /** How parquet files are read. */
@@ -76,8 +76,8 @@ export class BarStore implements DataSource {
     if (list.length === 0) argumentError("paths", "no parquet path given");
     list.forEach((p, i) => checkString(`paths[${i}]`, p));
     const { start, end, ...rest } = options;
-    const toNs = (name: string, t: TimeInput | undefined) => (t === undefined ? undefined : BigInt(Math.round(toMs(name, t) * 1e6)));
-    const store = native().NativeBarStore.openParquet(list, { ...rest, startNs: toNs("start", start), endNs: toNs("end", end) });
+    const bound = (name: string, t: TimeInput | undefined) => (t === undefined ? undefined : toNs(name, t));
+    const store = native().NativeBarStore.openParquet(list, { ...rest, startNs: bound("start", start), endNs: bound("end", end) });
     return new BarStore(store);
   }
 
@@ -137,8 +137,7 @@ export class BarStore implements DataSource {
     const h = this.handle(symbol);
     const k = this.countAtOrBefore(symbol, q.atOrBefore) - 1;
     if (k < 0) return undefined;
-    const c = h.cols;
-    return { timeMs: c.timesMs[k], timestamp: c.timestamps[k], open: c.open[k], high: c.high[k], low: c.low[k], close: c.close[k], volume: c.volume[k] };
+    return barAt(h.cols, k);
   }
 
   private countBeforeHandle(h: SymbolHandle, t: TimeInput): number {

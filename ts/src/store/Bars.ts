@@ -27,6 +27,11 @@ export interface Bar {
   readonly volume: number;
 }
 
+/** Bar `k` of a symbol's columns as a plain object. */
+export function barAt(c: BarColumnsView, k: number): Bar {
+  return { timeMs: c.timesMs[k], timestamp: c.timestamps[k], open: c.open[k], high: c.high[k], low: c.low[k], close: c.close[k], volume: c.volume[k] };
+}
+
 /**
  * A window `[start, end)` of a symbol's bars, oldest first, newest last. Column getters return
  * `subarray` views of the store's memory: read them, never write them.
@@ -77,16 +82,7 @@ export class Bars {
   at(i: number): Bar | undefined {
     const k = i < 0 ? this.end + i : this.start + i;
     if (!Number.isInteger(i) || k < this.start || k >= this.end) return undefined;
-    const c = this.cols;
-    return {
-      timeMs: c.timesMs[k],
-      timestamp: c.timestamps[k],
-      open: c.open[k],
-      high: c.high[k],
-      low: c.low[k],
-      close: c.close[k],
-      volume: c.volume[k],
-    };
+    return barAt(this.cols, k);
   }
 
   /** The newest bar, if any. */

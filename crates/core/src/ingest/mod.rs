@@ -48,11 +48,7 @@ pub fn open_parquet(patterns: &[String], options: &IngestOptions) -> Result<BarS
 /// as fuzzing found) becomes `ERR_PARQUET` naming the file instead of unwinding further.
 fn scan_guarded(path: &std::path::Path, options: &IngestOptions) -> Result<(polars::prelude::DataFrame, scan::SourceNames, Option<String>)> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scan::scan_file(path, options))).unwrap_or_else(|panic| {
-        let what = panic
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".into());
+        let what = crate::error::panic_message(panic.as_ref());
         Err(StoreError::Parquet { path: path.to_owned(), reason: format!("corrupt file (the parquet reader failed: {})", what.lines().next().unwrap_or_default()) })
     })
 }

@@ -78,7 +78,7 @@ impl SymbolRows {
 fn extract<'a>(path: &Path, df: &'a DataFrame, sources: &SourceNames) -> Result<FileColumns<'a>> {
     let rows: Vec<u64> = column(df, names::ROW)?
         .idx()
-        .map_err(internal)?
+        .map_err(StoreError::from)?
         .into_no_null_iter()
         .map(u64::from)
         .collect();
@@ -94,16 +94,16 @@ fn extract<'a>(path: &Path, df: &'a DataFrame, sources: &SourceNames) -> Result<
             return Err(value_error(path, &source_name(name), rows[first], value_code::NULL, "null value".into()));
         }
     }
-    let f64s = |name: &str| -> Result<Vec<f64>> { Ok(column(df, name)?.f64().map_err(internal)?.into_no_null_iter().collect()) };
+    let f64s = |name: &str| -> Result<Vec<f64>> { Ok(column(df, name)?.f64().map_err(StoreError::from)?.into_no_null_iter().collect()) };
     let bars = BarColumns {
-        ts: column(df, names::TS)?.i64().map_err(internal)?.into_no_null_iter().collect(),
+        ts: column(df, names::TS)?.i64().map_err(StoreError::from)?.into_no_null_iter().collect(),
         open: f64s("open")?,
         high: f64s("high")?,
         low: f64s("low")?,
         close: f64s("close")?,
         volume: f64s(names::VOLUME)?,
     };
-    let symbols = column(df, names::SYMBOL)?.str().map_err(internal)?;
+    let symbols = column(df, names::SYMBOL)?.str().map_err(StoreError::from)?;
     Ok(FileColumns { rows, bars, symbols })
 }
 
@@ -187,13 +187,10 @@ fn ts_name(options: &IngestOptions) -> String {
 }
 
 fn column<'a>(df: &'a DataFrame, name: &str) -> Result<&'a Column> {
-    df.column(name).map_err(internal)
+    df.column(name).map_err(StoreError::from)
 }
 
 fn value_error(path: &Path, column: &str, row: u64, code: &'static str, reason: String) -> StoreError {
     StoreError::Value { path: path.to_owned(), column: column.to_owned(), row, code, reason }
 }
 
-fn internal(e: PolarsError) -> StoreError {
-    StoreError::Internal(e.to_string())
-}

@@ -39,7 +39,7 @@ impl Default for ResampleOptions {
 pub fn resample_bars(bars: &SymbolBars, timeframe: Timeframe, options: &ResampleOptions) -> Result<SymbolBars> {
     let labels = bin_labels(bars.ts(), timeframe, options)?;
     let mut df = bars.to_frame();
-    df.with_column(Column::new("bin".into(), labels)).map_err(internal)?;
+    df.with_column(Column::new("bin".into(), labels)).map_err(StoreError::from)?;
     let out = df
         .lazy()
         .group_by_stable([col("bin")])
@@ -53,7 +53,7 @@ pub fn resample_bars(bars: &SymbolBars, timeframe: Timeframe, options: &Resample
         .rename(["bin"], ["ts"], true)
         .sort(["ts"], SortMultipleOptions::default())
         .collect()
-        .map_err(internal)?;
+        .map_err(StoreError::from)?;
     SymbolBars::from_frame(bars.symbol().to_owned(), &out)
 }
 
@@ -100,6 +100,3 @@ fn local_to_utc(tz: &Tz, local_ns: i64) -> Option<i64> {
     tz.from_local_datetime(&naive).earliest().and_then(|d| d.timestamp_nanos_opt())
 }
 
-fn internal(e: PolarsError) -> StoreError {
-    StoreError::Internal(e.to_string())
-}

@@ -86,10 +86,10 @@ impl SymbolBars {
     /// Rebuilds from a frame with the columns `ts, open, high, low, close, volume` (e.g. a resample result).
     pub fn from_frame(symbol: String, df: &DataFrame) -> Result<Self> {
         let f64s = |name: &str| -> Result<Vec<f64>> {
-            let s = df.column(name).map_err(internal)?.f64().map_err(internal)?;
+            let s = df.column(name).map_err(StoreError::from)?.f64().map_err(StoreError::from)?;
             Ok(s.into_no_null_iter().collect())
         };
-        let ts = df.column("ts").map_err(internal)?.i64().map_err(internal)?.into_no_null_iter().collect();
+        let ts = df.column("ts").map_err(StoreError::from)?.i64().map_err(StoreError::from)?.into_no_null_iter().collect();
         let columns = BarColumns {
             ts,
             open: f64s("open")?,
@@ -195,6 +195,3 @@ impl SymbolBars {
     }
 }
 
-fn internal(e: PolarsError) -> StoreError {
-    StoreError::Internal(e.to_string())
-}
