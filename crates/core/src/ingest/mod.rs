@@ -1,6 +1,7 @@
 //! Parquet ingest: expands paths and globs, scans each file, validates it and groups bars by symbol.
 
 mod options;
+mod preflight;
 mod scan;
 mod validate;
 

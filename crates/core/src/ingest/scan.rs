@@ -29,6 +29,7 @@ pub(crate) struct SourceNames {
 /// naive values still to be localised when `naive_zone` is returned), prices f64, `volume` f64, `symbol`.
 pub(crate) fn scan_file(path: &Path, options: &IngestOptions) -> Result<(DataFrame, SourceNames, Option<String>)> {
     check_readable(path)?;
+    super::preflight::check_structure(path)?;
     let parquet_err = |e: PolarsError| StoreError::Parquet { path: path.to_owned(), reason: first_line(&e.to_string()) };
     let args = ScanArgsParquet {
         row_index: Some(RowIndex { name: names::ROW.into(), offset: 0 }),

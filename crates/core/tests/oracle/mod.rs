@@ -1,0 +1,44 @@
+//! Checks shared by the stable fuzz tests and the cargo-fuzz targets (`fuzz/`): what ingest may
+//! answer for a corrupted file, and the slicing API compared with a naive scan.
+
+use std::path::Path;
+
+use ferrobt_core::{open_parquet, BarColumns, IngestOptions, SymbolBars};
+
+/// Every code ingest may return; anything else (or a panic) is a finding.
+pub const INGEST_CODES: [&str; 13] = [
+    "ERR_IO", "ERR_PARQUET", "ERR_EMPTY", "ERR_SCHEMA", "ERR_NULL", "ERR_NOT_FINITE", "ERR_HIGH_LOW",
+    "ERR_NEGATIVE_VOLUME", "ERR_TIMESTAMP_RANGE", "ERR_UNSORTED", "ERR_DUPLICATE", "ERR_ARGUMENT", "ERR_INTERNAL",
+];
+
+/// What ingesting one (possibly corrupt) file came to.
+pub enum Ingested {
+    Loaded,
+    Rejected { by_reader_panic: bool },
+}
+
+/// Opens `path` and checks that a failure is typed; panics (a finding) on an unknown code.
+pub fn ingest(path: &Path) -> Ingested {
+    match open_parquet(&[path.to_string_lossy().into()], &IngestOptions::default()) {
+        Ok(_) => Ingested::Loaded,
+        Err(e) => {
+            assert!(INGEST_CODES.contains(&e.code()), "untyped error {e}");
+            Ingested::Rejected { by_reader_panic: e.to_string().contains("the parquet reader failed") }
+        }
+    }
+}
+
+/// A one-symbol store over `ts` (ascending, distinct ns), prices irrelevant to slicing.
+pub fn store(ts: &[i64]) -> SymbolBars {
+    let n = ts.len();
+    SymbolBars::from_columns("F".into(), BarColumns { ts: ts.to_vec(), open: vec![1.0; n], high: vec![1.0; n], low: vec![1.0; n], close: vec![1.0; n], volume: vec![1.0; n] })
+}
+
+/// Asserts `window(end, length)`, `last bar at end` and `between(from, end)` against a linear scan of `ts`.
+pub fn check_queries(bars: &SymbolBars, ts: &[i64], end: i64, length: usize, from: i64) {
+    let before: Vec<i64> = ts.iter().copied().filter(|&x| x < end).collect();
+    assert_eq!(&bars.ts()[bars.window_range(end, length)], &before[before.len().saturating_sub(length)..], "window(end={end}, length={length})");
+    assert_eq!(bars.last_index(end).map(|i| ts[i]), ts.iter().copied().filter(|&x| x <= end).last(), "last bar at {end}");
+    let between: Vec<i64> = ts.iter().copied().filter(|&x| from <= x && x < end).collect();
+    assert_eq!(&bars.ts()[bars.between_range(from, end)], &between[..], "between({from}, {end})");
+}
