@@ -5,12 +5,12 @@
 #![no_main]
 
 #[path = "../../crates/core/tests/oracle/mod.rs"]
+#[allow(dead_code)] // each target uses its half of the shared checks
 mod oracle;
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use ferrobt_core::sample::{generate, write_parquet, SampleSpec};
 use libfuzzer_sys::fuzz_target;
 
 /// The valid file edits apply to, and the scratch path each case is written to.
@@ -24,13 +24,8 @@ static SETUP: OnceLock<Setup> = OnceLock::new();
 fn setup() -> Setup {
     let dir = std::env::temp_dir().join(format!("ferrobt-cargo-fuzz-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let spec = SampleSpec {
-        start: chrono::NaiveDate::from_ymd_opt(2024, 1, 2).expect("date"),
-        end: chrono::NaiveDate::from_ymd_opt(2024, 1, 3).expect("date"),
-        ..SampleSpec::default()
-    };
     let good_path = dir.join("good.parquet");
-    write_parquet(generate(&spec).expect("sample"), &good_path).expect("write sample");
+    oracle::write_one_day_sample(&good_path);
     Setup { good: std::fs::read(&good_path).expect("read sample"), case: dir.join("case.parquet") }
 }
 

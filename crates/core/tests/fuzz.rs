@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 
 mod oracle;
 
-use ferrobt_core::sample::{generate, write_parquet, SampleSpec};
 use ferrobt_core::{open_parquet, IngestOptions};
 use oracle::Ingested;
 
@@ -72,13 +71,8 @@ fn mutate(rng: &mut Rng, good: &[u8]) -> Vec<u8> {
 fn fuzz_ingest_with_corrupted_files() {
     let dir = std::env::temp_dir().join(format!("ferrobt-fuzz-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let spec = SampleSpec {
-        start: chrono::NaiveDate::from_ymd_opt(2024, 1, 2).unwrap(),
-        end: chrono::NaiveDate::from_ymd_opt(2024, 1, 3).unwrap(),
-        ..SampleSpec::default()
-    };
     let good_path = dir.join("good.parquet");
-    write_parquet(generate(&spec).unwrap(), &good_path).unwrap();
+    oracle::write_one_day_sample(&good_path);
     let good = std::fs::read(&good_path).unwrap();
     let (time, cases, seed) = budget();
     let mut rng = Rng(ferrobt_core::sample::rng::Rng::new(seed));
@@ -124,12 +118,7 @@ fn a_negative_page_value_count_is_err_parquet_not_an_abort() {
     let dir = std::env::temp_dir().join(format!("ferrobt-flip-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("flipped.parquet");
-    let spec = SampleSpec {
-        start: chrono::NaiveDate::from_ymd_opt(2024, 1, 2).unwrap(),
-        end: chrono::NaiveDate::from_ymd_opt(2024, 1, 3).unwrap(),
-        ..SampleSpec::default()
-    };
-    write_parquet(generate(&spec).unwrap(), &path).unwrap();
+    oracle::write_one_day_sample(&path);
     let mut bytes = std::fs::read(&path).unwrap();
     assert_eq!(bytes[16], 0xBA, "the generator's layout changed: find the page header's value count again");
     bytes[16] ^= 1;

@@ -3,7 +3,18 @@
 
 use std::path::Path;
 
+use ferrobt_core::sample::{generate, write_parquet, SampleSpec};
 use ferrobt_core::{open_parquet, BarColumns, IngestOptions, SymbolBars};
+
+/// Writes the valid file corruptions start from: one day (2024-01-02) of seeded sample bars.
+pub fn write_one_day_sample(path: &Path) {
+    let spec = SampleSpec {
+        start: chrono::NaiveDate::from_ymd_opt(2024, 1, 2).expect("date"),
+        end: chrono::NaiveDate::from_ymd_opt(2024, 1, 3).expect("date"),
+        ..SampleSpec::default()
+    };
+    write_parquet(generate(&spec).expect("sample"), path).expect("write sample");
+}
 
 /// Every code ingest may return; anything else (or a panic) is a finding.
 pub const INGEST_CODES: [&str; 13] = [
