@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use ferrobt_core::sample::{generate, write_parquet, SampleSpec};
-use ferrobt_core::{open_parquet, BarColumns, IngestOptions, SymbolBars};
+use ferrobt_core::{open_parquet, BarColumns, BarStore, IngestOptions, ResampleOptions, SymbolBars, Timeframe};
 
 /// Writes the valid file corruptions start from: one day (2024-01-02) of seeded sample bars.
 pub fn write_one_day_sample(path: &Path) {
@@ -31,10 +31,28 @@ pub enum Ingested {
 /// Opens `path` and checks that a failure is typed; panics (a finding) on an unknown code.
 pub fn ingest(path: &Path) -> Ingested {
     match open_parquet(&[path.to_string_lossy().into()], &IngestOptions::default()) {
-        Ok(_) => Ingested::Loaded,
+        Ok(store) => {
+            check_loaded(&store);
+            Ingested::Loaded
+        }
         Err(e) => {
             assert!(INGEST_CODES.contains(&e.code()), "untyped error {e}");
             Ingested::Rejected { by_reader_panic: e.to_string().contains("the parquet reader failed") }
+        }
+    }
+}
+
+/// A store that loaded (its values passed validation, however odd) must resample to 5-minute and
+/// day bars with every symbol's volume conserved and its timestamps strictly ascending.
+fn check_loaded(store: &BarStore) {
+    for timeframe in ["5m", "1d"] {
+        let resampled = store.resample(Timeframe::parse(timeframe).expect("timeframe"), &ResampleOptions::default()).expect("a loaded store resamples");
+        for symbol in store.symbol_names() {
+            let (minute, bins) = (store.bars_of(&symbol).expect("symbol"), resampled.bars_of(&symbol).expect("resampled symbol"));
+            let (total, binned) = (minute.volume().iter().sum::<f64>(), bins.volume().iter().sum::<f64>());
+            let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(1.0) || (a.is_infinite() && a == b);
+            assert!(close(total, binned), "{symbol} {timeframe}: volume {total} became {binned}");
+            assert!(bins.ts().windows(2).all(|w| w[0] < w[1]), "{symbol} {timeframe}: resampled timestamps not ascending");
         }
     }
 }
