@@ -15,6 +15,22 @@ if ! command -v cargo-fuzz >/dev/null 2>&1; then
 fi
 cargo fuzz build --sanitizer none --target-dir "$target_dir" || exit 1
 mkdir -p out/fuzz
+
+# Seeds for ingest_parquet's whole-file mode: the small files the bad-input corpus script writes
+# (hyparquet's v2 data pages, odd values, other schemas): generated on demand, never committed.
+seed_ingest() {
+  local corpus=fuzz/corpus/ingest_parquet seeds=out/fuzz/seeds
+  mkdir -p "$corpus"
+  ls "$corpus"/seed-* >/dev/null 2>&1 && return 0
+  node --import tsx __test__/fixtures/make-bad.ts "$seeds" >/dev/null || return 1
+  for f in "$seeds"/*.parquet; do
+    if [ -f "$f" ] && [ -r "$f" ] && [ "$(stat -c %s "$f")" -le 65536 ] && [ "$(head -c 4 "$f")" = PAR1 ]; then
+      cp "$f" "$corpus/seed-$(basename "$f")"
+    fi
+  done
+}
+seed_ingest || { echo "could not generate the ingest seeds"; exit 1; }
+
 status=0
 for target in "${targets[@]}"; do
   mkdir -p "fuzz/corpus/$target" "fuzz/artifacts/$target"

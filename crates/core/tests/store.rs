@@ -113,6 +113,30 @@ fn resampling_conserves_volume_and_bounds() {
     assert!(std::sync::Arc::ptr_eq(&days, &again));
 }
 
+/// One store shared by threads (the binding's worker threads, the async ingest pool): concurrent first
+/// resamples of one timeframe all get the one cached store, and every thread's windows equal a
+/// single-threaded run's. (ThreadSanitizer and Miri need nightly Rust; this runs on stable.)
+#[test]
+fn threads_share_one_store_and_one_resample_cache() {
+    let store = std::sync::Arc::new(open_parquet(&[default_file().to_string_lossy().into()], &IngestOptions::default()).unwrap());
+    let queries = |store: &ferrobt_core::BarStore| -> (std::sync::Arc<ferrobt_core::BarStore>, Vec<std::ops::Range<usize>>) {
+        let hourly = store.resample(Timeframe::parse("1h").unwrap(), &ResampleOptions::default()).unwrap();
+        let bars = hourly.bars_of("MESH4").unwrap();
+        let ranges = (0..2_000).map(|i| bars.window_range(JAN3_0930 + (i % 400 - 200) * 7 * MIN, (i % 50) as usize)).collect();
+        (hourly, ranges)
+    };
+    let expected = queries(&open_parquet(&[default_file().to_string_lossy().into()], &IngestOptions::default()).unwrap()).1;
+    let start = std::sync::Barrier::new(4);
+    let results: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..4).map(|_| scope.spawn(|| { start.wait(); queries(&store) })).collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for (hourly, ranges) in &results {
+        assert!(std::sync::Arc::ptr_eq(hourly, &results[0].0), "threads got different cached stores");
+        assert_eq!(ranges, &expected);
+    }
+}
+
 #[test]
 fn bad_files_get_typed_errors() {
     let code = |p: &PathBuf| open_parquet(&[p.to_string_lossy().into()], &IngestOptions::default()).unwrap_err();

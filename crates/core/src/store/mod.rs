@@ -95,8 +95,8 @@ impl BarStore {
         }
         let symbols = self.symbols.iter().map(|s| resample_bars(s, timeframe, options)).collect::<Result<Vec<_>>>()?;
         let built = Arc::new(BarStore::new(symbols, IngestReport::default()));
-        self.resampled.lock().map_err(|_| poisoned())?.insert(key, built.clone());
-        Ok(built)
+        // Threads that missed together all get the first store built, so one store serves each key.
+        Ok(self.resampled.lock().map_err(|_| poisoned())?.entry(key).or_insert(built).clone())
     }
 }
 
