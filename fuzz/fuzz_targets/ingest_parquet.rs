@@ -22,8 +22,7 @@ struct Setup {
 static SETUP: OnceLock<Setup> = OnceLock::new();
 
 fn setup() -> Setup {
-    let dir = std::env::temp_dir().join(format!("ferrobt-cargo-fuzz-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+    let dir = oracle::scratch_dir("cargo-fuzz");
     let good_path = dir.join("good.parquet");
     oracle::write_one_day_sample(&good_path);
     Setup { good: std::fs::read(&good_path).expect("read sample"), case: dir.join("case.parquet") }

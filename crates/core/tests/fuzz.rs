@@ -1,6 +1,7 @@
-//! Mutation fuzzing on stable Rust (cargo-fuzz and its sanitizers need nightly, which this project
-//! does not use): corrupted parquet files into ingest, and random stores and queries into the slicing
-//! API checked against a naive scan. A short seeded smoke run is part of `cargo test`; a long run:
+//! Mutation fuzzing that runs on plain `cargo test` (not coverage-guided; the cargo-fuzz targets in
+//! `fuzz/` are): corrupted parquet files into ingest, and random stores and queries into the slicing
+//! API checked against a naive scan, with the checks of `oracle/` the cargo-fuzz targets share. A short
+//! seeded smoke run is part of `cargo test`; a long run:
 //! `FERROBT_FUZZ_SECS=600 cargo test --release --test fuzz -- --nocapture`.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -69,8 +70,7 @@ fn mutate(rng: &mut Rng, good: &[u8]) -> Vec<u8> {
 
 #[test]
 fn fuzz_ingest_with_corrupted_files() {
-    let dir = std::env::temp_dir().join(format!("ferrobt-fuzz-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = oracle::scratch_dir("fuzz");
     let good_path = dir.join("good.parquet");
     oracle::write_one_day_sample(&good_path);
     let good = std::fs::read(&good_path).unwrap();
@@ -115,15 +115,14 @@ fn fuzz_ingest_with_corrupted_files() {
 /// check before the scan must reject it with ERR_PARQUET naming the column.
 #[test]
 fn a_negative_page_value_count_is_err_parquet_not_an_abort() {
-    let dir = std::env::temp_dir().join(format!("ferrobt-flip-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = oracle::scratch_dir("flip");
     let path = dir.join("flipped.parquet");
     oracle::write_one_day_sample(&path);
     let mut bytes = std::fs::read(&path).unwrap();
     assert_eq!(bytes[16], 0xBA, "the generator's layout changed: find the page header's value count again");
     bytes[16] ^= 1;
     std::fs::write(&path, &bytes).unwrap();
-    let e = open_parquet(&[path.to_string_lossy().into()], &IngestOptions::default()).err().expect("a corrupt file loaded");
+    let e = open_parquet(&[path.to_string_lossy().into()], &IngestOptions::default()).map(|_| ()).expect_err("a corrupt file loaded");
     assert_eq!(e.code(), "ERR_PARQUET");
     let text = e.to_string();
     assert!(text.contains("flipped.parquet") && text.contains("column 'ts_event'") && text.contains("negative value count -1374"), "{text}");

@@ -63,7 +63,10 @@ fn check_chunk(reader: &mut BufReader<File>, file_len: u64, group: &RowGroupMeta
     }
     let start = chunk.dictionary_page_offset().unwrap_or(chunk.data_page_offset());
     let (size, unpacked) = (chunk.compressed_size(), chunk.uncompressed_size());
-    let end = start.checked_add(size).filter(|&end| start >= 4 && size >= 0 && unpacked >= 0 && end as u64 <= file_len);
+    if unpacked < 0 {
+        return Err((None, format!("negative uncompressed chunk size {unpacked}")));
+    }
+    let end = start.checked_add(size).filter(|&end| start >= 4 && size >= 0 && end as u64 <= file_len);
     let Some(end) = end else {
         return Err((None, format!("the column chunk [{start}, +{size}) lies outside the file of {file_len} bytes")));
     };

@@ -1,10 +1,17 @@
 //! Checks shared by the stable fuzz tests and the cargo-fuzz targets (`fuzz/`): what ingest may
 //! answer for a corrupted file, and the slicing API compared with a naive scan.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use ferrobt_core::sample::{generate, write_parquet, SampleSpec};
 use ferrobt_core::{open_parquet, BarColumns, BarStore, IngestOptions, ResampleOptions, SymbolBars, Timeframe};
+
+/// A fresh folder under the system temp dir, named for `purpose` and this process.
+pub fn scratch_dir(purpose: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ferrobt-{purpose}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
 
 /// Writes the valid file corruptions start from: one day (2024-01-02) of seeded sample bars.
 pub fn write_one_day_sample(path: &Path) {
@@ -68,7 +75,7 @@ pub fn store(ts: &[i64]) -> SymbolBars {
 pub fn check_queries(bars: &SymbolBars, ts: &[i64], end: i64, length: usize, from: i64) {
     let before: Vec<i64> = ts.iter().copied().filter(|&x| x < end).collect();
     assert_eq!(&bars.ts()[bars.window_range(end, length)], &before[before.len().saturating_sub(length)..], "window(end={end}, length={length})");
-    assert_eq!(bars.last_index(end).map(|i| ts[i]), ts.iter().copied().filter(|&x| x <= end).last(), "last bar at {end}");
+    assert_eq!(bars.last_index(end).map(|i| ts[i]), ts.iter().copied().rfind(|&x| x <= end), "last bar at {end}");
     let between: Vec<i64> = ts.iter().copied().filter(|&x| from <= x && x < end).collect();
     assert_eq!(&bars.ts()[bars.between_range(from, end)], &between[..], "between({from}, {end})");
 }
