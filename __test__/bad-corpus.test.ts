@@ -2,7 +2,7 @@
 // every case gets its exact code and a message naming file, column and row; all in one process,
 // which survives them all.
 
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BarStore } from "../ts/src/index.js";
@@ -35,11 +35,18 @@ describe("bad-input corpus", () => {
     const c = corpus.find((x) => x.name.includes("permission"))!;
     const drop = ["--bounding-set=-dac_override,-dac_read_search", "--inh-caps=-dac_override,-dac_read_search"];
     const out = asRoot
-      ? execFileSync("setpriv", [...drop, process.execPath, "--import", "tsx", join(REPO, "__test__/helpers/open-unprivileged.ts"), c.paths[0]], { cwd: REPO, encoding: "utf8" })
+      ? execFileSync("setpriv", [...drop, process.execPath, "--import", "tsx", join(REPO, "__test__/helpers/open-in-child.ts"), c.paths[0]], { cwd: REPO, encoding: "utf8" })
       : JSON.stringify(open(c.paths));
     const r = JSON.parse(out);
     expect(r.code).toBe("ERR_IO");
     for (const n of c.names) expect(r.message).toContain(n);
+  });
+
+  it("prints nothing to stderr when polars panics on a corrupt file (the panic comes back as the error)", () => {
+    const c = corpus.find((x) => x.name.startsWith("bogus time zone"))!;
+    const child = spawnSync(process.execPath, ["--import", "tsx", join(REPO, "__test__/helpers/open-in-child.ts"), c.paths[0]], { cwd: REPO, encoding: "utf8" });
+    expect(JSON.parse(child.stdout).code).toBe("ERR_PARQUET");
+    expect(child.stderr).toBe("");
   });
 
   it("survives every case and still reads good data afterwards", () => {

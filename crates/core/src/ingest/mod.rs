@@ -50,8 +50,17 @@ pub fn open_parquet(patterns: &[String], options: &IngestOptions) -> Result<BarS
 fn scan_guarded(path: &std::path::Path, options: &IngestOptions) -> Result<(polars::prelude::DataFrame, scan::SourceNames, Option<String>)> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scan::scan_file(path, options))).unwrap_or_else(|panic| {
         let what = crate::error::panic_message(panic.as_ref());
-        Err(StoreError::Parquet { path: path.to_owned(), reason: format!("corrupt file (the parquet reader failed: {})", what.lines().next().unwrap_or_default()) })
+        Err(StoreError::Parquet { path: path.to_owned(), reason: format!("corrupt file (the parquet reader failed: {})", reader_failure(&what)) })
     })
+}
+
+/// The readable part of a reader panic: the text of a polars error unwrapped inside it (up to its
+/// first line break), else the panic's first line.
+fn reader_failure(panic: &str) -> &str {
+    match panic.split_once("ErrString(\"") {
+        Some((_, inner)) => inner.split(['"', '\\']).next().unwrap_or(inner),
+        None => panic.lines().next().unwrap_or_default(),
+    }
 }
 
 /// Files read together must agree on their timestamps' time zone (a mix usually means one was
@@ -105,3 +114,15 @@ fn expand(patterns: &[String]) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::reader_failure;
+
+    #[test]
+    fn reader_failures_read_as_the_polars_error_inside_the_panic() {
+        let panic = r#"called `Result::unwrap()` on an `Err` value: ComputeError(ErrString("unable to parse time zone: 'UTX'. Please check the list.\n\nHint: did you mean 'UTC'?"))"#;
+        assert_eq!(reader_failure(panic), "unable to parse time zone: 'UTX'. Please check the list.");
+        assert_eq!(reader_failure("thrift bool field\nmore"), "thrift bool field");
+    }
+}

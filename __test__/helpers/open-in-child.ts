@@ -1,5 +1,6 @@
-// Opens a parquet file and prints the error code and message as JSON. The bad-input test runs it
-// without root's file-permission override (setpriv drops CAP_DAC_*), since root reads any file.
+// Opens a parquet file in a process of its own and prints the error code and message as JSON. The
+// bad-input test runs it without root's file-permission override (setpriv drops CAP_DAC_*), since root
+// reads any file, and to see what a corrupt file prints to stderr.
 
 import { BarStore } from "../../ts/src/index.js";
 
