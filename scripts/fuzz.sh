@@ -17,13 +17,14 @@ cargo fuzz build --sanitizer none --target-dir "$target_dir" || exit 1
 mkdir -p out/fuzz
 
 # Seeds for ingest_parquet's whole-file mode: the small files the bad-input corpus script writes
-# (hyparquet's v2 data pages, odd values, other schemas): generated on demand, never committed.
+# (hyparquet's v2 data pages, odd values, other schemas; generated on demand) and the committed
+# pyarrow fixtures (every codec, page index, checksums, a nested column).
 seed_ingest() {
   local corpus=fuzz/corpus/ingest_parquet seeds=out/fuzz/seeds
   mkdir -p "$corpus"
   ls "$corpus"/seed-* >/dev/null 2>&1 && return 0
   node --import tsx __test__/fixtures/make-bad.ts "$seeds" >/dev/null || return 1
-  for f in "$seeds"/*.parquet; do
+  for f in "$seeds"/*.parquet __test__/fixtures/writers/*.parquet; do
     if [ -f "$f" ] && [ -r "$f" ] && [ "$(stat -c %s "$f")" -le 65536 ] && [ "$(head -c 4 "$f")" = PAR1 ]; then
       cp "$f" "$corpus/seed-$(basename "$f")"
     fi
