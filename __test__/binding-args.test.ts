@@ -13,11 +13,12 @@ const codeOf = (f: () => unknown): string => {
   return "no error";
 };
 
+const b = native();
+const t = 1_704_292_200_000;
+
 describe("raw binding arguments", () => {
   it("rejects bad ids, times, lengths, timeframes and disposed stores in Rust", () => {
-    const b = native();
     const s = b.NativeBarStore.openParquet([samplePath()]);
-    const t = 1_704_292_200_000;
     expect(codeOf(() => s.countBefore(0, NaN))).toBe("ERR_ARGUMENT");
     expect(codeOf(() => s.countBefore(0, Infinity))).toBe("ERR_ARGUMENT");
     expect(codeOf(() => s.windowRange(0, t, -1))).toBe("ERR_ARGUMENT");
@@ -37,6 +38,20 @@ describe("raw binding arguments", () => {
     expect(b.barsCountBefore(handle, t)).toBe(s.countBefore(0, t));
     s.dispose();
     expect(codeOf(() => s.countBefore(0, t))).toBe("ERR_DISPOSED");
-    expect(codeOf(() => b.barsCountBefore(handle, t))).toBe("ERR_ARGUMENT");
+    expect(codeOf(() => b.barsCountBefore(handle, t))).toBe("ERR_DISPOSED");
+    for (const bad of [-1, 1.5, NaN, Infinity, 2 ** 53]) expect(codeOf(() => b.barsCountBefore(bad, t)), String(bad)).toBe("ERR_ARGUMENT");
+  });
+
+  it("never lets a disposed store's symbol handle read the store that reuses its slot", () => {
+    const first = b.NativeBarStore.openParquet([samplePath()]);
+    const stale = first.symbolHandle(0);
+    first.dispose();
+    const second = b.NativeBarStore.openParquet([samplePath()], { endNs: 1_704_292_200_000_000_000n });
+    const fresh = second.symbolHandle(0);
+    expect(fresh % 2 ** 24).toBe(stale % 2 ** 24); // the slot was reused...
+    expect(fresh).not.toBe(stale); // ...under a new generation
+    expect(b.barsCountBefore(fresh, t)).toBe(second.countBefore(0, t));
+    expect(codeOf(() => b.barsCountBefore(stale, t))).toBe("ERR_DISPOSED");
+    second.dispose();
   });
 });

@@ -27,7 +27,7 @@ pub struct JsBarStore {
     inner: Option<Arc<BarStore>>,
     reported_bytes: i64,
     /// Registry handles handed out per symbol id, released with the store.
-    handles: Vec<Option<u32>>,
+    handles: Vec<Option<f64>>,
 }
 
 impl ObjectFinalize for JsBarStore {
@@ -98,10 +98,13 @@ impl JsBarStore {
     /// A number for the fast functions `barsCountBefore` / `barsCountAtOrBefore`; valid until
     /// `dispose()` (or garbage collection) of this store.
     #[napi(catch_unwind)]
-    pub fn symbol_handle(&mut self, symbol_id: u32) -> Result<u32, Code> {
+    pub fn symbol_handle(&mut self, symbol_id: u32) -> Result<f64, Code> {
         let bars = self.symbol(symbol_id)?.clone();
         let slot = &mut self.handles[symbol_id as usize];
-        Ok(*slot.get_or_insert_with(|| registry::register(bars)))
+        match slot {
+            Some(handle) => Ok(*handle),
+            None => Ok(*slot.insert(registry::register(bars)?)),
+        }
     }
 
     /// Number of bars of a symbol.
@@ -197,14 +200,14 @@ impl JsBarStore {
 
 /// Number of bars with `ts < endMs` (ms UTC) of the symbol behind `handle` (see `symbolHandle`).
 #[napi(catch_unwind)]
-pub fn bars_count_before(handle: u32, end_ms: f64) -> Result<u32, Code> {
+pub fn bars_count_before(handle: f64, end_ms: f64) -> Result<u32, Code> {
     let end = ms_to_ns("end", end_ms)?;
     registry::with(handle, |bars| bars.count_before(end) as u32)
 }
 
 /// Number of bars with `ts <= atMs` (ms UTC) of the symbol behind `handle`.
 #[napi(catch_unwind)]
-pub fn bars_count_at_or_before(handle: u32, at_ms: f64) -> Result<u32, Code> {
+pub fn bars_count_at_or_before(handle: f64, at_ms: f64) -> Result<u32, Code> {
     let at = ms_to_ns("atOrBefore", at_ms)?;
     registry::with(handle, |bars| bars.count_at_or_before(at) as u32)
 }
