@@ -1,9 +1,10 @@
 //! Structure check run before polars reads a file: footer counts and every page header are checked
 //! against the sizes around them, so corrupt counts become `ERR_PARQUET` instead of an allocation of
 //! petabytes, which aborts the process (fuzzing found a one-bit flip in a page header doing that).
+//! It checks the very bytes polars then reads (the file is read into memory once), so a file
+//! rewritten in between cannot slip past it.
 
-use std::fs::File;
-use std::io::{BufReader, Read, Seek};
+use std::io::Cursor;
 use std::path::Path;
 
 use polars_parquet::parquet::metadata::{ColumnChunkMetadata, RowGroupMetadata};
@@ -13,18 +14,14 @@ use polars_parquet_format::{PageHeader, PageType};
 
 use crate::error::{Result, StoreError};
 
-/// Checks the footer and every page header of `path`; reads headers only, never page data.
+/// Checks the footer and every page header of the parquet file `bytes` read from `path`; reads
+/// headers only, never page data.
 ///
 /// # Errors
-/// `ERR_IO` when the file cannot be read, `ERR_PARQUET` naming the column, row group and byte
-/// offset of the first inconsistent count or size.
-pub(crate) fn check_structure(path: &Path) -> Result<()> {
-    let io = |e: std::io::Error| StoreError::Io { path: path.to_owned(), reason: e.to_string() };
-    let file = File::open(path).map_err(io)?;
-    let file_len = file.metadata().map_err(io)?.len();
-    let mut reader = BufReader::new(file);
+/// `ERR_PARQUET` naming the column, row group and byte offset of the first inconsistent count or size.
+pub(crate) fn check_structure(path: &Path, bytes: &[u8]) -> Result<()> {
     let corrupt = |reason: String| StoreError::Parquet { path: path.to_owned(), reason: format!("corrupt file: {reason}") };
-    let meta = read_metadata(&mut reader).map_err(|e| corrupt(e.to_string()))?;
+    let meta = read_metadata(&mut Cursor::new(bytes)).map_err(|e| corrupt(e.to_string()))?;
     let rows: u64 = meta.row_groups.iter().map(|g| g.num_rows() as u64).sum();
     if rows != meta.num_rows as u64 {
         return Err(corrupt(format!("the footer counts {} rows but its row groups hold {rows}", meta.num_rows)));
@@ -32,7 +29,7 @@ pub(crate) fn check_structure(path: &Path) -> Result<()> {
     for (group_index, group) in meta.row_groups.iter().enumerate() {
         for chunk in group.parquet_columns() {
             let place = Place { column: chunk.descriptor().path_in_schema.join("."), group: group_index };
-            check_chunk(&mut reader, file_len, group, chunk).map_err(|(offset, reason)| corrupt(place.describe(offset, &reason)))?;
+            check_chunk(bytes, group, chunk).map_err(|(offset, reason)| corrupt(place.describe(offset, &reason)))?;
         }
     }
     Ok(())
@@ -55,7 +52,8 @@ impl Place {
 type ChunkError = (Option<u64>, String);
 
 /// Checks one column chunk's footer entry, then walks its pages the way polars will read them.
-fn check_chunk(reader: &mut BufReader<File>, file_len: u64, group: &RowGroupMetadata, chunk: &ColumnChunkMetadata) -> std::result::Result<(), ChunkError> {
+fn check_chunk(bytes: &[u8], group: &RowGroupMetadata, chunk: &ColumnChunkMetadata) -> std::result::Result<(), ChunkError> {
+    let file_len = bytes.len() as u64;
     let chunk_values = chunk.num_values();
     let flat = chunk.descriptor().descriptor.max_rep_level == 0;
     if chunk_values < 0 || (flat && chunk_values as u64 != group.num_rows() as u64) {
@@ -71,7 +69,7 @@ fn check_chunk(reader: &mut BufReader<File>, file_len: u64, group: &RowGroupMeta
         return Err((None, format!("the column chunk [{start}, +{size}) lies outside the file of {file_len} bytes")));
     };
     let bounds = ChunkBounds { end: end as u64, values: chunk_values as u64, unpacked: unpacked as u64 };
-    walk_pages(reader, start as u64, &bounds)
+    walk_pages(bytes, start as u64, &bounds)
 }
 
 /// What a column chunk's footer entry allows its pages to claim.
@@ -85,31 +83,29 @@ struct ChunkBounds {
 }
 
 /// Reads page headers from `start` until the chunk's values are accounted for, as polars does.
-fn walk_pages(reader: &mut BufReader<File>, start: u64, bounds: &ChunkBounds) -> std::result::Result<(), ChunkError> {
-    reader.seek(std::io::SeekFrom::Start(start)).map_err(|e| (Some(start), e.to_string()))?;
+fn walk_pages(bytes: &[u8], start: u64, bounds: &ChunkBounds) -> std::result::Result<(), ChunkError> {
     let (mut offset, mut seen) = (start, 0u64);
     while seen < bounds.values {
         if offset >= bounds.end {
             return Err((Some(offset), format!("pages hold {seen} of the {} values the footer counts", bounds.values)));
         }
-        let (header, header_len) = read_header(reader, bounds.end - offset).map_err(|reason| (Some(offset), reason))?;
+        let (header, header_len) = read_header(&bytes[offset as usize..bounds.end as usize]).map_err(|reason| (Some(offset), reason))?;
         let body = offset + header_len;
         seen += check_page(&header, bounds.end - body, bounds.unpacked).map_err(|reason| (Some(offset), reason))?;
         if seen > bounds.values {
             return Err((Some(offset), format!("pages claim more values than the {} the footer counts", bounds.values)));
         }
-        reader.seek_relative(header.compressed_page_size as i64).map_err(|e| (Some(offset), e.to_string()))?;
         offset = body + header.compressed_page_size as u64;
     }
     Ok(())
 }
 
-/// Decodes one thrift page header, reading at most `room` bytes; returns it and its length.
-fn read_header(reader: &mut BufReader<File>, room: u64) -> std::result::Result<(PageHeader, u64), String> {
-    let mut counted = Counted { inner: reader.by_ref().take(room), read: 0 };
-    let mut protocol = TCompactInputProtocol::new(&mut counted, room as usize);
-    let header = PageHeader::read_from_in_protocol(&mut protocol).map_err(|e| format!("unreadable page header ({e})"))?;
-    Ok((header, counted.read))
+/// Decodes the thrift page header at the start of `chunk_rest`; returns it and its length in bytes.
+fn read_header(chunk_rest: &[u8]) -> std::result::Result<(PageHeader, u64), String> {
+    let mut rest = chunk_rest;
+    let header = PageHeader::read_from_in_protocol(&mut TCompactInputProtocol::new(&mut rest, chunk_rest.len()))
+        .map_err(|e| format!("unreadable page header ({e})"))?;
+    Ok((header, (chunk_rest.len() - rest.len()) as u64))
 }
 
 /// Checks a page header's sizes and counts; returns the values (levels) the page adds to the chunk.
@@ -146,19 +142,5 @@ fn check_page(header: &PageHeader, room: u64, chunk_unpacked: u64) -> std::resul
         }
         PageType::INDEX_PAGE => Ok(0),
         other => Err(format!("unknown page type {}", other.0)),
-    }
-}
-
-/// A reader that counts the bytes taken from it (the length of a thrift header).
-struct Counted<R> {
-    inner: R,
-    read: u64,
-}
-
-impl<R: Read> Read for Counted<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.read += n as u64;
-        Ok(n)
     }
 }

@@ -28,16 +28,20 @@ pub(crate) struct SourceNames {
 /// Opens `path` as parquet and returns the normalised frame: `__row` (file row), `ts` (i64 ns UTC, or
 /// naive values still to be localised when `naive_zone` is returned), prices f64, `volume` f64, `symbol`.
 pub(crate) fn scan_file(path: &Path, options: &IngestOptions) -> Result<(DataFrame, SourceNames, Option<String>)> {
-    check_readable(path)?;
-    super::preflight::check_structure(path)?;
+    let bytes = read_file(path)?;
+    super::preflight::check_structure(path, &bytes)?;
     let parquet_err = |e: PolarsError| StoreError::Parquet { path: path.to_owned(), reason: first_line(&e.to_string()) };
     let args = ScanArgsParquet {
         row_index: Some(RowIndex { name: names::ROW.into(), offset: 0 }),
         glob: false,
         cache: false,
+        hive_options: HiveOptions::new_disabled(),
         ..Default::default()
     };
-    let mut lf = LazyFrame::scan_parquet(PlRefPath::new(path.to_string_lossy().as_ref()), args).map_err(parquet_err)?;
+    // From memory rather than a memory map: polars reads exactly the bytes checked above, and nothing
+    // polars still runs after a failed scan can touch (SIGBUS on) a file truncated in the meantime.
+    let sources = ScanSources::Buffers([polars_buffer::Buffer::from_vec(bytes)].into());
+    let mut lf = LazyFrame::scan_parquet_sources(sources, args).map_err(parquet_err)?;
     let schema = lf.collect_schema().map_err(parquet_err)?;
     let layout = Layout::of(&options.schema);
     let ts_dtype = column_dtype(path, &schema, &layout.ts)?;
@@ -86,18 +90,17 @@ impl Layout {
     }
 }
 
-/// Fails with `ERR_IO` (missing, directory, unreadable) or `ERR_EMPTY` (0 bytes) before polars sees the file.
-fn check_readable(path: &Path) -> Result<()> {
+/// The file's bytes: `ERR_IO` (missing, directory, unreadable) or `ERR_EMPTY` (0 bytes) before polars sees it.
+fn read_file(path: &Path) -> Result<Vec<u8>> {
     let io = |reason: String| StoreError::Io { path: path.to_owned(), reason };
-    let meta = std::fs::metadata(path).map_err(|e| io(e.to_string()))?;
-    if meta.is_dir() {
+    if std::fs::metadata(path).map_err(|e| io(e.to_string()))?.is_dir() {
         return Err(io("is a directory, not a parquet file".into()));
     }
-    std::fs::File::open(path).map_err(|e| io(e.to_string()))?;
-    if meta.len() == 0 {
+    let bytes = std::fs::read(path).map_err(|e| io(e.to_string()))?;
+    if bytes.is_empty() {
         return Err(StoreError::Empty { path: path.to_owned(), reason: "file is empty (0 bytes)".into() });
     }
-    Ok(())
+    Ok(bytes)
 }
 
 fn column_dtype(path: &Path, schema: &Schema_, name: &str) -> Result<DataType> {
