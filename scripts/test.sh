@@ -12,7 +12,7 @@ if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt
   (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null 2>&1 || echo "could not install chromium; the report test will fail"
 fi
 
-cargo test --release --workspace --target x86_64-unknown-linux-gnu 2>&1 | tee out/cargo-test.log
+npm run --silent test:rust 2>&1 | tee out/cargo-test.log
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 rust_passed=$(grep -Eo 'test result: [a-zA-Z]+\. [0-9]+ passed' out/cargo-test.log | awk '{s+=$4} END {print s+0}')
 rust_failed=$(grep -Eo '[0-9]+ failed;' out/cargo-test.log | awk '{s+=$1} END {print s+0}')
