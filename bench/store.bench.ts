@@ -52,16 +52,21 @@ describe("ingest/1y-minute", () => {
   }
 });
 
-describe("window/200x1m", () => {
-  bench("ferrobt", () => void store.window(SYMBOL, { end: next(), length: 200 }).close);
+/** The 200-bar window on one timeframe: ferrobt, the reference backend and the JS floor over its columns. */
+function windowBenches(ferrobt: BarStore, ref: ReferenceSource, floor: { timesMs: Float64Array; close: Float64Array }): void {
+  bench("ferrobt", () => void ferrobt.window(SYMBOL, { end: next(), length: 200 }).close);
   bench("reference", () => {
-    const end = reference.countBefore(SYMBOL, next());
-    void reference.columns(SYMBOL).close.subarray(Math.max(0, end - 200), end);
+    const end = ref.countBefore(SYMBOL, next());
+    void ref.columns(SYMBOL).close.subarray(Math.max(0, end - 200), end);
   });
   bench("js-floor", () => {
-    const end = countBelow(cols.timesMs, next(), false);
-    void cols.close.subarray(Math.max(0, end - 200), end);
+    const end = countBelow(floor.timesMs, next(), false);
+    void floor.close.subarray(Math.max(0, end - 200), end);
   });
+}
+
+describe("window/200x1m", () => {
+  windowBenches(store, reference, cols);
   if (pl && polarsFrame && polarsTimes) {
     const p = pl, df = polarsFrame, times = polarsTimes;
     bench("nodejs-polars filter + tail(200)", () => void df.filter(p.col("ms").lt(p.lit(next()))).tail(200).getColumn("close").toTypedArray(), { iterations: 200, time: 0 });
@@ -73,15 +78,7 @@ describe("window/200x1m", () => {
 });
 
 describe("window/200x5m-resampled", () => {
-  bench("ferrobt", () => void fiveMin.window(SYMBOL, { end: next(), length: 200 }).close);
-  bench("reference", () => {
-    const end = referenceFive.countBefore(SYMBOL, next());
-    void referenceFive.columns(SYMBOL).close.subarray(Math.max(0, end - 200), end);
-  });
-  bench("js-floor", () => {
-    const end = countBelow(fiveCols.timesMs, next(), false);
-    void fiveCols.close.subarray(Math.max(0, end - 200), end);
-  });
+  windowBenches(fiveMin, referenceFive, fiveCols);
 });
 
 describe("last-bar", () => {
