@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-use ferrobt_core::{GenericSchema, IngestOptions, OnDuplicate, OnUnsorted, ResampleOptions, Schema, SymbolBars, TimeUnit};
+use ferrobt_core::{
+    GenericSchema, IngestOptions, OnDuplicate, OnUnsorted, ResampleOptions, Schema, SymbolBars, TimeUnit,
+};
 use napi::bindgen_prelude::{BigInt, BigInt64Array, Float64Array};
 use napi_derive::napi;
 

@@ -34,7 +34,10 @@ pub fn guard<T>(f: impl FnOnce() -> Result<T, StoreError>) -> JsResult<T> {
         Ok(result) => result.map_err(to_js),
         Err(panic) => {
             let what = ferrobt_core::error::panic_message(panic.as_ref());
-            Err(napi::Error::new(Code("ERR_INTERNAL"), format!("internal error (panic caught at the N-API boundary): {what}")))
+            Err(napi::Error::new(
+                Code("ERR_INTERNAL"),
+                format!("internal error (panic caught at the N-API boundary): {what}"),
+            ))
         }
     }
 }

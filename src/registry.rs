@@ -45,7 +45,8 @@ pub fn register(bars: Arc<SymbolBars>) -> napi::Result<f64, Code> {
         return Ok(handle_of(slot, s.generation));
     }
     let slot = u32::try_from(t.slots.len()).ok().filter(|&n| n < 1 << SLOT_BITS);
-    let slot = slot.ok_or_else(|| bad_argument("symbol", "2^24 symbol handles are live at once: dispose stores no longer used"))?;
+    let slot = slot
+        .ok_or_else(|| bad_argument("symbol", "2^24 symbol handles are live at once: dispose stores no longer used"))?;
     t.slots.push(Slot { generation: 0, bars: Some(bars) });
     Ok(handle_of(slot, 0))
 }

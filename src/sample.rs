@@ -25,7 +25,8 @@ pub struct JsSampleSpec {
 fn date(name: &str, s: Option<String>, default: NaiveDate) -> Result<NaiveDate, Code> {
     match s {
         None => Ok(default),
-        Some(s) => NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|_| bad_argument(name, format!("'{s}' is not a YYYY-MM-DD date"))),
+        Some(s) => NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+            .map_err(|_| bad_argument(name, format!("'{s}' is not a YYYY-MM-DD date"))),
     }
 }
 

@@ -144,7 +144,12 @@ impl JsBarStore {
 
     /// The store resampled to `timeframe` ("5m", "1h", "1d", ...), cached per timeframe and options.
     #[napi(catch_unwind)]
-    pub fn resample(&self, env: Env, timeframe: String, options: Option<JsResampleOptions>) -> Result<JsBarStore, Code> {
+    pub fn resample(
+        &self,
+        env: Env,
+        timeframe: String,
+        options: Option<JsResampleOptions>,
+    ) -> Result<JsBarStore, Code> {
         let store = self.store()?.clone();
         let options = options.unwrap_or_default().into_core();
         let resampled = guard(|| store.resample(Timeframe::parse(&timeframe)?, &options))?;
@@ -195,8 +200,6 @@ impl JsBarStore {
         })
     }
 }
-
-
 
 /// Number of bars with `ts < endMs` (ms UTC) of the symbol behind `handle` (see `symbolHandle`).
 #[napi(catch_unwind)]

@@ -22,7 +22,9 @@ fn year_file() -> String {
 
 fn benches(c: &mut Criterion) {
     let file = year_file();
-    c.bench_function("ingest/1y-minute", |b| b.iter(|| black_box(open_parquet(&[file.clone()], &IngestOptions::default()).unwrap())));
+    c.bench_function("ingest/1y-minute", |b| {
+        b.iter(|| black_box(open_parquet(&[file.clone()], &IngestOptions::default()).unwrap()))
+    });
     let store: BarStore = open_parquet(&[file], &IngestOptions::default()).unwrap();
     let bars = store.bars_of("MESZ3").unwrap().clone();
     let ts = bars.ts().to_vec();

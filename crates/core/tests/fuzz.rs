@@ -76,7 +76,8 @@ fn fuzz_ingest_with_corrupted_files() {
     let good = std::fs::read(&good_path).unwrap();
     let (time, cases, seed) = budget();
     let mut rng = Rng(ferrobt_core::sample::rng::Rng::new(seed));
-    let (start, mut runs, mut loaded, mut panics, mut reader_failures) = (Instant::now(), 0usize, 0usize, Vec::new(), 0usize);
+    let (start, mut runs, mut loaded, mut panics, mut reader_failures) =
+        (Instant::now(), 0usize, 0usize, Vec::new(), 0usize);
     let path = dir.join("case.parquet");
     while runs < cases && start.elapsed() < time {
         let bytes = mutate(&mut rng, &good);
@@ -122,10 +123,17 @@ fn a_negative_page_value_count_is_err_parquet_not_an_abort() {
     assert_eq!(bytes[16], 0xBA, "the generator's layout changed: find the page header's value count again");
     bytes[16] ^= 1;
     std::fs::write(&path, &bytes).unwrap();
-    let e = open_parquet(&[path.to_string_lossy().into()], &IngestOptions::default()).map(|_| ()).expect_err("a corrupt file loaded");
+    let e = open_parquet(&[path.to_string_lossy().into()], &IngestOptions::default())
+        .map(|_| ())
+        .expect_err("a corrupt file loaded");
     assert_eq!(e.code(), "ERR_PARQUET");
     let text = e.to_string();
-    assert!(text.contains("flipped.parquet") && text.contains("column 'ts_event'") && text.contains("negative value count -1374"), "{text}");
+    assert!(
+        text.contains("flipped.parquet")
+            && text.contains("column 'ts_event'")
+            && text.contains("negative value count -1374"),
+        "{text}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -155,5 +163,8 @@ fn fuzz_slicing_against_a_naive_scan() {
         }
         runs += 1;
     }
-    println!("fuzz slicing: {runs} random stores, {queries} queries in {:.0?} (seed {seed}), no mismatch", start.elapsed());
+    println!(
+        "fuzz slicing: {runs} random stores, {queries} queries in {:.0?} (seed {seed}), no mismatch",
+        start.elapsed()
+    );
 }

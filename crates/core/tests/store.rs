@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 
 use ferrobt_core::sample::{generate, write_parquet, SampleSpec};
-use ferrobt_core::{open_parquet, BarColumns, IngestOptions, OnDuplicate, OnUnsorted, ResampleOptions, SymbolBars, Timeframe};
+use ferrobt_core::{
+    open_parquet, BarColumns, IngestOptions, OnDuplicate, OnUnsorted, ResampleOptions, SymbolBars, Timeframe,
+};
 use polars::prelude::*;
 use proptest::prelude::*;
 
@@ -77,7 +79,8 @@ fn windows_skip_gaps_without_filling_them() {
 
 #[test]
 fn time_filter_is_applied_in_the_scan() {
-    let opts = IngestOptions { start_ns: Some(JAN3_0930), end_ns: Some(JAN3_0930 + 60 * MIN), ..IngestOptions::default() };
+    let opts =
+        IngestOptions { start_ns: Some(JAN3_0930), end_ns: Some(JAN3_0930 + 60 * MIN), ..IngestOptions::default() };
     let store = open_parquet(&[default_file().to_string_lossy().into()], &opts).unwrap();
     let bars = store.bars_of("MESH4").unwrap();
     assert_eq!(bars.len(), 60);
@@ -118,17 +121,30 @@ fn resampling_conserves_volume_and_bounds() {
 /// single-threaded run's. (ThreadSanitizer and Miri need nightly Rust; this runs on stable.)
 #[test]
 fn threads_share_one_store_and_one_resample_cache() {
-    let store = std::sync::Arc::new(open_parquet(&[default_file().to_string_lossy().into()], &IngestOptions::default()).unwrap());
-    let queries = |store: &ferrobt_core::BarStore| -> (std::sync::Arc<ferrobt_core::BarStore>, Vec<std::ops::Range<usize>>) {
-        let hourly = store.resample(Timeframe::parse("1h").unwrap(), &ResampleOptions::default()).unwrap();
-        let bars = hourly.bars_of("MESH4").unwrap();
-        let ranges = (0..2_000).map(|i| bars.window_range(JAN3_0930 + (i % 400 - 200) * 7 * MIN, (i % 50) as usize)).collect();
-        (hourly, ranges)
-    };
-    let expected = queries(&open_parquet(&[default_file().to_string_lossy().into()], &IngestOptions::default()).unwrap()).1;
+    let store = std::sync::Arc::new(
+        open_parquet(&[default_file().to_string_lossy().into()], &IngestOptions::default()).unwrap(),
+    );
+    let queries =
+        |store: &ferrobt_core::BarStore| -> (std::sync::Arc<ferrobt_core::BarStore>, Vec<std::ops::Range<usize>>) {
+            let hourly = store.resample(Timeframe::parse("1h").unwrap(), &ResampleOptions::default()).unwrap();
+            let bars = hourly.bars_of("MESH4").unwrap();
+            let ranges = (0..2_000)
+                .map(|i| bars.window_range(JAN3_0930 + (i % 400 - 200) * 7 * MIN, (i % 50) as usize))
+                .collect();
+            (hourly, ranges)
+        };
+    let expected =
+        queries(&open_parquet(&[default_file().to_string_lossy().into()], &IngestOptions::default()).unwrap()).1;
     let start = std::sync::Barrier::new(4);
     let results: Vec<_> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..4).map(|_| scope.spawn(|| { start.wait(); queries(&store) })).collect();
+        let handles: Vec<_> = (0..4)
+            .map(|_| {
+                scope.spawn(|| {
+                    start.wait();
+                    queries(&store)
+                })
+            })
+            .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
     for (hourly, ranges) in &results {
@@ -190,7 +206,8 @@ fn validation_names_column_and_row() {
     assert_eq!(e.code(), "ERR_SCHEMA");
     assert!(e.to_string().contains("'close'"), "{e}");
 
-    let high_low = write_frame("high_low.parquet", frame(vec![t(0), t(1), t(2)], vec![11.0, 11.0, 8.0], Some(vec![10.0; 3])));
+    let high_low =
+        write_frame("high_low.parquet", frame(vec![t(0), t(1), t(2)], vec![11.0, 11.0, 8.0], Some(vec![10.0; 3])));
     let e = open(&high_low, &d).unwrap_err();
     assert_eq!(e.code(), "ERR_HIGH_LOW");
     assert!(e.to_string().contains("row 2") && e.to_string().contains("high_low.parquet"), "{e}");

@@ -47,10 +47,16 @@ pub fn open_parquet(patterns: &[String], options: &IngestOptions) -> Result<BarS
 
 /// Scans one file; a panic inside the parquet reader (corrupt metadata makes polars 0.55 unwrap,
 /// as fuzzing found) becomes `ERR_PARQUET` naming the file instead of unwinding further.
-fn scan_guarded(path: &std::path::Path, options: &IngestOptions) -> Result<(polars::prelude::DataFrame, scan::SourceNames, Option<String>)> {
+fn scan_guarded(
+    path: &std::path::Path,
+    options: &IngestOptions,
+) -> Result<(polars::prelude::DataFrame, scan::SourceNames, Option<String>)> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scan::scan_file(path, options))).unwrap_or_else(|panic| {
         let what = crate::error::panic_message(panic.as_ref());
-        Err(StoreError::Parquet { path: path.to_owned(), reason: format!("corrupt file (the parquet reader failed: {})", reader_failure(&what)) })
+        Err(StoreError::Parquet {
+            path: path.to_owned(),
+            reason: format!("corrupt file (the parquet reader failed: {})", reader_failure(&what)),
+        })
     })
 }
 
@@ -65,7 +71,11 @@ fn reader_failure(panic: &str) -> &str {
 
 /// Files read together must agree on their timestamps' time zone (a mix usually means one was
 /// written in local time by mistake).
-fn check_same_zone(first: &mut Option<(PathBuf, Option<String>)>, path: &std::path::Path, sources: &scan::SourceNames) -> Result<()> {
+fn check_same_zone(
+    first: &mut Option<(PathBuf, Option<String>)>,
+    path: &std::path::Path,
+    sources: &scan::SourceNames,
+) -> Result<()> {
     let zone = match &sources.ts_dtype {
         polars::prelude::DataType::Datetime(_, tz) => tz.as_ref().map(|z| z.to_string()),
         _ => return Ok(()),
@@ -77,7 +87,12 @@ fn check_same_zone(first: &mut Option<(PathBuf, Option<String>)>, path: &std::pa
             return Err(StoreError::Schema {
                 path: path.to_owned(),
                 column: sources.ts.clone(),
-                reason: format!("mixed time zones: {} here, {} in {}", shown(&zone), shown(first_zone), first_path.display()),
+                reason: format!(
+                    "mixed time zones: {} here, {} in {}",
+                    shown(&zone),
+                    shown(first_zone),
+                    first_path.display()
+                ),
             });
         }
         Some(_) => {}
@@ -87,7 +102,9 @@ fn check_same_zone(first: &mut Option<(PathBuf, Option<String>)>, path: &std::pa
 
 fn validate_range(options: &IngestOptions) -> Result<()> {
     match (options.start_ns, options.end_ns) {
-        (Some(s), Some(e)) if s >= e => Err(StoreError::argument("start", format!("start {s} ns is not before end {e} ns"))),
+        (Some(s), Some(e)) if s >= e => {
+            Err(StoreError::argument("start", format!("start {s} ns is not before end {e} ns")))
+        }
         _ => Ok(()),
     }
 }
@@ -113,7 +130,6 @@ fn expand(patterns: &[String]) -> Result<Vec<PathBuf>> {
     }
     Ok(out)
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -20,7 +20,8 @@ use crate::error::{Result, StoreError};
 /// # Errors
 /// `ERR_PARQUET` naming the column, row group and byte offset of the first inconsistent count or size.
 pub(crate) fn check_structure(path: &Path, bytes: &[u8]) -> Result<()> {
-    let corrupt = |reason: String| StoreError::Parquet { path: path.to_owned(), reason: format!("corrupt file: {reason}") };
+    let corrupt =
+        |reason: String| StoreError::Parquet { path: path.to_owned(), reason: format!("corrupt file: {reason}") };
     let meta = read_metadata(&mut Cursor::new(bytes)).map_err(|e| corrupt(e.to_string()))?;
     let rows: u64 = meta.row_groups.iter().map(|g| g.num_rows() as u64).sum();
     if rows != meta.num_rows as u64 {
@@ -52,7 +53,11 @@ impl Place {
 type ChunkError = (Option<u64>, String);
 
 /// Checks one column chunk's footer entry, then walks its pages the way polars will read them.
-fn check_chunk(bytes: &[u8], group: &RowGroupMetadata, chunk: &ColumnChunkMetadata) -> std::result::Result<(), ChunkError> {
+fn check_chunk(
+    bytes: &[u8],
+    group: &RowGroupMetadata,
+    chunk: &ColumnChunkMetadata,
+) -> std::result::Result<(), ChunkError> {
     let file_len = bytes.len() as u64;
     let chunk_values = chunk.num_values();
     let flat = chunk.descriptor().descriptor.max_rep_level == 0;
@@ -89,11 +94,15 @@ fn walk_pages(bytes: &[u8], start: u64, bounds: &ChunkBounds) -> std::result::Re
         if offset >= bounds.end {
             return Err((Some(offset), format!("pages hold {seen} of the {} values the footer counts", bounds.values)));
         }
-        let (header, header_len) = read_header(&bytes[offset as usize..bounds.end as usize]).map_err(|reason| (Some(offset), reason))?;
+        let (header, header_len) =
+            read_header(&bytes[offset as usize..bounds.end as usize]).map_err(|reason| (Some(offset), reason))?;
         let body = offset + header_len;
         seen += check_page(&header, bounds.end - body, bounds.unpacked).map_err(|reason| (Some(offset), reason))?;
         if seen > bounds.values {
-            return Err((Some(offset), format!("pages claim more values than the {} the footer counts", bounds.values)));
+            return Err((
+                Some(offset),
+                format!("pages claim more values than the {} the footer counts", bounds.values),
+            ));
         }
         offset = body + header.compressed_page_size as u64;
     }
@@ -120,11 +129,14 @@ fn check_page(header: &PageHeader, room: u64, chunk_unpacked: u64) -> std::resul
     let missing = |kind: &str| format!("a {kind} page without its {kind} header");
     let count = |what: &str, n: i32| u64::try_from(n).map_err(|_| format!("negative {what} {n}"));
     match header.type_ {
-        PageType::DATA_PAGE => count("value count", header.data_page_header.as_ref().ok_or_else(|| missing("data"))?.num_values),
+        PageType::DATA_PAGE => {
+            count("value count", header.data_page_header.as_ref().ok_or_else(|| missing("data"))?.num_values)
+        }
         PageType::DATA_PAGE_V2 => {
             let v2 = header.data_page_header_v2.as_ref().ok_or_else(|| missing("v2 data"))?;
             let values = count("value count", v2.num_values)?;
-            let levels = count("definition level length", v2.definition_levels_byte_length)? + count("repetition level length", v2.repetition_levels_byte_length)?;
+            let levels = count("definition level length", v2.definition_levels_byte_length)?
+                + count("repetition level length", v2.repetition_levels_byte_length)?;
             if count("null count", v2.num_nulls)? > values || count("row count", v2.num_rows)? > values {
                 return Err(format!("{} nulls or {} rows in a page of {values} values", v2.num_nulls, v2.num_rows));
             }
@@ -134,7 +146,10 @@ fn check_page(header: &PageHeader, room: u64, chunk_unpacked: u64) -> std::resul
             Ok(values)
         }
         PageType::DICTIONARY_PAGE => {
-            let entries = count("dictionary size", header.dictionary_page_header.as_ref().ok_or_else(|| missing("dictionary"))?.num_values)?;
+            let entries = count(
+                "dictionary size",
+                header.dictionary_page_header.as_ref().ok_or_else(|| missing("dictionary"))?.num_values,
+            )?;
             if entries > unpacked as u64 * 8 {
                 return Err(format!("a dictionary of {entries} entries in {unpacked} bytes"));
             }

@@ -30,7 +30,8 @@ pub(crate) struct SourceNames {
 pub(crate) fn scan_file(path: &Path, options: &IngestOptions) -> Result<(DataFrame, SourceNames, Option<String>)> {
     let bytes = read_file(path)?;
     super::preflight::check_structure(path, &bytes)?;
-    let parquet_err = |e: PolarsError| StoreError::Parquet { path: path.to_owned(), reason: first_line(&e.to_string()) };
+    let parquet_err =
+        |e: PolarsError| StoreError::Parquet { path: path.to_owned(), reason: first_line(&e.to_string()) };
     let args = ScanArgsParquet {
         row_index: Some(RowIndex { name: names::ROW.into(), offset: 0 }),
         glob: false,
@@ -107,14 +108,21 @@ fn column_dtype(path: &Path, schema: &Schema_, name: &str) -> Result<DataType> {
     schema.get(name).cloned().ok_or_else(|| StoreError::Schema {
         path: path.to_owned(),
         column: name.to_owned(),
-        reason: format!("missing (columns present: {})", schema.iter_names().map(|n| n.as_str()).collect::<Vec<_>>().join(", ")),
+        reason: format!(
+            "missing (columns present: {})",
+            schema.iter_names().map(|n| n.as_str()).collect::<Vec<_>>().join(", ")
+        ),
     })
 }
 
 type Schema_ = polars::prelude::Schema;
 
 fn schema_error(path: &Path, column: &str, dtype: &DataType, expected: &str) -> StoreError {
-    StoreError::Schema { path: path.to_owned(), column: column.to_owned(), reason: format!("has type {dtype}, expected {expected}") }
+    StoreError::Schema {
+        path: path.to_owned(),
+        column: column.to_owned(),
+        reason: format!("has type {dtype}, expected {expected}"),
+    }
 }
 
 /// The expression producing i64 ns, whether values are naive local times, and the pushed-down filter.

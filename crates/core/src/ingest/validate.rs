@@ -65,7 +65,12 @@ impl SymbolRows {
     }
 
     /// Applies the ordering policy to every symbol and builds its bars.
-    pub fn finish(self, files: &[PathBuf], options: &IngestOptions, report: &mut IngestReport) -> Result<Vec<SymbolBars>> {
+    pub fn finish(
+        self,
+        files: &[PathBuf],
+        options: &IngestOptions,
+        report: &mut IngestReport,
+    ) -> Result<Vec<SymbolBars>> {
         let mut out = Vec::with_capacity(self.by_symbol.len());
         for (symbol, collected) in self.by_symbol {
             let bars = order(&symbol, collected, files, options, report)?;
@@ -76,12 +81,8 @@ impl SymbolRows {
 }
 
 fn extract<'a>(path: &Path, df: &'a DataFrame, sources: &SourceNames) -> Result<FileColumns<'a>> {
-    let rows: Vec<u64> = column(df, names::ROW)?
-        .idx()
-        .map_err(StoreError::from)?
-        .into_no_null_iter()
-        .map(u64::from)
-        .collect();
+    let rows: Vec<u64> =
+        column(df, names::ROW)?.idx().map_err(StoreError::from)?.into_no_null_iter().map(u64::from).collect();
     let source_name = |name: &str| match name {
         names::TS => sources.ts.clone(),
         names::SYMBOL => sources.symbol.clone().unwrap_or_else(|| "symbol".into()),
@@ -94,7 +95,9 @@ fn extract<'a>(path: &Path, df: &'a DataFrame, sources: &SourceNames) -> Result<
             return Err(value_error(path, &source_name(name), rows[first], value_code::NULL, "null value".into()));
         }
     }
-    let f64s = |name: &str| -> Result<Vec<f64>> { Ok(column(df, name)?.f64().map_err(StoreError::from)?.into_no_null_iter().collect()) };
+    let f64s = |name: &str| -> Result<Vec<f64>> {
+        Ok(column(df, name)?.f64().map_err(StoreError::from)?.into_no_null_iter().collect())
+    };
     let bars = BarColumns {
         ts: column(df, names::TS)?.i64().map_err(StoreError::from)?.into_no_null_iter().collect(),
         open: f64s("open")?,
@@ -109,7 +112,8 @@ fn extract<'a>(path: &Path, df: &'a DataFrame, sources: &SourceNames) -> Result<
 
 fn check_values(path: &Path, sources: &SourceNames, cols: &FileColumns<'_>) -> Result<()> {
     let b = &cols.bars;
-    let fail = |i: usize, column: &str, code, reason: String| Err(value_error(path, column, cols.rows[i], code, reason));
+    let fail =
+        |i: usize, column: &str, code, reason: String| Err(value_error(path, column, cols.rows[i], code, reason));
     for i in 0..b.len() {
         if !(TS_MIN_NS..TS_MAX_NS).contains(&b.ts[i]) {
             let reason = format!("timestamp {} ns is outside 1980..2100 UTC; is the unit wrong?", b.ts[i]);
@@ -124,7 +128,12 @@ fn check_values(path: &Path, sources: &SourceNames, cols: &FileColumns<'_>) -> R
             return fail(i, "high", value_code::HIGH_LOW, format!("high {} < low {}", b.high[i], b.low[i]));
         }
         if !(b.volume[i] >= 0.0) {
-            return fail(i, names::VOLUME, value_code::NEGATIVE_VOLUME, format!("volume {} is negative or NaN", b.volume[i]));
+            return fail(
+                i,
+                names::VOLUME,
+                value_code::NEGATIVE_VOLUME,
+                format!("volume {} is negative or NaN", b.volume[i]),
+            );
         }
     }
     Ok(())
@@ -132,11 +141,18 @@ fn check_values(path: &Path, sources: &SourceNames, cols: &FileColumns<'_>) -> R
 
 /// Converts naive wall-clock ns in `zone` to UTC ns.
 fn localise(path: &Path, column: &str, rows: &[u64], ts: &mut [i64], zone: &str) -> Result<()> {
-    let tz: chrono_tz::Tz = zone.parse().map_err(|_| StoreError::argument("naiveTimeZone", format!("unknown time zone '{zone}'")))?;
+    let tz: chrono_tz::Tz =
+        zone.parse().map_err(|_| StoreError::argument("naiveTimeZone", format!("unknown time zone '{zone}'")))?;
     for (i, t) in ts.iter_mut().enumerate() {
         let naive = DateTime::from_timestamp_nanos(*t).naive_utc();
         let local = tz.from_local_datetime(&naive).earliest().ok_or_else(|| {
-            value_error(path, column, rows[i], "ERR_TIMESTAMP_RANGE", format!("{naive} does not exist in {zone} (DST gap)"))
+            value_error(
+                path,
+                column,
+                rows[i],
+                "ERR_TIMESTAMP_RANGE",
+                format!("{naive} does not exist in {zone} (DST gap)"),
+            )
         })?;
         *t = local.timestamp_nanos_opt().unwrap_or(*t);
     }
@@ -144,13 +160,25 @@ fn localise(path: &Path, column: &str, rows: &[u64], ts: &mut [i64], zone: &str)
 }
 
 /// Checks (or, by policy, restores) ascending unique timestamps of one symbol.
-fn order(symbol: &str, mut c: Collected, files: &[PathBuf], options: &IngestOptions, report: &mut IngestReport) -> Result<BarColumns> {
+fn order(
+    symbol: &str,
+    mut c: Collected,
+    files: &[PathBuf],
+    options: &IngestOptions,
+    report: &mut IngestReport,
+) -> Result<BarColumns> {
     let ts = &c.bars.ts;
     if let Some(i) = (1..ts.len()).find(|&i| ts[i] < ts[i - 1]) {
         if options.on_unsorted == OnUnsorted::Error {
             let (file, row) = c.origin[i];
             let reason = format!("{} ns follows {} ns", ts[i], ts[i - 1]);
-            return Err(StoreError::Unsorted { path: files[file].clone(), column: ts_name(options), row, symbol: symbol.into(), reason });
+            return Err(StoreError::Unsorted {
+                path: files[file].clone(),
+                column: ts_name(options),
+                row,
+                symbol: symbol.into(),
+                reason,
+            });
         }
         let mut perm: Vec<usize> = (0..ts.len()).collect();
         perm.sort_by_key(|&i| ts[i]);
@@ -161,7 +189,13 @@ fn order(symbol: &str, mut c: Collected, files: &[PathBuf], options: &IngestOpti
     if let Some(i) = (1..ts.len()).find(|&i| ts[i] == ts[i - 1]) {
         if options.on_duplicate == OnDuplicate::Error {
             let (file, row) = c.origin[i];
-            return Err(StoreError::Duplicate { path: files[file].clone(), column: ts_name(options), row, symbol: symbol.into(), ts: ts[i] });
+            return Err(StoreError::Duplicate {
+                path: files[file].clone(),
+                column: ts_name(options),
+                row,
+                symbol: symbol.into(),
+                ts: ts[i],
+            });
         }
         let keep: Vec<usize> = (0..ts.len()).filter(|&i| i + 1 == ts.len() || ts[i + 1] != ts[i]).collect();
         report.duplicates_dropped += (ts.len() - keep.len()) as u64;
@@ -193,4 +227,3 @@ fn column<'a>(df: &'a DataFrame, name: &str) -> Result<&'a Column> {
 fn value_error(path: &Path, column: &str, row: u64, code: &'static str, reason: String) -> StoreError {
     StoreError::Value { path: path.to_owned(), column: column.to_owned(), row, code, reason }
 }
-

@@ -43,13 +43,7 @@ pub fn resample_bars(bars: &SymbolBars, timeframe: Timeframe, options: &Resample
     let out = df
         .lazy()
         .group_by_stable([col("bin")])
-        .agg([
-            col("open").first(),
-            col("high").max(),
-            col("low").min(),
-            col("close").last(),
-            col("volume").sum(),
-        ])
+        .agg([col("open").first(), col("high").max(), col("low").min(), col("close").last(), col("volume").sum()])
         .rename(["bin"], ["ts"], true)
         .sort(["ts"], SortMultipleOptions::default())
         .collect()
@@ -64,7 +58,10 @@ fn bin_labels(ts: &[i64], timeframe: Timeframe, options: &ResampleOptions) -> Re
         .parse()
         .map_err(|_| StoreError::argument("timeZone", format!("unknown time zone '{}'", options.time_zone)))?;
     if options.day_anchor_minutes >= 1_440 {
-        return Err(StoreError::argument("dayAnchorMinutes", format!("{} is not within 0..1440", options.day_anchor_minutes)));
+        return Err(StoreError::argument(
+            "dayAnchorMinutes",
+            format!("{} is not within 0..1440", options.day_anchor_minutes),
+        ));
     }
     let anchor = i64::from(options.day_anchor_minutes) * NS_PER_MINUTE;
     let width = i64::from(timeframe.minutes()) * NS_PER_MINUTE;
@@ -99,4 +96,3 @@ fn local_to_utc(tz: &Tz, local_ns: i64) -> Option<i64> {
     let naive = DateTime::from_timestamp_nanos(local_ns).naive_utc();
     tz.from_local_datetime(&naive).earliest().and_then(|d| d.timestamp_nanos_opt())
 }
-

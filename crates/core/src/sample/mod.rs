@@ -80,7 +80,8 @@ pub fn generate(spec: &SampleSpec) -> Result<SampleRows> {
         let local = DateTime::from_timestamp_nanos(t).with_timezone(&New_York).naive_local();
         if globex_open(local) {
             let rth = is_regular_hours(local);
-            let quiet = !rth && local.time() < chrono::NaiveTime::from_hms_opt(6, 0, 0).expect("time") && rng.chance(0.03);
+            let quiet =
+                !rth && local.time() < chrono::NaiveTime::from_hms_opt(6, 0, 0).expect("time") && rng.chance(0.03);
             let step = rng.ticks(if rth { 3 } else { 1 });
             if !quiet {
                 let front = contract_for(&spec.root, t);
@@ -105,14 +106,27 @@ fn check_spec(spec: &SampleSpec) -> Result<()> {
         return Err(StoreError::argument("tick", format!("{} is not a positive tick size", spec.tick)));
     }
     if ((spec.start_price / spec.tick).round() * spec.tick - spec.start_price).abs() > 1e-9 || spec.start_price <= 0.0 {
-        return Err(StoreError::argument("startPrice", format!("{} is not a positive multiple of the tick", spec.start_price)));
+        return Err(StoreError::argument(
+            "startPrice",
+            format!("{} is not a positive multiple of the tick", spec.start_price),
+        ));
     }
     Ok(())
 }
 
 /// One bar of `contract` moving from `level` by `step` ticks (plus `carry` ticks of basis).
 #[allow(clippy::too_many_arguments)]
-fn emit(rows: &mut SampleRows, rng: &mut Rng, spec: &SampleSpec, contract: Contract, t: i64, level: i64, step: i64, rth: bool, carry: i64) {
+fn emit(
+    rows: &mut SampleRows,
+    rng: &mut Rng,
+    spec: &SampleSpec,
+    contract: Contract,
+    t: i64,
+    level: i64,
+    step: i64,
+    rth: bool,
+    carry: i64,
+) {
     let open = level + carry + if rng.chance(0.1) { rng.ticks(1) } else { 0 };
     let close = level + carry + step;
     let high = open.max(close) + rng.below(if rth { 4 } else { 2 }) as i64;
@@ -150,20 +164,23 @@ fn local_midnight_ns(date: NaiveDate) -> i64 {
 pub fn write_parquet(rows: SampleRows, path: &Path) -> Result<u64> {
     let io = |reason: String| StoreError::Io { path: path.to_owned(), reason };
     let n = rows.ts_event.len();
-    let mut df = DataFrame::new(n, vec![
-        Int64Chunked::from_vec("ts_event".into(), rows.ts_event)
-            .into_datetime(polars::prelude::TimeUnit::Nanoseconds, Some(polars::prelude::TimeZone::UTC))
-            .into_column(),
-        Column::new("rtype".into(), vec![33u8; n]),
-        Column::new("publisher_id".into(), vec![1u16; n]),
-        Column::new("instrument_id".into(), rows.instrument_id),
-        Column::new("open".into(), rows.open),
-        Column::new("high".into(), rows.high),
-        Column::new("low".into(), rows.low),
-        Column::new("close".into(), rows.close),
-        Column::new("volume".into(), rows.volume),
-        Column::new("symbol".into(), rows.symbol),
-    ])
+    let mut df = DataFrame::new(
+        n,
+        vec![
+            Int64Chunked::from_vec("ts_event".into(), rows.ts_event)
+                .into_datetime(polars::prelude::TimeUnit::Nanoseconds, Some(polars::prelude::TimeZone::UTC))
+                .into_column(),
+            Column::new("rtype".into(), vec![33u8; n]),
+            Column::new("publisher_id".into(), vec![1u16; n]),
+            Column::new("instrument_id".into(), rows.instrument_id),
+            Column::new("open".into(), rows.open),
+            Column::new("high".into(), rows.high),
+            Column::new("low".into(), rows.low),
+            Column::new("close".into(), rows.close),
+            Column::new("volume".into(), rows.volume),
+            Column::new("symbol".into(), rows.symbol),
+        ],
+    )
     .map_err(|e| io(e.to_string()))?;
     let file = std::fs::File::create(path).map_err(|e| io(e.to_string()))?;
     ParquetWriter::new(file)

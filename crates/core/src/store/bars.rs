@@ -89,7 +89,8 @@ impl SymbolBars {
             let s = df.column(name).map_err(StoreError::from)?.f64().map_err(StoreError::from)?;
             Ok(s.into_no_null_iter().collect())
         };
-        let ts = df.column("ts").map_err(StoreError::from)?.i64().map_err(StoreError::from)?.into_no_null_iter().collect();
+        let ts =
+            df.column("ts").map_err(StoreError::from)?.i64().map_err(StoreError::from)?.into_no_null_iter().collect();
         let columns = BarColumns {
             ts,
             open: f64s("open")?,
@@ -194,4 +195,3 @@ impl SymbolBars {
         }
     }
 }
-

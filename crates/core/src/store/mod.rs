@@ -58,7 +58,9 @@ impl BarStore {
     /// # Errors
     /// `ERR_ARGUMENT` for an id out of range.
     pub fn bars(&self, id: usize) -> Result<&Arc<SymbolBars>> {
-        self.symbols.get(id).ok_or_else(|| StoreError::argument("symbolId", format!("{id} is not a symbol id of this store")))
+        self.symbols
+            .get(id)
+            .ok_or_else(|| StoreError::argument("symbolId", format!("{id} is not a symbol id of this store")))
     }
 
     /// The bars of `symbol`.

@@ -26,8 +26,16 @@ pub fn write_one_day_sample(path: &Path) {
 /// The codes a corrupt file may get: faults of the file itself. ERR_INTERNAL (a polars failure not
 /// attributed to the input), ERR_IO (the file is readable) or a panic is a finding.
 pub const INGEST_CODES: [&str; 10] = [
-    "ERR_PARQUET", "ERR_EMPTY", "ERR_SCHEMA", "ERR_NULL", "ERR_NOT_FINITE", "ERR_HIGH_LOW", "ERR_NEGATIVE_VOLUME",
-    "ERR_TIMESTAMP_RANGE", "ERR_UNSORTED", "ERR_DUPLICATE",
+    "ERR_PARQUET",
+    "ERR_EMPTY",
+    "ERR_SCHEMA",
+    "ERR_NULL",
+    "ERR_NOT_FINITE",
+    "ERR_HIGH_LOW",
+    "ERR_NEGATIVE_VOLUME",
+    "ERR_TIMESTAMP_RANGE",
+    "ERR_UNSORTED",
+    "ERR_DUPLICATE",
 ];
 
 /// What ingesting one (possibly corrupt) file came to.
@@ -54,13 +62,19 @@ pub fn ingest(path: &Path) -> Ingested {
 /// day bars with every symbol's volume conserved and its timestamps strictly ascending.
 fn check_loaded(store: &BarStore) {
     for timeframe in ["5m", "1d"] {
-        let resampled = store.resample(Timeframe::parse(timeframe).expect("timeframe"), &ResampleOptions::default()).expect("a loaded store resamples");
+        let resampled = store
+            .resample(Timeframe::parse(timeframe).expect("timeframe"), &ResampleOptions::default())
+            .expect("a loaded store resamples");
         for symbol in store.symbol_names() {
-            let (minute, bins) = (store.bars_of(&symbol).expect("symbol"), resampled.bars_of(&symbol).expect("resampled symbol"));
+            let (minute, bins) =
+                (store.bars_of(&symbol).expect("symbol"), resampled.bars_of(&symbol).expect("resampled symbol"));
             let (total, binned) = (minute.volume().iter().sum::<f64>(), bins.volume().iter().sum::<f64>());
             let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(1.0) || (a.is_infinite() && a == b);
             assert!(close(total, binned), "{symbol} {timeframe}: volume {total} became {binned}");
-            assert!(bins.ts().windows(2).all(|w| w[0] < w[1]), "{symbol} {timeframe}: resampled timestamps not ascending");
+            assert!(
+                bins.ts().windows(2).all(|w| w[0] < w[1]),
+                "{symbol} {timeframe}: resampled timestamps not ascending"
+            );
         }
     }
 }
@@ -68,13 +82,27 @@ fn check_loaded(store: &BarStore) {
 /// A one-symbol store over `ts` (ascending, distinct ns), prices irrelevant to slicing.
 pub fn store(ts: &[i64]) -> SymbolBars {
     let n = ts.len();
-    SymbolBars::from_columns("F".into(), BarColumns { ts: ts.to_vec(), open: vec![1.0; n], high: vec![1.0; n], low: vec![1.0; n], close: vec![1.0; n], volume: vec![1.0; n] })
+    SymbolBars::from_columns(
+        "F".into(),
+        BarColumns {
+            ts: ts.to_vec(),
+            open: vec![1.0; n],
+            high: vec![1.0; n],
+            low: vec![1.0; n],
+            close: vec![1.0; n],
+            volume: vec![1.0; n],
+        },
+    )
 }
 
 /// Asserts `window(end, length)`, `last bar at end` and `between(from, end)` against a linear scan of `ts`.
 pub fn check_queries(bars: &SymbolBars, ts: &[i64], end: i64, length: usize, from: i64) {
     let before: Vec<i64> = ts.iter().copied().filter(|&x| x < end).collect();
-    assert_eq!(&bars.ts()[bars.window_range(end, length)], &before[before.len().saturating_sub(length)..], "window(end={end}, length={length})");
+    assert_eq!(
+        &bars.ts()[bars.window_range(end, length)],
+        &before[before.len().saturating_sub(length)..],
+        "window(end={end}, length={length})"
+    );
     assert_eq!(bars.last_index(end).map(|i| ts[i]), ts.iter().copied().rfind(|&x| x <= end), "last bar at {end}");
     let between: Vec<i64> = ts.iter().copied().filter(|&x| from <= x && x < end).collect();
     assert_eq!(&bars.ts()[bars.between_range(from, end)], &between[..], "between({from}, {end})");
