@@ -3,7 +3,8 @@
 
 import { bench, describe } from "vitest";
 import MESMomentumSMA9 from "../examples/mes-momentum-sma9.js";
-import { Asset, Backtest, BarStore, ReferenceSource, type DataSource } from "../ts/src/index.js";
+import { Asset, Backtest, BarStore, type DataSource } from "../ts/src/index.js";
+import { ReferenceSource } from "../ts/src/reference.js";
 import { AssetSeries } from "../ts/src/engine/series.js";
 import { nyToUtc } from "../ts/src/util/nytime.js";
 import { handLoop } from "./handloop.js";

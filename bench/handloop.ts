@@ -4,7 +4,7 @@
 // session edges, so its fills can differ slightly from the engine's.
 
 import { MarketCalendar } from "../ts/src/engine/calendar.js";
-import { countBelow } from "../ts/src/data/MemorySource.js";
+import { countBelow } from "../ts/src/store/search.js";
 
 export interface Columns {
   timesMs: Float64Array;

@@ -4,8 +4,9 @@
 import { createRequire } from "node:module";
 import { bench, describe } from "vitest";
 import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
-import { BarStore, ReferenceSource } from "../ts/src/index.js";
-import { countBelow } from "../ts/src/data/MemorySource.js";
+import { BarStore } from "../ts/src/index.js";
+import { ReferenceSource } from "../ts/src/reference.js";
+import { countBelow } from "../ts/src/store/search.js";
 import { clocks, SYMBOL, yearFile } from "./fixtures.js";
 
 const file = yearFile();

@@ -4,6 +4,7 @@
 import type { DataSource } from "./DataSource.js";
 import type { BarColumnsView } from "../store/Bars.js";
 import { FerrobtError } from "../errors.js";
+import { countBelow } from "../store/search.js";
 
 /** Bars of one symbol as plain arrays; times are bar open instants in ms UTC, ascending and unique. */
 export interface BarArrays {
@@ -13,17 +14,6 @@ export interface BarArrays {
   low: ArrayLike<number>;
   close: ArrayLike<number>;
   volume: ArrayLike<number>;
-}
-
-/** Number of elements of ascending `xs` that are < x (or <= x when `inclusive`). */
-export function countBelow(xs: Float64Array, x: number, inclusive: boolean): number {
-  let lo = 0, hi = xs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (xs[mid] < x || (inclusive && xs[mid] === x)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 export class MemorySource implements DataSource {

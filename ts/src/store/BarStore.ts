@@ -5,6 +5,7 @@ import { FerrobtError, argumentError, checkCount, checkString } from "../errors.
 import { native, type NativeBarStore } from "../native.js";
 import { toMs, toNs, type TimeInput } from "../time.js";
 import type { DataSource } from "../data/DataSource.js";
+import { allWholeMs, countAtOrBefore, countBefore, type TimeIndex } from "./search.js";
 
 /** How parquet files are read. */
 export interface OpenOptions {
@@ -45,10 +46,7 @@ export interface IngestReport {
   readonly duplicatesDropped: number;
 }
 
-interface SymbolHandle {
-  readonly id: number;
-  /** Registry handle for the fast plain-function binary searches. */
-  readonly fast: number;
+interface SymbolHandle extends TimeIndex {
   readonly cols: BarColumnsView;
 }
 
@@ -56,11 +54,15 @@ const TIMEFRAME = /^\s*(\d*)\s*(m|min|mins|minute|minutes|t|h|hr|hour|hours|d|da
 
 /**
  * Bar store of one or more symbols. Times: bar open instants; number = ms UTC, bigint = ns UTC.
- * It is the engine's native DataSource: binary searches run in Rust over polars columns.
+ * It is the engine's native DataSource: the columns are zero-copy views of polars' memory and
+ * binary searches run in JS over them (no N-API crossing per query).
  */
 export class BarStore implements DataSource {
   readonly name = "native";
   private readonly handles = new Map<string, SymbolHandle>();
+  /** The last symbol looked up (strategies query one symbol many times in a row). */
+  private lastSymbol: string | undefined;
+  private lastHandle: SymbolHandle | undefined;
   private readonly resampled = new Map<string, BarStore>();
 
   private constructor(private nativeStore: NativeBarStore | undefined) {}
@@ -107,13 +109,16 @@ export class BarStore implements DataSource {
   }
 
   private handle(symbol: string): SymbolHandle {
+    if (symbol === this.lastSymbol && this.lastHandle) return this.lastHandle;
     let h = this.handles.get(symbol);
     if (!h) {
       checkString("symbol", symbol);
-      const id = this.raw.symbolId(symbol);
-      h = { id, fast: this.raw.symbolHandle(id), cols: this.raw.columns(id) };
+      const cols = this.raw.columns(this.raw.symbolId(symbol));
+      h = { cols, timestamps: cols.timestamps, timesMs: cols.timesMs, wholeMs: allWholeMs(cols.timestamps) };
       this.handles.set(symbol, h);
     }
+    this.lastSymbol = symbol;
+    this.lastHandle = h;
     return h;
   }
 
@@ -121,38 +126,33 @@ export class BarStore implements DataSource {
   window(symbol: string, q: { end: TimeInput; length: number }): Bars {
     const h = this.handle(symbol);
     const length = checkCount("length", q.length);
-    const end = this.countBeforeHandle(h, q.end);
+    const end = countBefore(h, checkTime("end", q.end));
     return new Bars(symbol, h.cols, Math.max(0, end - length), end);
   }
 
   /** Bars with start <= ts < end. */
   between(symbol: string, q: { start: TimeInput; end: TimeInput }): Bars {
     const h = this.handle(symbol);
-    const from = this.countBeforeHandle(h, q.start);
-    return new Bars(symbol, h.cols, from, Math.max(from, this.countBeforeHandle(h, q.end)));
+    const from = countBefore(h, checkTime("start", q.start));
+    return new Bars(symbol, h.cols, from, Math.max(from, countBefore(h, checkTime("end", q.end))));
   }
 
   /** The newest bar with ts <= atOrBefore, or undefined before the first bar. */
   lastBar(symbol: string, q: { atOrBefore: TimeInput }): Bar | undefined {
     const h = this.handle(symbol);
-    const k = this.countAtOrBefore(symbol, q.atOrBefore) - 1;
+    const k = countAtOrBefore(h, checkTime("atOrBefore", q.atOrBefore)) - 1;
     if (k < 0) return undefined;
     return barAt(h.cols, k);
   }
 
-  private countBeforeHandle(h: SymbolHandle, t: TimeInput): number {
-    if (typeof t === "bigint") return this.raw.countBeforeNs(h.id, t);
-    return native().barsCountBefore(h.fast, toMs("end", t));
-  }
-
   /** Number of bars of `symbol` with ts < end. */
   countBefore(symbol: string, end: TimeInput): number {
-    return this.countBeforeHandle(this.handle(symbol), end);
+    return countBefore(this.handle(symbol), checkTime("end", end));
   }
 
   /** Number of bars of `symbol` with ts <= at. */
   countAtOrBefore(symbol: string, at: TimeInput): number {
-    return native().barsCountAtOrBefore(this.handle(symbol).fast, toMs("atOrBefore", at));
+    return countAtOrBefore(this.handle(symbol), checkTime("atOrBefore", at));
   }
 
   /**
@@ -195,9 +195,15 @@ export class BarStore implements DataSource {
     for (const r of this.resampled.values()) r.dispose();
     this.resampled.clear();
     this.handles.clear();
+    this.lastSymbol = this.lastHandle = undefined;
     this.nativeStore?.dispose();
     this.nativeStore = undefined;
   }
+}
+
+/** A time query as ms (number) or ns (bigint, kept exact); a Date becomes ms. */
+function checkTime(name: string, t: TimeInput): number | bigint {
+  return typeof t === "number" && Number.isFinite(t) ? t : typeof t === "bigint" ? t : toMs(name, t);
 }
 
 /** Writes seeded DataBento-schema 1-minute MES-like bars to `path`; same options → identical bytes. */

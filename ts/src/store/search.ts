@@ -1,0 +1,72 @@
+// Binary searches over a symbol's zero-copy time columns, in JS (no N-API crossing per query). They
+// answer exactly what the Rust store would: a query in ms is compared in ns after the binding's own
+// ms → ns conversion (whole ms exact, the fraction rounded to the ns).
+
+import { msToNs } from "../time.js";
+
+/** Number of elements of ascending `xs` that are < x (or <= x when `inclusive`). */
+export function countBelow(xs: Float64Array, x: number, inclusive: boolean): number {
+  let lo = 0, hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (xs[mid] < x || (inclusive && xs[mid] === x)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Number of ascending ns `ts` that are < ns (or <= ns when `inclusive`). */
+export function countBelowNs(ts: BigInt64Array, ns: bigint, inclusive: boolean): number {
+  let lo = 0, hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = ts[mid];
+    if (v < ns || (inclusive && v === ns)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const TWO_32_MOD_1E6 = 2 ** 32 % 1_000_000;
+
+/**
+ * True when every timestamp is a whole ms (then `timesMs` holds them exactly and searches can run
+ * on it). Reads the i64s as 32-bit halves, so no BigInt is made.
+ */
+export function allWholeMs(ts: BigInt64Array): boolean {
+  const words = new Int32Array(ts.buffer, ts.byteOffset, ts.length * 2);
+  for (let i = 0; i < words.length; i += 2) {
+    const lo = words[i] >>> 0, hi = words[i + 1];
+    // ns mod 1e6 from the halves (two's complement: hi·2^32 + lo), kept exact below 2^53.
+    const r = (((hi % 1_000_000) * TWO_32_MOD_1E6) % 1_000_000 + (lo % 1_000_000)) % 1_000_000;
+    if (r !== 0) return false;
+  }
+  return true;
+}
+
+/** The time columns a search needs, and whether they are all whole ms. */
+export interface TimeIndex {
+  readonly timestamps: BigInt64Array;
+  readonly timesMs: Float64Array;
+  readonly wholeMs: boolean;
+}
+
+/** Bars with ts < t (t in ms, converted to ns as the binding does; a bigint is ns, exact). */
+export function countBefore(ix: TimeIndex, t: number | bigint): number {
+  if (typeof t === "bigint") return countBelowNs(ix.timestamps, t, false);
+  if (!ix.wholeMs) return countBelowNs(ix.timestamps, msToNs(t), false);
+  if (Number.isInteger(t)) return countBelow(ix.timesMs, t, false);
+  // Whole-ms bars k·1e6 < F·1e6 + r  ⇔  k < F + (r > 0).
+  const f = Math.floor(t), r = Math.round((t - f) * 1e6);
+  return countBelow(ix.timesMs, r > 0 ? f + 1 : f, false);
+}
+
+/** Bars with ts <= t (same conversions as {@link countBefore}). */
+export function countAtOrBefore(ix: TimeIndex, t: number | bigint): number {
+  if (typeof t === "bigint") return countBelowNs(ix.timestamps, t, true);
+  if (!ix.wholeMs) return countBelowNs(ix.timestamps, msToNs(t), true);
+  if (Number.isInteger(t)) return countBelow(ix.timesMs, t, true);
+  // Whole-ms bars k·1e6 <= F·1e6 + r  ⇔  k <= F + (r = 1e6).
+  const f = Math.floor(t), r = Math.round((t - f) * 1e6);
+  return countBelow(ix.timesMs, r === 1_000_000 ? f + 1 : f, true);
+}
