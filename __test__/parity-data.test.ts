@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { BarStore, generateSample, type BarColumnsView, type DataSource } from "../ts/src/index.js";
-import { ReferenceSource } from "../ts/src/data/ReferenceSource.js";
+import { ReferenceSource } from "../ts/src/reference.js";
 import { rng, tempDir } from "./helpers/fixtures.js";
 
 const SEED = 20_231_231;

@@ -19,6 +19,7 @@ export type ErrorCode =
   | "ERR_DISPOSED"
   | "ERR_INTERNAL"
   | "ERR_NATIVE_LOAD"
+  | "ERR_MISSING_DEPENDENCY"
   | "ERR_ORDER"
   | "ERR_STRATEGY"
   | "ERR_NO_DATA";

@@ -1,4 +1,5 @@
-// ferrobt's public API: the native bar store, the Lumibot-style strategy API and the backtest engine.
+// ferrobt's public API: the native bar store, the Lumibot-style strategy API and the backtest engine
+// (the pure-TS reference backend is the separate entry ferrobt/reference).
 
 export { BarStore, generateSample, type OpenOptions, type ResampleOptions, type IngestReport } from "./store/BarStore.js";
 export { Bars, type Bar, type BarColumnsView } from "./store/Bars.js";
@@ -6,7 +7,6 @@ export { FerrobtError, type ErrorCode } from "./errors.js";
 export type { TimeInput } from "./time.js";
 export type { DataSource } from "./data/DataSource.js";
 export { MemorySource, type BarArrays } from "./data/MemorySource.js";
-export { ReferenceSource } from "./data/ReferenceSource.js";
 export { openSource, type Backend } from "./data/open.js";
 export { Asset, CONTRACTS, contractAt, contractSpec, type AssetType, type ContractSpec, type ContractMonth } from "./engine/asset.js";
 export { MarketCalendar, type CalendarName, type Session } from "./engine/calendar.js";

@@ -1,10 +1,10 @@
 // The reference backend: a deliberately simple, pure-TypeScript DataSource (hyparquet reader, BigInt
 // timestamp index, linear-time resampling), written independently of the Rust store. It is the
-// oracle of the parity tests; speed is not its job.
+// oracle of the parity tests; speed is not its job. hyparquet is an optional peer dependency,
+// loaded when a file is first read.
 
 import { readdirSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
 import type { DataSource } from "./DataSource.js";
 import type { BarColumnsView } from "../store/Bars.js";
 import { FerrobtError } from "../errors.js";
@@ -33,8 +33,9 @@ export class ReferenceSource implements DataSource {
 
   /** Reads DataBento-schema parquet files (paths, or `*` globs in the file name). */
   static async open(paths: string | string[]): Promise<ReferenceSource> {
+    const hyparquet = await loadHyparquet();
     const built = new Map<string, Building>();
-    for (const path of expand(Array.isArray(paths) ? paths : [paths])) await readInto(path, built);
+    for (const path of expand(Array.isArray(paths) ? paths : [paths])) await readInto(hyparquet, path, built);
     for (const [symbol, b] of built) checkOrder(symbol, b.ts);
     return new ReferenceSource(built);
   }
@@ -154,7 +155,24 @@ function expand(patterns: string[]): string[] {
 
 const price = (x: unknown) => (typeof x === "bigint" ? Number(x) / 1e9 : Number(x));
 
-async function readInto(path: string, built: Map<string, Building>): Promise<void> {
+type Hyparquet = typeof import("hyparquet");
+
+/** Imports hyparquet, or throws ERR_MISSING_DEPENDENCY saying how to install it. */
+async function loadHyparquet(): Promise<Hyparquet> {
+  try {
+    return await import("hyparquet");
+  } catch (cause) {
+    const { code, message } = cause as { code?: string; message?: string };
+    if (code !== "ERR_MODULE_NOT_FOUND" || !String(message).includes("'hyparquet'")) throw cause;
+    throw new FerrobtError(
+      "ERR_MISSING_DEPENDENCY",
+      "the reference backend reads parquet with the optional package 'hyparquet', which is not installed: npm install hyparquet",
+      { cause },
+    );
+  }
+}
+
+async function readInto({ asyncBufferFromFile, parquetReadObjects }: Hyparquet, path: string, built: Map<string, Building>): Promise<void> {
   let rows: Record<string, unknown>[];
   try {
     const file = await asyncBufferFromFile(path);
