@@ -13,12 +13,12 @@ describe("futures margin cash (§5.3)", () => {
     const fee = new TradingFee(0.5);
     const buy = new Order("a", mes, 2, "buy", "market", "simple", undefined, undefined, undefined, undefined, "day");
     p.book(mes, 2, 4750.25);
-    p.cash -= orderFee(buy, 4750.25, [fee], [fee]);
+    p.chargeFee(orderFee(buy, 4750.25, [fee], [fee]));
     expect(p.cash).toBe(97_399.5);
     expect(p.value(() => 4752)).toBe(100_017);
     const sell = new Order("b", mes, 2, "sell", "market", "simple", undefined, undefined, undefined, undefined, "day");
     const { realized } = p.book(mes, -2, 4755);
-    p.cash -= orderFee(sell, 4755, [fee], [fee]);
+    p.chargeFee(orderFee(sell, 4755, [fee], [fee]));
     expect(realized).toBe(47.5);
     expect(p.cash).toBe(100_046.5);
     expect(p.positions.size).toBe(0);

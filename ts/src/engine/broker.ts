@@ -1,14 +1,12 @@
-// The backtesting broker: order submission and cancellation, pending-order processing against one
-// bar per call, fills, fees and the trade log (spec §4–5).
+// The backtesting broker: order submission and cancellation, pending-order processing against the
+// bar it is handed for each asset, fills, fees and the trade log (spec §4–5).
 
 import { FerrobtError } from "../errors.js";
-import { MS_PER_MINUTE } from "../time.js";
 import type { Asset } from "./asset.js";
 import { orderFee, type TradingFee } from "./fees.js";
 import { fillPrice, type FillBar } from "./fills.js";
-import { isBuySide, Order } from "./order.js";
+import { isBuySide, Order, setOrderSide } from "./order.js";
 import { Portfolio } from "./portfolio.js";
-import type { AssetSeries } from "./series.js";
 import { TradeLog } from "./tradelog.js";
 
 /**
@@ -19,6 +17,11 @@ import { TradeLog } from "./tradelog.js";
  *   B[t+1m]); if none, the newest older bar; no bar at all cancels the order.
  */
 export type FillModel = "polars" | "pandas";
+
+/** The bars orders fill against: for an asset at clock t, per the fill model (the market data). */
+export interface FillBars {
+  fillBar(asset: Asset, t: number): FillBar | undefined;
+}
 
 /** Strategy callbacks the broker fires. */
 export interface BrokerEvents {
@@ -43,15 +46,16 @@ export class Broker {
   readonly fills: FillRecord[] = [];
   readonly tradeLog: TradeLog;
   readonly portfolio: Portfolio;
-  private working: Order[] = [];
+  private readonly working: Order[] = [];
   private readonly tracked = new Set<Order>();
   /** Tracked orders that may still be active, in tracking order (pruned as they finish). */
-  private live: Order[] = [];
+  private readonly live: Order[] = [];
+  /** Orders that appear in the trade log. */
+  private readonly logged = new Set<Order>();
 
   constructor(
     strategyName: string,
     budget: number,
-    private readonly seriesOf: (asset: Asset) => AssetSeries,
     private readonly events: BrokerEvents,
     readonly buyFees: readonly TradingFee[],
     readonly sellFees: readonly TradingFee[],
@@ -71,15 +75,20 @@ export class Broker {
 
   /** Tracked orders that are active (not filled and not cancelled, or with an active child), in tracking order. */
   activeOrders(): readonly Order[] {
-    this.live = this.live.filter((o) => o.isActive());
+    compact(this.live, isActive);
     return this.live;
+  }
+
+  /** Distinct orders in the trade log. */
+  get loggedOrderCount(): number {
+    return this.logged.size;
   }
 
   /** Submits (or re-submits) an order at clock t (spec §4.4). */
   submit(o: Order, t: number): Order {
     checkOrder(o);
     if (o.orderClass !== "bracket" && o.orderClass !== "oto" && !o.side.includes("_to_close")) {
-      o.side = isBuySide(o.side) ? "buy" : "sell";
+      setOrderSide(o, isBuySide(o.side) ? "buy" : "sell");
     }
     const working = this.working.includes(o) && o.isActive();
     this.track(o);
@@ -105,14 +114,18 @@ export class Broker {
     for (const o of this.activeOrders().slice()) this.cancel(o, t);
   }
 
-  /** Evaluates the working orders of the call's snapshot against one bar each (spec §4.2). */
-  process(t: number): void {
-    if (this.working.length === 0) return;
-    const snapshot = this.working.slice();
-    for (const o of snapshot) {
+  /**
+   * Evaluates the orders working when the call starts (orders submitted during it wait for the next
+   * call) against the bar `bars` hands it for their asset at t (spec §4.2).
+   */
+  process(t: number, bars: FillBars): void {
+    const n = this.working.length;
+    if (n === 0) return;
+    for (let i = 0; i < n; i++) {
+      const o = this.working[i];
       if (o.status === "fill" || o.status === "canceled") continue;
       if (o.orderClass === "oco" && o.children.length > 0) continue;
-      const bar = this.fillBar(o.asset, t);
+      const bar = bars.fillBar(o.asset, t);
       if (!bar) {
         if (this.fillModel === "pandas") this.cancel(o, t);
         continue;
@@ -120,18 +133,7 @@ export class Broker {
       const price = fillPrice(o, bar);
       if (price !== undefined) this.fill(o, price, t);
     }
-    this.working = this.working.filter((o) => o.status !== "fill" && o.status !== "canceled");
-  }
-
-  private fillBar(asset: Asset, t: number): FillBar | undefined {
-    const series = this.seriesOf(asset);
-    if (this.fillModel === "polars") return series.ohlBefore(t + 2 * MS_PER_MINUTE);
-    const two = series.window(t + 2 * MS_PER_MINUTE, 2);
-    for (let i = 0; i < two.length; i++) {
-      const bar = two.at(i);
-      if (bar && bar.timeMs >= t) return bar;
-    }
-    return two.at(-1);
+    compact(this.working, isWorking);
   }
 
   private fill(o: Order, price: number, t: number): void {
@@ -139,7 +141,7 @@ export class Broker {
     const signed = isBuySide(o.side) ? o.quantity : -o.quantity;
     const { realized } = this.portfolio.book(o.asset, signed, price);
     const fee = orderFee(o, price, this.buyFees, this.sellFees);
-    this.portfolio.cash -= fee;
+    this.portfolio.chargeFee(fee);
     o.status = "fill";
     o.avgFillPrice = price;
     o.filledQuantity = o.quantity;
@@ -165,8 +167,22 @@ export class Broker {
   }
 
   private log(t: number, event: "new" | "fill" | "canceled", order: Order, price?: number, quantity?: number, fee?: number): void {
+    this.logged.add(order);
     this.tradeLog.add({ timeMs: t, event, order, price, quantity, fee });
   }
+}
+
+const isActive = (o: Order) => o.isActive();
+const isWorking = (o: Order) => o.status !== "fill" && o.status !== "canceled";
+
+/** Keeps the elements that pass `keep`, in order, in place (no new array). */
+function compact<T>(xs: T[], keep: (x: T) => boolean): void {
+  let j = 0;
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i];
+    if (keep(x)) xs[j++] = x;
+  }
+  xs.length = j;
 }
 
 /** Rejects orders Lumibot would reject: non-positive quantity, missing or invalid prices. */

@@ -36,8 +36,12 @@ export function isBuySide(side: OrderSide): boolean {
   return side.startsWith("buy");
 }
 
+/** Broker only: sets an order's side (the order keeps it read-only for everyone else). */
+export let setOrderSide: (order: Order, side: OrderSide) => void;
+
 /** An order. Fields are read-only to strategies; the broker moves the status. */
 export class Order {
+  #side: OrderSide;
   status: OrderStatus = "unprocessed";
   /** Fill price once filled. */
   avgFillPrice: number | undefined;
@@ -59,7 +63,7 @@ export class Order {
     readonly identifier: string,
     readonly asset: Asset,
     readonly quantity: number,
-    public side: OrderSide,
+    side: OrderSide,
     readonly type: OrderType,
     readonly orderClass: OrderClass,
     readonly limitPrice: number | undefined,
@@ -67,7 +71,20 @@ export class Order {
     readonly trailPrice: number | undefined,
     readonly trailPercent: number | undefined,
     readonly timeInForce: "day" | "gtc",
-  ) {}
+  ) {
+    this.#side = side;
+  }
+
+  static {
+    setOrderSide = (order, side) => {
+      order.#side = side;
+    };
+  }
+
+  /** Buy or sell (Lumibot's side names); a simple buy_to_open becomes "buy" when submitted, as in Lumibot. */
+  get side(): OrderSide {
+    return this.#side;
+  }
 
   /** Not filled and not cancelled, or holding an active child. */
   isActive(): boolean {

@@ -24,14 +24,45 @@ export interface FillBooking {
   readonly closedQuantity: number;
 }
 
-/** Cash, positions and lots of one strategy. Futures use margin cash; stocks notional cash. */
+/**
+ * Cash, positions and lots of one strategy. Futures use margin cash; stocks notional cash. Only the
+ * broker changes them (fills and fees); everyone else reads.
+ */
 export class Portfolio {
-  cash: number;
-  readonly positions = new Map<string, Position>();
+  private cashBalance: number;
+  private readonly held = new Map<string, Position>();
   private readonly lots = new Map<string, Lot[]>();
+  /** Bumped whenever a position's quantity changes (recorders snapshot positions only then). */
+  private positionChanges = 0;
+  /** Bumped on every change of cash or positions (the valuation memo's key with the clock). */
+  private changes = 0;
+  private valuedAt = NaN;
+  private valuedChanges = -1;
+  private valued = 0;
 
   constructor(budget: number) {
-    this.cash = budget;
+    this.cashBalance = budget;
+  }
+
+  /** Cash now. */
+  get cash(): number {
+    return this.cashBalance;
+  }
+
+  /** Positions held, by asset key, in the order they were opened. */
+  get positions(): ReadonlyMap<string, Position> {
+    return this.held;
+  }
+
+  /** A counter that moves whenever a position's quantity changes. */
+  get positionVersion(): number {
+    return this.positionChanges;
+  }
+
+  /** Charges a fee. */
+  chargeFee(fee: number): void {
+    this.cashBalance -= fee;
+    this.changes++;
   }
 
   /**
@@ -43,12 +74,13 @@ export class Portfolio {
     if (asset.isFuture) {
       const { margin } = contractSpec(asset.symbol);
       // Same operation order as Lumibot's ledger, so cash matches it bit for bit.
-      if (closed > 0) this.cash += margin * closed + realized;
-      if (opened > 0) this.cash -= margin * opened;
+      if (closed > 0) this.cashBalance += margin * closed + realized;
+      if (opened > 0) this.cashBalance -= margin * opened;
     } else {
-      this.cash -= signed * price * asset.multiplier;
+      this.cashBalance -= signed * price * asset.multiplier;
     }
     this.updatePosition(asset, signed, price);
+    this.changes++;
     return { realized, closedQuantity: closed };
   }
 
@@ -75,18 +107,37 @@ export class Portfolio {
   }
 
   private updatePosition(asset: Asset, signed: number, price: number): void {
-    const held = this.positions.get(asset.key);
+    this.positionChanges++;
+    const held = this.held.get(asset.key);
     if (!held) {
-      this.positions.set(asset.key, { asset, quantity: signed, avgFillPrice: Math.round(price * 100) / 100 });
+      this.held.set(asset.key, { asset, quantity: signed, avgFillPrice: Math.round(price * 100) / 100 });
       return;
     }
     held.quantity += signed;
-    if (held.quantity === 0) this.positions.delete(asset.key);
+    if (held.quantity === 0) this.held.delete(asset.key);
   }
 
   /** Signed quantity held of `asset` (0 if none). */
   quantity(asset: Asset): number {
-    return this.positions.get(asset.key)?.quantity ?? 0;
+    return this.held.get(asset.key)?.quantity ?? 0;
+  }
+
+  /** The position in `asset`, if any. */
+  position(asset: Asset): Position | undefined {
+    return this.held.get(asset.key);
+  }
+
+  /**
+   * {@link value} at clock `t`, computed once per tick while nothing changes (last prices depend on
+   * the clock only).
+   */
+  valueAt(t: number, lastPrice: (asset: Asset) => number | undefined): number {
+    if (t !== this.valuedAt || this.changes !== this.valuedChanges) {
+      this.valued = this.value(lastPrice);
+      this.valuedAt = t;
+      this.valuedChanges = this.changes;
+    }
+    return this.valued;
   }
 
   /**
@@ -94,8 +145,9 @@ export class Portfolio {
    * `lastPrice` may return undefined (no data yet): the entry price stands in.
    */
   value(lastPrice: (asset: Asset) => number | undefined): number {
-    let total = this.cash;
-    for (const p of this.positions.values()) {
+    let total = this.cashBalance;
+    if (this.held.size === 0) return total;
+    for (const p of this.held.values()) {
       const last = lastPrice(p.asset) ?? p.avgFillPrice;
       if (p.asset.isFuture) {
         total += contractSpec(p.asset.symbol).margin * Math.abs(p.quantity) + (last - p.avgFillPrice) * p.quantity * p.asset.multiplier;

@@ -1,24 +1,44 @@
 // An asset's minute-bar series over a DataSource: one symbol, or a continuous future stitched from
 // its contracts by the roll rule (spec §6.2: contract k owns [previous roll + 1 min, its roll), no
-// back-adjustment).
+// back-adjustment). Windows inside one contract are zero-copy views; only a window that spans a roll
+// is copied.
 
 import type { DataSource } from "../data/DataSource.js";
-import { Bars, type BarColumnsView } from "../store/Bars.js";
 import { FerrobtError } from "../errors.js";
+import { Bars, type BarColumnsView } from "../store/Bars.js";
 import { MS_PER_MINUTE } from "../time.js";
 import { contractAt, nextContract, type Asset } from "./asset.js";
+import type { FillBar } from "./fills.js";
 
 /** A contract's share of the stitched series: bars with from <= ts < to. */
 interface Segment {
   readonly symbol: string;
   readonly from: number;
   readonly to: number;
+  /** Its columns, fetched on first use. */
+  cols?: BarColumnsView;
   /** Index of the first bar >= from, found once (the data never changes). */
   lower?: number;
+  /** Index of the first bar >= to, found once. */
+  upper?: number;
+}
+
+/** One contract's part of a window: bars [start, end) of that symbol's columns. */
+interface Part {
+  symbol: string;
+  cols: BarColumnsView;
+  start: number;
+  end: number;
 }
 
 /** Bars of one asset, selected by time (all bounds in ms UTC). */
 export class AssetSeries {
+  /** The bar a pending order is tested against, reused call after call (read at once, never kept). */
+  private readonly fill = { open: 0, high: 0, low: 0 };
+  /** Where the last newest-bar lookup landed. */
+  private hitCols: BarColumnsView | undefined;
+  private hitIndex = -1;
+
   private constructor(
     private readonly source: DataSource,
     readonly label: string,
@@ -49,6 +69,18 @@ export class AssetSeries {
     return new AssetSeries(source, asset.symbol, segments);
   }
 
+  private colsOf(s: Segment): BarColumnsView {
+    return (s.cols ??= this.source.columns(s.symbol));
+  }
+
+  private lowerOf(s: Segment): number {
+    return (s.lower ??= s.from === -Infinity ? 0 : this.source.countBefore(s.symbol, s.from));
+  }
+
+  private upperOf(s: Segment): number {
+    return (s.upper ??= s.to === Infinity ? this.colsOf(s).timesMs.length : this.source.countBefore(s.symbol, s.to));
+  }
+
   /** Index of the newest segment starting before `t` (bars in it may be < t). */
   private segmentBefore(t: number, inclusive: boolean): number {
     for (let i = this.segments.length - 1; i >= 0; i--) {
@@ -58,54 +90,88 @@ export class AssetSeries {
     return -1;
   }
 
-  /** Bars with fromMs <= ts < endMs (or <= endMs when `inclusive`), at most `length`, newest last. */
+  /** Bars of segment `s` with ts < cut (or <= cut when `inclusive`), capped at the segment's end. */
+  private upperAt(s: Segment, cut: number, inclusive: boolean): number {
+    if (cut >= s.to) return this.upperOf(s);
+    return inclusive ? this.source.countAtOrBefore(s.symbol, cut) : this.source.countBefore(s.symbol, cut);
+  }
+
+  /**
+   * Bars with fromMs <= ts < endMs (or <= endMs when `inclusive`), at most `length`, newest last: a
+   * view when they lie in one contract, a copy when they span a roll.
+   */
   window(endMs: number, length: number, inclusive = false, fromMs = -Infinity): Bars {
-    if (this.segments.length === 1 && fromMs === -Infinity) {
-      const s = this.segments[0];
-      const upper = inclusive ? this.source.countAtOrBefore(s.symbol, endMs) : this.source.countBefore(s.symbol, endMs);
-      return new Bars(s.symbol, this.source.columns(s.symbol), Math.max(0, upper - length), upper);
+    const k = this.segmentBefore(endMs, inclusive);
+    if (k < 0) return new Bars(this.label, EMPTY, 0, 0);
+    const s = this.segments[k];
+    const upper = this.upperAt(s, endMs, inclusive);
+    const lower = fromMs > s.from ? this.source.countBefore(s.symbol, fromMs) : this.lowerOf(s);
+    const take = Math.min(length, Math.max(0, upper - lower));
+    // The common case: the newest contract alone has the bars asked for (or no older one could add any).
+    if (take === length || k === 0 || fromMs >= s.from) {
+      return take > 0 ? new Bars(s.symbol, this.colsOf(s), upper - take, upper) : this.olderOrEmpty(k, endMs, length, inclusive, fromMs);
     }
-    const parts: { symbol: string; cols: BarColumnsView; start: number; end: number }[] = [];
+    return this.spanning(k, endMs, length, inclusive, fromMs);
+  }
+
+  /** The newest segment held no bar: the window comes from older ones (or is empty). */
+  private olderOrEmpty(k: number, endMs: number, length: number, inclusive: boolean, fromMs: number): Bars {
+    return k > 0 && fromMs < this.segments[k].from ? this.spanning(k, endMs, length, inclusive, fromMs) : new Bars(this.label, EMPTY, 0, 0);
+  }
+
+  /** A window collected newest segment first, over as many contracts as it needs. */
+  private spanning(k: number, endMs: number, length: number, inclusive: boolean, fromMs: number): Bars {
+    const parts: Part[] = [];
     let remaining = length;
-    for (let i = this.segmentBefore(endMs, inclusive); i >= 0 && remaining > 0; i--) {
+    for (let i = k; i >= 0 && remaining > 0; i--) {
       const s = this.segments[i];
-      const cut = Math.min(endMs, s.to);
-      const upper = cut === s.to ? this.source.countBefore(s.symbol, cut) : inclusive ? this.source.countAtOrBefore(s.symbol, cut) : this.source.countBefore(s.symbol, cut);
+      const upper = this.upperAt(s, Math.min(endMs, s.to), inclusive);
       const lower = fromMs > s.from ? this.source.countBefore(s.symbol, fromMs) : this.lowerOf(s);
       const take = Math.min(remaining, Math.max(0, upper - lower));
-      if (take > 0) parts.unshift({ symbol: s.symbol, cols: this.source.columns(s.symbol), start: upper - take, end: upper });
+      if (take > 0) parts.push({ symbol: s.symbol, cols: this.colsOf(s), start: upper - take, end: upper });
       remaining -= take;
     }
     if (parts.length === 0) return new Bars(this.label, EMPTY, 0, 0);
     if (parts.length === 1) return new Bars(parts[0].symbol, parts[0].cols, parts[0].start, parts[0].end);
-    return concat(this.label, parts);
+    return concat(this.label, parts.reverse());
   }
 
-  private lowerOf(s: Segment): number {
-    if (s.lower === undefined) s.lower = s.from === -Infinity ? 0 : this.source.countBefore(s.symbol, s.from);
-    return s.lower;
+  /** True when `bars` is a view of one contract's columns (not a copy spanning a roll). */
+  isView(bars: Bars): boolean {
+    for (const s of this.segments) if (s.cols === bars.columnsView) return true;
+    return false;
   }
 
-  /** Where the newest bar with ts <= atMs (< atMs unless `inclusive`) sits: its symbol's columns and index. */
-  private newestAtOrBefore(atMs: number, inclusive = true): { cols: BarColumnsView; i: number } | undefined {
+  /** Finds the newest bar with ts <= atMs (< atMs unless `inclusive`); sets hitCols/hitIndex. */
+  private newestAtOrBefore(atMs: number, inclusive: boolean): boolean {
     for (let k = this.segmentBefore(atMs, inclusive); k >= 0; k--) {
       const s = this.segments[k];
-      const upper = atMs >= s.to ? this.source.countBefore(s.symbol, s.to) : inclusive ? this.source.countAtOrBefore(s.symbol, atMs) : this.source.countBefore(s.symbol, atMs);
-      if (upper > this.lowerOf(s)) return { cols: this.source.columns(s.symbol), i: upper - 1 };
+      const upper = this.upperAt(s, atMs, inclusive);
+      if (upper > this.lowerOf(s)) {
+        this.hitCols = this.colsOf(s);
+        this.hitIndex = upper - 1;
+        return true;
+      }
     }
-    return undefined;
+    return false;
   }
 
-  /** Open, high and low of the newest bar with ts < endMs (the broker's fill bar), without a window. */
-  ohlBefore(endMs: number): { open: number; high: number; low: number } | undefined {
-    const hit = this.newestAtOrBefore(endMs, false);
-    return hit && { open: hit.cols.open[hit.i], high: hit.cols.high[hit.i], low: hit.cols.low[hit.i] };
+  /**
+   * Open, high and low of the newest bar with ts < endMs (the broker's fill bar), without a window.
+   * The object is reused by the next call: read it at once.
+   */
+  ohlBefore(endMs: number): FillBar | undefined {
+    if (!this.newestAtOrBefore(endMs, false)) return undefined;
+    const c = this.hitCols as BarColumnsView, i = this.hitIndex;
+    this.fill.open = c.open[i];
+    this.fill.high = c.high[i];
+    this.fill.low = c.low[i];
+    return this.fill;
   }
 
   /** Close of the newest bar with ts <= atMs (the last-price hot path). */
   closeAtOrBefore(atMs: number): number | undefined {
-    const hit = this.newestAtOrBefore(atMs);
-    return hit && hit.cols.close[hit.i];
+    return this.newestAtOrBefore(atMs, true) ? (this.hitCols as BarColumnsView).close[this.hitIndex] : undefined;
   }
 }
 
@@ -124,8 +190,8 @@ const EMPTY: BarColumnsView = {
   volume: new Float64Array(0),
 };
 
-/** Copies bars of several contracts into one window (only across a roll). */
-function concat(label: string, parts: { cols: BarColumnsView; start: number; end: number }[]): Bars {
+/** Copies bars of several contracts, oldest first, into one window (only across a roll). */
+function concat(label: string, parts: readonly Part[]): Bars {
   const n = parts.reduce((a, p) => a + p.end - p.start, 0);
   const out = {
     timestamps: new BigInt64Array(n),

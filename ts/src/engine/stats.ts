@@ -3,7 +3,7 @@
 
 import type { FillRecord } from "./broker.js";
 
-/** One row recorded after every lifecycle call. */
+/** One row recorded after every lifecycle call (the equity recorder's columns, as objects). */
 export interface StatsRow {
   readonly timeMs: number;
   /** Portfolio value computed before the call. */
@@ -28,20 +28,28 @@ export interface SummaryStats {
   winRate: number;
 }
 
+/** The portfolio series stats are computed from: one entry per lifecycle call, oldest first. */
+export interface EquitySeries {
+  readonly length: number;
+  readonly timeMs: ArrayLike<number>;
+  /** Portfolio value computed before each call. */
+  readonly portfolioValue: ArrayLike<number>;
+}
+
 const MS_PER_DAY = 86_400_000;
 
 /** Lumibot's formulas: first row per timestamp, returns row to row, Y = whole days / 365.25. */
-export function summarize(rows: readonly StatsRow[], fills: readonly FillRecord[], riskFreeRate = 0, dateOf: (ms: number) => string): SummaryStats {
-  const kept = rows.filter((r, i) => i === 0 || r.timeMs !== rows[i - 1].timeMs);
+export function summarize(equity: EquitySeries, fills: readonly FillRecord[], riskFreeRate = 0, dateOf: (ms: number) => string): SummaryStats {
+  const { times, values } = firstPerTimestamp(equity);
   const returns: number[] = [];
-  for (let i = 1; i < kept.length; i++) returns.push(kept[i].portfolioValue / kept[i - 1].portfolioValue - 1);
+  for (let i = 1; i < values.length; i++) returns.push(values[i] / values[i - 1] - 1);
   const growth = returns.reduce((g, r) => g * (1 + r), 1);
-  const years = kept.length > 1 ? Math.floor((kept[kept.length - 1].timeMs - kept[0].timeMs) / MS_PER_DAY) / 365.25 : 0;
+  const years = times.length > 1 ? Math.floor((times[times.length - 1] - times[0]) / MS_PER_DAY) / 365.25 : 0;
   const cagr = years > 0 ? growth ** (1 / years) - 1 : 0;
   const annualise = years > 0 ? Math.sqrt(returns.length / years) : 0;
   const volatility = sampleStd(returns) * annualise;
   const downside = Math.sqrt(returns.reduce((s, r) => s + Math.min(r, 0) ** 2, 0) / Math.max(1, returns.length - 1)) * annualise;
-  const dd = maxDrawdown(kept, returns, dateOf);
+  const dd = maxDrawdown(times, returns, dateOf);
   const trips = roundTrips(fills);
   return {
     totalReturn: growth - 1,
@@ -56,22 +64,34 @@ export function summarize(rows: readonly StatsRow[], fills: readonly FillRecord[
   };
 }
 
+/** The series without repeated timestamps (the first entry of each kept). */
+function firstPerTimestamp(e: EquitySeries): { times: Float64Array; values: Float64Array } {
+  const times = new Float64Array(e.length), values = new Float64Array(e.length);
+  let n = 0;
+  for (let i = 0; i < e.length; i++) {
+    if (i > 0 && e.timeMs[i] === e.timeMs[i - 1]) continue;
+    times[n] = e.timeMs[i];
+    values[n++] = e.portfolioValue[i];
+  }
+  return { times: times.subarray(0, n), values: values.subarray(0, n) };
+}
+
 function sampleStd(xs: readonly number[]): number {
   if (xs.length < 2) return 0;
   const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
   return Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1));
 }
 
-function maxDrawdown(rows: readonly StatsRow[], returns: readonly number[], dateOf: (ms: number) => string): { drawdown: number; date: string } {
-  if (rows.length === 0) return { drawdown: 0, date: "" };
-  let c = 1, peak = 1, worst = 0, at = rows[0].timeMs;
+function maxDrawdown(times: Float64Array, returns: readonly number[], dateOf: (ms: number) => string): { drawdown: number; date: string } {
+  if (times.length === 0) return { drawdown: 0, date: "" };
+  let c = 1, peak = 1, worst = 0, at = times[0];
   returns.forEach((r, i) => {
     c *= 1 + r;
     peak = Math.max(peak, c);
     const d = (peak - c) / peak;
     if (d > worst) {
       worst = d;
-      at = rows[i + 1].timeMs;
+      at = times[i + 1];
     }
   });
   return { drawdown: worst, date: dateOf(at) };

@@ -20,6 +20,7 @@ export interface StrategyContext {
   closePosition(asset: Asset): Order | undefined;
   orders(): Order[];
   activeOrders(): readonly Order[];
+  position(asset: Asset): Position | undefined;
   positions(): Position[];
   cash(): number;
   portfolioValue(): number;
@@ -166,8 +167,7 @@ export abstract class Strategy {
   }
 
   getPosition(asset: Asset | string): Position | undefined {
-    const a = toAsset(asset);
-    return this.ctx.positions().find((p) => p.asset.key === a.key);
+    return this.ctx.position(toAsset(asset));
   }
 
   getPositions(): Position[] {

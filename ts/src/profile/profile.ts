@@ -1,9 +1,10 @@
-// The profiler: runs a backtest with its hot calls timed (getHistoricalPrices, getLastPrice, broker
-// fill evaluation, strategy-level resampling, ingest), reports wall and CPU time, and compares the
-// native and reference backends. Nothing is instrumented unless a profile is asked for: the timers
-// are installed on the one Backtest instance being profiled, so ordinary runs carry no overhead.
+// The profiler: runs a backtest with its parts timed through the engine's probe (getHistoricalPrices,
+// getLastPrice, strategy-level resampling, portfolio valuation, broker fill evaluation, the equity
+// recorder) and ingest, reports wall and CPU time, and compares the native and reference backends.
+// Ordinary runs are given no probe and carry no timing.
 
 import { Backtest, type BacktestResult } from "../engine/backtest.js";
+import { PROBE_PARTS, type Probe, type ProbePart } from "../engine/probe.js";
 import type { Strategy } from "../engine/strategy.js";
 import { openSource, type Backend } from "../data/open.js";
 
@@ -27,31 +28,27 @@ export interface ProfileReport {
   readonly result: BacktestResult;
 }
 
-/** Hot call sites: display name → method on the Backtest (or its broker). */
-const SITES = [
-  ["getHistoricalPrices", "historicalPrices", false],
-  ["getLastPrice", "lastPrice", false],
-  ["resampling", "resample", false],
-  ["broker fill evaluation", "process", true],
-] as const;
+/** Display names of the probe's parts. */
+const LABELS: Record<ProbePart, string> = {
+  getHistoricalPrices: "getHistoricalPrices",
+  getLastPrice: "getLastPrice",
+  resampling: "resampling",
+  valuation: "portfolio valuation",
+  broker: "broker fill evaluation",
+  recorder: "equity recorder",
+};
 
-interface Counter {
-  count: number;
-  ns: bigint;
-}
-
-/** Replaces `obj[key]` by a timed wrapper for this object only. */
-function time(obj: object, key: string, counter: Counter): void {
-  const target = obj as Record<string, (...args: unknown[]) => unknown>;
-  const original = target[key];
-  target[key] = function timed(this: unknown, ...args: unknown[]) {
-    const t0 = process.hrtime.bigint();
-    try {
-      return original.apply(this, args);
-    } finally {
-      counter.ns += process.hrtime.bigint() - t0;
-      counter.count++;
-    }
+/** A probe that sums the count and duration of each part's calls. */
+function countingProbe(): Probe & { readonly counts: Map<ProbePart, { count: number; ms: number }> } {
+  const counts = new Map(PROBE_PARTS.map((p) => [p, { count: 0, ms: 0 }]));
+  return {
+    counts,
+    start: () => performance.now(),
+    stop(part, started) {
+      const c = counts.get(part)!;
+      c.ms += performance.now() - started;
+      c.count++;
+    },
   };
 }
 
@@ -61,17 +58,16 @@ export async function profileRun(make: () => Strategy, paths: string[], backend:
   const data = await openSource(paths, backend);
   const ingestMs = performance.now() - i0;
   try {
-    const backtest = new Backtest(make(), { data, start, end });
-    const counters = SITES.map(() => ({ count: 0, ns: 0n }));
-    SITES.forEach(([, key, onBroker], i) => time(onBroker ? (backtest as unknown as { broker: object }).broker : backtest, key, counters[i]));
+    const probe = countingProbe();
+    const backtest = new Backtest(make(), { data, start, end, probe });
     const cpu0 = process.cpuUsage();
     const w0 = performance.now();
     const result = backtest.run();
     const wallMs = performance.now() - w0;
     const cpu = process.cpuUsage(cpu0);
-    const calls = SITES.map(([name], i) => {
-      const totalMs = Number(counters[i].ns) / 1e6;
-      return { name, count: counters[i].count, totalMs, meanNs: counters[i].count ? (totalMs * 1e6) / counters[i].count : 0, share: totalMs / wallMs };
+    const calls = PROBE_PARTS.map((part) => {
+      const { count, ms: totalMs } = probe.counts.get(part)!;
+      return { name: LABELS[part], count, totalMs, meanNs: count ? (totalMs * 1e6) / count : 0, share: totalMs / wallMs };
     });
     return { backend, ingestMs, wallMs, cpuMs: (cpu.user + cpu.system) / 1000, iterations: result.iterations, calls, result };
   } finally {

@@ -34,11 +34,18 @@ export function barAt(c: BarColumnsView, k: number): Bar {
 
 /**
  * A window `[start, end)` of a symbol's bars, oldest first, newest last. Column getters return
- * `subarray` views of the store's memory: read them, never write them.
+ * `subarray` views of the store's memory, made once per window: read them, never write them.
  */
 export class Bars {
   /** Number of bars. */
   readonly length: number;
+  private timestampsView: BigInt64Array | undefined;
+  private timesMsView: Float64Array | undefined;
+  private openView: Float64Array | undefined;
+  private highView: Float64Array | undefined;
+  private lowView: Float64Array | undefined;
+  private closeView: Float64Array | undefined;
+  private volumeView: Float64Array | undefined;
 
   constructor(
     readonly symbol: string,
@@ -51,26 +58,31 @@ export class Bars {
     this.length = end - start;
   }
 
+  /** @internal The full columns this window views. */
+  get columnsView(): BarColumnsView {
+    return this.cols;
+  }
+
   get timestamps(): BigInt64Array {
-    return this.cols.timestamps.subarray(this.start, this.end);
+    return (this.timestampsView ??= this.cols.timestamps.subarray(this.start, this.end));
   }
   get timesMs(): Float64Array {
-    return this.cols.timesMs.subarray(this.start, this.end);
+    return (this.timesMsView ??= this.cols.timesMs.subarray(this.start, this.end));
   }
   get open(): Float64Array {
-    return this.cols.open.subarray(this.start, this.end);
+    return (this.openView ??= this.cols.open.subarray(this.start, this.end));
   }
   get high(): Float64Array {
-    return this.cols.high.subarray(this.start, this.end);
+    return (this.highView ??= this.cols.high.subarray(this.start, this.end));
   }
   get low(): Float64Array {
-    return this.cols.low.subarray(this.start, this.end);
+    return (this.lowView ??= this.cols.low.subarray(this.start, this.end));
   }
   get close(): Float64Array {
-    return this.cols.close.subarray(this.start, this.end);
+    return (this.closeView ??= this.cols.close.subarray(this.start, this.end));
   }
   get volume(): Float64Array {
-    return this.cols.volume.subarray(this.start, this.end);
+    return (this.volumeView ??= this.cols.volume.subarray(this.start, this.end));
   }
 
   /** True when the window holds no bar. */

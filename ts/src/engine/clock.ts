@@ -1,0 +1,136 @@
+// Lumibot's session clock (spec §3.3) on its own: it walks a market calendar and tells a listener
+// which lifecycle hook runs at which instant and when pending orders are processed. It knows nothing
+// of strategies, data or brokers.
+
+import { MS_PER_MINUTE } from "../time.js";
+import { nyDate } from "../util/nytime.js";
+import type { MarketCalendar } from "./calendar.js";
+
+/** Lifecycle hooks the clock schedules (initialize and onStrategyEnd are the run's, not the clock's). */
+export type ClockHook = "beforeMarketOpens" | "beforeStartingTrading" | "onTradingIteration" | "beforeMarketCloses" | "afterMarketCloses";
+
+/** What the clock drives. */
+export interface ClockListener {
+  /** A lifecycle call at `t`; `run` is false for a trading iteration while the market is closed (recorded, not run). */
+  call(hook: ClockHook, t: number, run: boolean): void;
+  /** Pending orders are processed at `t`. */
+  process(t: number): void;
+  /** A trading iteration (and its order processing) ended; `iterations` counts those run with the market open. */
+  iterated(t: number, iterations: number): void;
+}
+
+/** The clock's settings, all in ms UTC. */
+export interface ClockOptions {
+  readonly startMs: number;
+  readonly endMs: number;
+  /** The strategy's sleeptime. */
+  readonly stepMs: number;
+  /** minutes_before_closing. */
+  readonly beforeCloseMs: number;
+  /** minutes_before_opening. */
+  readonly beforeOpenMs: number;
+}
+
+/** One event of a clock run, for inspection and tests. */
+export type ClockEvent = { readonly kind: "call"; readonly hook: ClockHook; readonly t: number; readonly run: boolean } | { readonly kind: "process"; readonly t: number };
+
+export class SessionClock {
+  /** The calendar in force; a strategy may switch markets (set it between calls). */
+  calendar: MarketCalendar;
+  private t: number;
+  private iterations = 0;
+
+  constructor(calendar: MarketCalendar, private readonly o: ClockOptions) {
+    this.calendar = calendar;
+    this.t = o.startMs;
+  }
+
+  /** Trading iterations run so far with the market open. */
+  get iterationCount(): number {
+    return this.iterations;
+  }
+
+  /** Runs the whole window, calling `l` at every step. */
+  run(l: ClockListener): void {
+    if (this.calendar.continuous) this.runContinuous(l);
+    else this.runSessions(l);
+  }
+
+  /** Every event of a run, in order (a listener that records). */
+  events(): ClockEvent[] {
+    const out: ClockEvent[] = [];
+    this.run({
+      call: (hook, t, run) => out.push({ kind: "call", hook, t, run }),
+      process: (t) => out.push({ kind: "process", t }),
+      iterated: () => {},
+    });
+    return out;
+  }
+
+  private runSessions(l: ClockListener): void {
+    const { stepMs: step, beforeCloseMs: mbc, beforeOpenMs: mbo } = this.o;
+    const lastTick = this.o.endMs - MS_PER_MINUTE;
+    const lastDay = nyDate(lastTick);
+    for (;;) {
+      l.process(this.t);
+      const next = this.calendar.nextSession(this.t);
+      if (!next) return;
+      if (this.t < next.open && next.open - mbo > this.t) this.t = next.open - mbo;
+      if (!this.calendar.isOpen(this.t)) l.call("beforeMarketOpens", this.t, true);
+      l.process(this.t);
+      if (this.t < next.open) this.t = next.open;
+      l.call("beforeStartingTrading", this.t, true);
+      let ttc = this.calendar.timeToClose(this.t);
+      if (this.calendar.isOpen(this.t) && ttc <= 0) {
+        this.t += 1_000;
+        ttc = this.calendar.timeToClose(this.t);
+      }
+      while (ttc > mbc) {
+        if (this.t > lastTick) break;
+        this.iterate(l);
+        if (ttc - mbc <= 0 || step === 0) break;
+        if (step > ttc) {
+          this.t += ttc;
+          break;
+        }
+        this.t += step;
+        ttc = this.calendar.timeToClose(this.t);
+      }
+      this.closeSession(l);
+      if (this.t >= lastTick || nyDate(this.t + 86_400_000) > lastDay) return;
+    }
+  }
+
+  private runContinuous(l: ClockListener): void {
+    const lastTick = this.o.endMs - MS_PER_MINUTE;
+    while (this.t <= lastTick) {
+      this.iterate(l);
+      if (this.o.stepMs === 0) break;
+      this.t += this.o.stepMs;
+    }
+    this.closeSession(l);
+  }
+
+  /** One trading iteration (recorded but not run when the market is closed), then order processing. */
+  private iterate(l: ClockListener): void {
+    const open = this.calendar.isOpen(this.t);
+    l.call("onTradingIteration", this.t, open);
+    if (open) this.iterations++;
+    l.process(this.t);
+    l.iterated(this.t, this.iterations);
+  }
+
+  /** Steps 6–8: await close (mbc), before_market_closes, await close (0), after_market_closes. */
+  private closeSession(l: ClockListener): void {
+    const mbc = this.o.beforeCloseMs;
+    l.process(this.t);
+    const close = this.t + this.calendar.timeToClose(this.t);
+    if (close - mbc > this.t) this.t = close - mbc;
+    else if (close > this.t) this.t += 1_000;
+    if (this.calendar.isOpen(this.t)) l.call("beforeMarketCloses", this.t, true);
+    l.process(this.t);
+    const finalClose = this.t + this.calendar.timeToClose(this.t);
+    this.t = finalClose > this.t ? finalClose : this.t + MS_PER_MINUTE;
+    l.call("afterMarketCloses", this.t, true);
+  }
+}

@@ -1,0 +1,193 @@
+// What a strategy talks to while it runs: the clock's current instant, the market data, order
+// creation, the broker and the portfolio. It is also the clock's listener, so each lifecycle call
+// values the portfolio, runs the hook and records a row.
+
+import { FerrobtError } from "../errors.js";
+import type { Bars } from "../store/Bars.js";
+import { formatNy } from "../util/nytime.js";
+import type { Asset } from "./asset.js";
+import type { Broker } from "./broker.js";
+import { calendarName, MarketCalendar, type CalendarName } from "./calendar.js";
+import type { ClockHook, ClockListener, SessionClock } from "./clock.js";
+import type { MarketData } from "./market.js";
+import { Order, type OrderOptions, type OrderSide } from "./order.js";
+import type { OrderFactory } from "./order-factory.js";
+import type { Position } from "./portfolio.js";
+import type { Probe } from "./probe.js";
+import type { EquityRecorder } from "./recorder.js";
+import type { Strategy, StrategyContext } from "./strategy.js";
+
+/** Every hook a run calls: the clock's and the run's own first and last. */
+export type Hook = ClockHook | "initialize" | "onStrategyEnd";
+
+/** A hook threw: the hook, the clock and the cause, for the run to turn into a StrategyError. */
+export class HookFailure {
+  constructor(readonly message: string, readonly cause: unknown) {}
+}
+
+export interface RuntimeParts {
+  readonly strategy: Strategy;
+  readonly market: MarketData;
+  readonly broker: Broker;
+  readonly orders: OrderFactory;
+  readonly recorder: EquityRecorder;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly onProgress?: (fraction: number, iterations: number) => void;
+  readonly logger?: (line: string) => void;
+  readonly probe?: Probe;
+}
+
+export class StrategyRuntime implements StrategyContext, ClockListener {
+  private t: number;
+  private pv: number;
+  private marketName: CalendarName = "NASDAQ";
+  calendar: MarketCalendar;
+  /** The running clock, told when the strategy switches markets. */
+  clock: SessionClock | undefined;
+  private readonly lastPriceOf = (a: Asset) => this.market.lastPrice(a, this.t);
+
+  constructor(private readonly p: RuntimeParts) {
+    this.t = p.startMs;
+    this.pv = p.broker.portfolio.cash;
+    this.calendar = new MarketCalendar(this.marketName, p.startMs, p.endMs);
+  }
+
+  private get market(): MarketData {
+    return this.p.market;
+  }
+
+  /** The clock instant. */
+  get now(): number {
+    return this.t;
+  }
+
+  // ---- the clock's listener ----
+
+  /** A lifecycle call: portfolio value first, the hook, then a recorded row. Throws HookFailure. */
+  call(hook: Hook, t: number, run: boolean, record = true): void {
+    this.t = t;
+    const probe = this.p.probe;
+    const v0 = probe?.start() ?? 0;
+    this.pv = this.p.broker.portfolio.valueAt(t, this.lastPriceOf);
+    probe?.stop("valuation", v0);
+    if (run) {
+      try {
+        this.p.strategy[hook]();
+      } catch (cause) {
+        const code = (cause as { code?: unknown })?.code;
+        const what = `${typeof code === "string" ? `[${code}] ` : ""}${(cause as Error)?.message ?? String(cause)}`;
+        throw new HookFailure(`strategy ${this.p.strategy.name} threw in ${hook} at ${formatNy(t)}: ${what}`, cause);
+      }
+    }
+    if (record) {
+      const r0 = probe?.start() ?? 0;
+      this.p.recorder.record(t, this.pv, this.p.broker.portfolio);
+      probe?.stop("recorder", r0);
+    }
+  }
+
+  process(t: number): void {
+    this.t = t;
+    const probe = this.p.probe;
+    if (!probe) return this.p.broker.process(t, this.market);
+    const b0 = probe.start();
+    this.p.broker.process(t, this.market);
+    probe.stop("broker", b0);
+  }
+
+  iterated(t: number, iterations: number): void {
+    this.p.onProgress?.((t - this.p.startMs) / (this.p.endMs - this.p.startMs), iterations);
+  }
+
+  // ---- StrategyContext ----
+
+  nowMs(): number {
+    return this.t;
+  }
+
+  setMarket(name: string): void {
+    this.marketName = calendarName(name);
+    this.calendar = new MarketCalendar(this.marketName, this.p.startMs, this.p.endMs);
+    if (this.clock) this.clock.calendar = this.calendar;
+  }
+
+  historicalPrices(asset: Asset, length: number, timestep: string, timeshift: number): Bars | undefined {
+    const probe = this.p.probe;
+    if (!probe) return this.market.historicalPrices(asset, length, timestep, timeshift, this.t);
+    const h0 = probe.start();
+    try {
+      return this.market.historicalPrices(asset, length, timestep, timeshift, this.t, probe);
+    } finally {
+      probe.stop("getHistoricalPrices", h0);
+    }
+  }
+
+  lastPrice(asset: Asset): number | undefined {
+    const probe = this.p.probe;
+    if (!probe) return this.market.lastPrice(asset, this.t);
+    const l0 = probe.start();
+    try {
+      return this.market.lastPrice(asset, this.t);
+    } finally {
+      probe.stop("getLastPrice", l0);
+    }
+  }
+
+  createOrder(asset: Asset, quantity: number, side: OrderSide, o: OrderOptions): Order {
+    return this.p.orders.create(asset, quantity, side, o);
+  }
+
+  submitOrder(order: Order): Order {
+    if (!(order instanceof Order)) throw new FerrobtError("ERR_ORDER", "submitOrder expects an Order from createOrder");
+    this.market.seriesOf(order.asset);
+    return this.p.broker.submit(order, this.t);
+  }
+
+  cancelOrder(order: Order): void {
+    this.p.broker.cancel(order, this.t);
+  }
+
+  cancelOpenOrders(): void {
+    this.p.broker.cancelOpenOrders(this.t);
+  }
+
+  closePosition(asset: Asset): Order | undefined {
+    const qty = this.p.broker.portfolio.quantity(asset);
+    if (qty === 0) return undefined;
+    return this.submitOrder(this.createOrder(asset, Math.abs(qty), qty > 0 ? "sell" : "buy", {}));
+  }
+
+  orders(): Order[] {
+    return this.p.broker.orders.slice();
+  }
+
+  activeOrders(): readonly Order[] {
+    return this.p.broker.activeOrders();
+  }
+
+  position(asset: Asset): Position | undefined {
+    return this.p.broker.portfolio.position(asset);
+  }
+
+  positions(): Position[] {
+    return [...this.p.broker.portfolio.positions.values()];
+  }
+
+  cash(): number {
+    return this.p.broker.portfolio.cash;
+  }
+
+  portfolioValue(): number {
+    return this.pv;
+  }
+
+  /** The current portfolio value (for the result; not memoised into the strategy's view). */
+  valueNow(): number {
+    return this.p.broker.portfolio.value(this.lastPriceOf);
+  }
+
+  log(message: string): void {
+    this.p.logger?.(`${formatNy(this.t)} ${message}`);
+  }
+}

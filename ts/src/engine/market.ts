@@ -1,0 +1,128 @@
+// Market data as a strategy sees it at clock t: the series of each asset, historical windows under
+// the no-lookahead rule, the last price, and the bar pending orders fill against (each found once per
+// clock tick and asset).
+
+import type { DataSource } from "../data/DataSource.js";
+import { FerrobtError } from "../errors.js";
+import type { Bars } from "../store/Bars.js";
+import { MS_PER_MINUTE } from "../time.js";
+import type { Asset } from "./asset.js";
+import type { FillModel } from "./broker.js";
+import type { FillBar } from "./fills.js";
+import { Resampler, resampleWindow } from "./resample.js";
+import { AssetSeries } from "./series.js";
+import type { Probe } from "./probe.js";
+import { parseTimestep } from "./timestep.js";
+
+const MS_PER_DAY = 86_400_000;
+/** How far around the window continuous-future roll schedules are laid out. */
+const ROLL_MARGIN_MS = 400 * MS_PER_DAY;
+
+/** One asset's series with what was last looked up on it, per clock tick. */
+interface Quote {
+  readonly series: AssetSeries;
+  lastPriceAt: number;
+  lastPrice: number | undefined;
+  fillBarAt: number;
+  fillBar: FillBar | undefined;
+  /** The pandas fill model's bar for this asset, reused call after call. */
+  readonly pandasBar: { open: number; high: number; low: number };
+}
+
+export class MarketData {
+  private readonly quotes = new Map<string, Quote>();
+  private readonly resampler = new Resampler();
+
+  constructor(
+    readonly source: DataSource,
+    private readonly startMs: number,
+    private readonly endMs: number,
+    private readonly fillModel: FillModel,
+  ) {}
+
+  private quote(asset: Asset): Quote {
+    let q = this.quotes.get(asset.key);
+    if (!q) {
+      const series = AssetSeries.of(this.source, asset, this.startMs - ROLL_MARGIN_MS, this.endMs + ROLL_MARGIN_MS);
+      q = { series, lastPriceAt: NaN, lastPrice: undefined, fillBarAt: NaN, fillBar: undefined, pandasBar: { open: 0, high: 0, low: 0 } };
+      this.quotes.set(asset.key, q);
+    }
+    return q;
+  }
+
+  /** The asset's series (throws ERR_UNKNOWN_SYMBOL / ERR_NO_DATA when the data lacks it). */
+  seriesOf(asset: Asset): AssetSeries {
+    return this.quote(asset).series;
+  }
+
+  /**
+   * At clock `t`: the newest `length` bars of `timestep` that closed by t − `timeshift` minutes
+   * (undefined when there is none). Multi-minute and day steps resample the minute bars.
+   */
+  historicalPrices(asset: Asset, length: number, timestep: string, timeshift: number, t: number, probe?: Probe): Bars | undefined {
+    const step = parseTimestep(timestep);
+    const series = this.quote(asset).series;
+    if (timeshift < 0) {
+      throw new FerrobtError("ERR_ARGUMENT", `argument 'timeshift': ${timeshift} would reveal bars that have not closed yet (ferrobt refuses lookahead)`);
+    }
+    // Bars that closed by t − Δ: ts <= t − Δ − 1 min. On whole-minute clocks this is Lumibot's "ts < t"
+    // (Δ = 0) and "ts <= t − Δ − step" (Δ > 0); on sub-minute clocks Lumibot also shows the minute in
+    // progress, ferrobt deliberately does not.
+    const end = t - timeshift * MS_PER_MINUTE - MS_PER_MINUTE;
+    if (step.unit === "minute" && step.multiplier === 1) {
+      const bars = series.window(end, length, true);
+      return bars.length === 0 ? undefined : bars;
+    }
+    const minutes = step.unit === "minute"
+      ? series.window(end, step.multiplier * length, true)
+      : series.window(end, Number.MAX_SAFE_INTEGER, true, end - step.multiplier * length * MS_PER_DAY);
+    if (minutes.length === 0 || length === 0) return undefined;
+    const r0 = probe?.start() ?? 0;
+    const bars = series.isView(minutes)
+      ? this.resampler.resampleView(minutes.symbol, minutes.columnsView, minutes.start, minutes.end, step.unit, step.multiplier, length)
+      : resampleWindow(minutes, step.unit, step.multiplier, length);
+    probe?.stop("resampling", r0);
+    return bars.length === 0 ? undefined : bars;
+  }
+
+  /** Close of the newest bar that ended by t (ts <= t − 1 min, else ts <= t); undefined without data. */
+  lastPrice(asset: Asset, t: number): number | undefined {
+    const q = this.quote(asset);
+    if (q.lastPriceAt !== t) {
+      q.lastPriceAt = t;
+      q.lastPrice = q.series.closeAtOrBefore(t - MS_PER_MINUTE) ?? q.series.closeAtOrBefore(t);
+    }
+    return q.lastPrice;
+  }
+
+  /**
+   * The bar orders on `asset` processed at t are tested against (see {@link FillModel}); undefined
+   * when there is none. The object is shared: read it before the next call.
+   */
+  fillBar(asset: Asset, t: number): FillBar | undefined {
+    const q = this.quote(asset);
+    if (q.fillBarAt !== t) {
+      q.fillBarAt = t;
+      q.fillBar = this.fillModel === "polars" ? q.series.ohlBefore(t + 2 * MS_PER_MINUTE) : pandasFillBar(q, t);
+    }
+    return q.fillBar;
+  }
+}
+
+/** Of the (at most two) newest bars with ts < t + 2 min, the first with ts >= t, else the newest. */
+function pandasFillBar(q: Quote, t: number): FillBar | undefined {
+  const two = q.series.window(t + 2 * MS_PER_MINUTE, 2);
+  if (two.length === 0) return undefined;
+  const times = two.timesMs;
+  let i = two.length - 1;
+  for (let k = 0; k < two.length; k++) {
+    if (times[k] >= t) {
+      i = k;
+      break;
+    }
+  }
+  q.pandasBar.open = two.open[i];
+  q.pandasBar.high = two.high[i];
+  q.pandasBar.low = two.low[i];
+  return q.pandasBar;
+}

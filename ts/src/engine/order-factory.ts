@@ -1,0 +1,84 @@
+// Order creation as the strategy API asks for it (type from the prices given, bracket/OTO/OCO legs),
+// with the seeded order-id source.
+
+import { FerrobtError } from "../errors.js";
+import type { Asset } from "./asset.js";
+import { Order, type OrderOptions, type OrderSide, type OrderType } from "./order.js";
+
+/** ASCII codes of the 16 hex digits. */
+const HEX = Array.from("0123456789abcdef", (c) => c.charCodeAt(0));
+
+/**
+ * Seeded 32-hex order identifiers: four mulberry32 words per id, so a run's trade log is the same
+ * byte for byte every time. One string is built per id, with no per-digit concatenation.
+ */
+export class OrderIds {
+  private state: number;
+
+  constructor(seed = 0) {
+    this.state = seed >>> 0;
+  }
+
+  private word(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let z = this.state;
+    z = Math.imul(z ^ (z >>> 15), z | 1);
+    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
+    return (z ^ (z >>> 14)) >>> 0;
+  }
+
+  next(): string {
+    const a = this.word(), b = this.word(), c = this.word(), d = this.word();
+    return String.fromCharCode(
+      HEX[a >>> 28], HEX[(a >>> 24) & 15], HEX[(a >>> 20) & 15], HEX[(a >>> 16) & 15], HEX[(a >>> 12) & 15], HEX[(a >>> 8) & 15], HEX[(a >>> 4) & 15], HEX[a & 15],
+      HEX[b >>> 28], HEX[(b >>> 24) & 15], HEX[(b >>> 20) & 15], HEX[(b >>> 16) & 15], HEX[(b >>> 12) & 15], HEX[(b >>> 8) & 15], HEX[(b >>> 4) & 15], HEX[b & 15],
+      HEX[c >>> 28], HEX[(c >>> 24) & 15], HEX[(c >>> 20) & 15], HEX[(c >>> 16) & 15], HEX[(c >>> 12) & 15], HEX[(c >>> 8) & 15], HEX[(c >>> 4) & 15], HEX[c & 15],
+      HEX[d >>> 28], HEX[(d >>> 24) & 15], HEX[(d >>> 20) & 15], HEX[(d >>> 16) & 15], HEX[(d >>> 12) & 15], HEX[(d >>> 8) & 15], HEX[(d >>> 4) & 15], HEX[d & 15],
+    );
+  }
+}
+
+/** Builds orders (not submitted) with identifiers from one id source. */
+export class OrderFactory {
+  constructor(private readonly ids: OrderIds) {}
+
+  /** An order; the type follows the prices given unless `o.type` is set (spec §4.3). */
+  create(asset: Asset, quantity: number, side: OrderSide, o: OrderOptions): Order {
+    const type: OrderType = o.type ?? (o.trailPrice !== undefined || o.trailPercent !== undefined ? "trailing_stop" : o.limitPrice !== undefined && o.stopPrice !== undefined ? "stop_limit" : o.limitPrice !== undefined ? "limit" : o.stopPrice !== undefined ? "stop" : "market");
+    const cls = o.orderClass ?? "simple";
+    const tif = o.timeInForce ?? "day";
+    const parent = new Order(this.ids.next(), asset, quantity, side, type, cls, o.limitPrice, o.stopPrice, o.trailPrice, o.trailPercent, tif);
+    if (cls === "bracket" || cls === "oto") this.addExitChildren(parent, o, tif);
+    if (cls === "oco") {
+      if (o.limitPrice === undefined || o.stopPrice === undefined) throw new FerrobtError("ERR_ORDER", "an OCO order needs both limitPrice and stopPrice");
+      const limit = new Order(this.ids.next(), asset, quantity, side, "limit", "simple", o.limitPrice, undefined, undefined, undefined, tif);
+      const stop = new Order(this.ids.next(), asset, quantity, side, "stop", "simple", undefined, o.stopPrice, undefined, undefined, tif);
+      linkSiblings(parent, [limit, stop]);
+      limit.ocoParent = stop.ocoParent = parent;
+    }
+    return parent;
+  }
+
+  /** Bracket: [take-profit limit, stop-loss]; OTO: exactly one of them. Children close the parent. */
+  private addExitChildren(parent: Order, o: OrderOptions, tif: "day" | "gtc"): void {
+    const side: OrderSide = parent.side.startsWith("buy") ? "sell_to_close" : "buy_to_close";
+    const kids: Order[] = [];
+    if (o.secondaryLimitPrice !== undefined) {
+      kids.push(new Order(this.ids.next(), parent.asset, parent.quantity, side, "limit", "simple", o.secondaryLimitPrice, undefined, undefined, undefined, tif));
+    }
+    const trail = o.secondaryTrailPrice !== undefined || o.secondaryTrailPercent !== undefined;
+    if (o.secondaryStopPrice !== undefined || trail) {
+      const type: OrderType = trail ? "trailing_stop" : o.secondaryStopLimitPrice !== undefined ? "stop_limit" : "stop";
+      kids.push(new Order(this.ids.next(), parent.asset, parent.quantity, side, type, "simple", o.secondaryStopLimitPrice, o.secondaryStopPrice, o.secondaryTrailPrice, o.secondaryTrailPercent, tif));
+    }
+    if (kids.length === 0) throw new FerrobtError("ERR_ORDER", `a ${parent.orderClass} order needs secondaryLimitPrice or secondaryStopPrice`);
+    if (parent.orderClass === "oto" && kids.length !== 1) throw new FerrobtError("ERR_ORDER", "an OTO order takes exactly one secondary price");
+    linkSiblings(parent, kids);
+  }
+}
+
+/** Children become mutually dependent siblings of one another. */
+function linkSiblings(parent: Order, kids: Order[]): void {
+  parent.children.push(...kids);
+  for (const k of kids) k.dependents = kids.filter((x) => x !== k);
+}

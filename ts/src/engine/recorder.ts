@@ -1,0 +1,96 @@
+// The equity recorder: after every lifecycle call, the clock, the portfolio value computed before the
+// call and the cash after it, in growable typed-array columns; a positions snapshot only when the
+// positions changed.
+
+import type { Portfolio } from "./portfolio.js";
+import type { EquitySeries, StatsRow } from "./stats.js";
+
+/** A position as recorded: symbol and signed quantity. */
+export interface HeldQuantity {
+  readonly symbol: string;
+  readonly quantity: number;
+}
+
+const NO_POSITIONS: readonly HeldQuantity[] = Object.freeze([]);
+
+/** The recorded series: columns (views of the first `length` entries) and the positions at each entry. */
+export interface EquityColumns extends EquitySeries {
+  readonly timeMs: Float64Array;
+  readonly portfolioValue: Float64Array;
+  readonly cash: Float64Array;
+  /** Positions held after entry `i`. */
+  positionsAt(i: number): readonly HeldQuantity[];
+}
+
+export class EquityRecorder {
+  private n = 0;
+  private times = new Float64Array(4_096);
+  private values = new Float64Array(4_096);
+  private cashes = new Float64Array(4_096);
+  /** Entry index where each snapshot starts, ascending, and the snapshots. */
+  private snapshotFrom: number[] = [];
+  private snapshots: (readonly HeldQuantity[])[] = [];
+  private seenVersion = -1;
+
+  /** Records one lifecycle call. */
+  record(timeMs: number, portfolioValue: number, portfolio: Portfolio): void {
+    if (this.n === this.times.length) this.grow();
+    const i = this.n++;
+    this.times[i] = timeMs;
+    this.values[i] = portfolioValue;
+    this.cashes[i] = portfolio.cash;
+    if (portfolio.positionVersion !== this.seenVersion) {
+      this.seenVersion = portfolio.positionVersion;
+      const held = portfolio.positions;
+      this.snapshotFrom.push(i);
+      this.snapshots.push(held.size === 0 ? NO_POSITIONS : Array.from(held.values(), (p) => ({ symbol: p.asset.symbol, quantity: p.quantity })));
+    }
+  }
+
+  private grow(): void {
+    const bigger = (a: Float64Array) => {
+      const b = new Float64Array(a.length * 2);
+      b.set(a);
+      return b;
+    };
+    this.times = bigger(this.times);
+    this.values = bigger(this.values);
+    this.cashes = bigger(this.cashes);
+  }
+
+  /** Entries recorded so far. */
+  get length(): number {
+    return this.n;
+  }
+
+  /** Positions held after entry `i`. */
+  positionsAt(i: number): readonly HeldQuantity[] {
+    let lo = 0, hi = this.snapshotFrom.length - 1;
+    if (hi < 0 || i < this.snapshotFrom[0]) return NO_POSITIONS;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.snapshotFrom[mid] <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.snapshots[lo];
+  }
+
+  /** The series so far (views; later entries are not visible through them). */
+  columns(): EquityColumns {
+    const n = this.n;
+    return {
+      length: n,
+      timeMs: this.times.subarray(0, n),
+      portfolioValue: this.values.subarray(0, n),
+      cash: this.cashes.subarray(0, n),
+      positionsAt: (i) => this.positionsAt(i),
+    };
+  }
+
+  /** The series as row objects (for callers that want them; not for hot loops). */
+  rows(): StatsRow[] {
+    const out: StatsRow[] = [];
+    for (let i = 0; i < this.n; i++) out.push({ timeMs: this.times[i], portfolioValue: this.values[i], cash: this.cashes[i], positions: this.positionsAt(i) });
+    return out;
+  }
+}
