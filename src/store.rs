@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use ferrobt_core::{open_parquet, BarStore, Timeframe};
+use ferrobt_core::{open_parquet, BarStore, IngestReport, Timeframe};
 use napi::bindgen_prelude::{BigInt, ObjectFinalize};
 use napi::Env;
 use napi_derive::napi;
@@ -25,6 +25,8 @@ pub struct JsIngestReport {
 #[napi(js_name = "NativeBarStore", custom_finalize)]
 pub struct JsBarStore {
     inner: Option<Arc<BarStore>>,
+    /// What ingest did (empty for a resampled store).
+    report: IngestReport,
     reported_bytes: i64,
     /// Registry handles handed out per symbol id, released with the store.
     handles: Vec<Option<f64>>,
@@ -41,11 +43,11 @@ impl ObjectFinalize for JsBarStore {
 }
 
 impl JsBarStore {
-    fn wrap(env: &Env, store: Arc<BarStore>) -> Self {
+    fn wrap(env: &Env, store: Arc<BarStore>, report: IngestReport) -> Self {
         let bytes = store.byte_size() as i64;
         let reported_bytes = env.adjust_external_memory(bytes).map(|_| bytes).unwrap_or(0);
         let handles = vec![None; store.symbol_names().len()];
-        Self { inner: Some(store), reported_bytes, handles }
+        Self { inner: Some(store), report, reported_bytes, handles }
     }
 
     fn release_handles(&mut self) {
@@ -72,8 +74,8 @@ impl JsBarStore {
     #[napi(factory, catch_unwind)]
     pub fn open_parquet(env: Env, paths: Vec<String>, options: Option<JsIngestOptions>) -> Result<Self, Code> {
         let options = options.unwrap_or_default().into_core()?;
-        let store = guard(|| open_parquet(&paths, &options))?;
-        Ok(Self::wrap(&env, Arc::new(store)))
+        let (store, report) = guard(|| open_parquet(&paths, &options))?;
+        Ok(Self::wrap(&env, Arc::new(store), report))
     }
 
     /// Symbol names, ascending; a symbol's id is its position here.
@@ -153,13 +155,14 @@ impl JsBarStore {
         let store = self.store()?.clone();
         let options = options.unwrap_or_default().into_core();
         let resampled = guard(|| store.resample(Timeframe::parse(&timeframe)?, &options))?;
-        Ok(Self::wrap(&env, resampled))
+        Ok(Self::wrap(&env, resampled, IngestReport::default()))
     }
 
     /// What ingest did (files, rows, sorted symbols, dropped duplicates).
     #[napi(getter, catch_unwind)]
     pub fn report(&self) -> Result<JsIngestReport, Code> {
-        let r = self.store()?.report();
+        self.store()?;
+        let r = &self.report;
         Ok(JsIngestReport {
             files: r.files.clone(),
             rows_read: r.rows_read as f64,

@@ -25,7 +25,7 @@ fn benches(c: &mut Criterion) {
     c.bench_function("ingest/1y-minute", |b| {
         b.iter(|| black_box(open_parquet(&[file.clone()], &IngestOptions::default()).unwrap()))
     });
-    let store: BarStore = open_parquet(&[file], &IngestOptions::default()).unwrap();
+    let (store, _): (BarStore, _) = open_parquet(&[file], &IngestOptions::default()).unwrap();
     let bars = store.bars_of("MESZ3").unwrap().clone();
     let ts = bars.ts().to_vec();
     let mut i = 1_000usize;

@@ -4,9 +4,6 @@ use polars::prelude::*;
 
 use crate::error::{Result, StoreError};
 
-/// Column names of a symbol's frame.
-pub const COLUMNS: [&str; 7] = ["ts", "ts_ms", "open", "high", "low", "close", "volume"];
-
 /// The bars of one symbol, ascending and unique by timestamp. Every column is a single-chunk,
 /// null-free polars array, so the hot paths read plain slices.
 ///

@@ -1,13 +1,18 @@
 //! ferrobt's napi-free core: parquet ingest with polars, validation, a per-symbol bar index (i64 ns
 //! UTC), window slicing by binary search, resampling, and a seeded sample-data generator.
 
+// Layers, each using only those above it: error, bars, resample, store, ingest (sample is standalone).
+pub mod bars;
 pub mod error;
 pub mod ingest;
 pub mod resample;
 pub mod sample;
 pub mod store;
 
+pub use bars::{BarColumns, BarSlice, SymbolBars};
 pub use error::{Result, StoreError};
-pub use ingest::{open_parquet, GenericSchema, IngestOptions, OnDuplicate, OnUnsorted, Schema, TimeUnit};
+pub use ingest::{
+    open_parquet, GenericSchema, IngestOptions, IngestReport, OnDuplicate, OnUnsorted, Schema, TimeUnit,
+};
 pub use resample::{ResampleOptions, Timeframe};
-pub use store::{BarColumns, BarSlice, BarStore, IngestReport, SymbolBars};
+pub use store::BarStore;

@@ -1,43 +1,26 @@
 //! The bar store: every symbol's bars, looked up by name, plus a cache of resampled stores.
 
-mod bars;
-
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-pub use bars::{BarColumns, BarSlice, SymbolBars, COLUMNS};
-
+use crate::bars::SymbolBars;
 use crate::error::{Result, StoreError};
 use crate::resample::{resample_bars, ResampleOptions, Timeframe};
-
-/// What ingest did beyond reading: rows seen, and rows sorted or dropped by the ordering policy.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct IngestReport {
-    /// Files read, in read order.
-    pub files: Vec<String>,
-    /// Rows read after the time filter.
-    pub rows_read: u64,
-    /// Symbols whose bars had to be sorted (`onUnsorted: "sort"`).
-    pub symbols_sorted: u64,
-    /// Rows dropped as earlier copies of a duplicated timestamp (`onDuplicate: "keepLast"`).
-    pub duplicates_dropped: u64,
-}
 
 /// Bars of many symbols. Immutable once built; shared across threads behind `Arc`.
 #[derive(Debug)]
 pub struct BarStore {
     symbols: Vec<Arc<SymbolBars>>,
     by_name: HashMap<String, usize>,
-    report: IngestReport,
     resampled: Mutex<HashMap<(Timeframe, ResampleOptions), Arc<BarStore>>>,
 }
 
 impl BarStore {
     /// Builds a store from per-symbol bars (sorted by symbol name for a stable order).
-    pub fn new(mut symbols: Vec<SymbolBars>, report: IngestReport) -> Self {
+    pub fn new(mut symbols: Vec<SymbolBars>) -> Self {
         symbols.sort_by(|a, b| a.symbol().cmp(b.symbol()));
         let by_name = symbols.iter().enumerate().map(|(i, s)| (s.symbol().to_owned(), i)).collect();
-        Self { symbols: symbols.into_iter().map(Arc::new).collect(), by_name, report, resampled: Mutex::default() }
+        Self { symbols: symbols.into_iter().map(Arc::new).collect(), by_name, resampled: Mutex::default() }
     }
 
     /// Symbol names, ascending.
@@ -71,11 +54,6 @@ impl BarStore {
         self.bars(self.symbol_id(symbol)?)
     }
 
-    /// What ingest did.
-    pub fn report(&self) -> &IngestReport {
-        &self.report
-    }
-
     /// Total bars over all symbols.
     pub fn total_bars(&self) -> usize {
         self.symbols.iter().map(|s| s.len()).sum()
@@ -96,7 +74,7 @@ impl BarStore {
             return Ok(hit.clone());
         }
         let symbols = self.symbols.iter().map(|s| resample_bars(s, timeframe, options)).collect::<Result<Vec<_>>>()?;
-        let built = Arc::new(BarStore::new(symbols, IngestReport::default()));
+        let built = Arc::new(BarStore::new(symbols));
         // Threads that missed together all get the first store built, so one store serves each key.
         Ok(self.resampled.lock().map_err(|_| poisoned())?.entry(key).or_insert(built).clone())
     }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use ferrobt_core::sample::{generate, write_parquet, SampleSpec};
 use ferrobt_core::{
-    open_parquet, BarColumns, IngestOptions, OnDuplicate, OnUnsorted, ResampleOptions, SymbolBars, Timeframe,
+    open_parquet, BarColumns, BarStore, IngestOptions, OnDuplicate, OnUnsorted, ResampleOptions, SymbolBars, Timeframe,
 };
 use polars::prelude::*;
 use proptest::prelude::*;
@@ -27,6 +27,11 @@ fn default_file() -> PathBuf {
     FILE.get_or_init(|| sample_file("default.parquet", &SampleSpec::default())).clone()
 }
 
+/// The default sample, opened with default options (its ingest report dropped).
+fn default_store() -> BarStore {
+    open_parquet(&[default_file().to_string_lossy().into()], &IngestOptions::default()).unwrap().0
+}
+
 const MIN: i64 = 60_000_000_000;
 /// 2024-01-03 14:30 UTC = 09:30 New York.
 const JAN3_0930: i64 = 1_704_292_200_000_000_000;
@@ -42,7 +47,7 @@ fn same_spec_gives_identical_bytes() {
 
 #[test]
 fn windows_follow_the_strict_before_rule() {
-    let store = open_parquet(&[default_file().to_string_lossy().into()], &IngestOptions::default()).unwrap();
+    let store = default_store();
     let bars = store.bars_of("MESH4").unwrap();
     let ts = bars.ts();
     // Exactly on a bar: that bar is excluded; the window ends with the bar before it.
@@ -67,7 +72,7 @@ fn windows_follow_the_strict_before_rule() {
 
 #[test]
 fn windows_skip_gaps_without_filling_them() {
-    let store = open_parquet(&[default_file().to_string_lossy().into()], &IngestOptions::default()).unwrap();
+    let store = default_store();
     let bars = store.bars_of("MESH4").unwrap();
     // The daily halt: no bar from 17:00 to 17:59 New York; at 18:00 the newest bar is 16:59.
     let jan3_1800 = JAN3_0930 + (8 * 60 + 30) * MIN;
@@ -81,7 +86,7 @@ fn windows_skip_gaps_without_filling_them() {
 fn time_filter_is_applied_in_the_scan() {
     let opts =
         IngestOptions { start_ns: Some(JAN3_0930), end_ns: Some(JAN3_0930 + 60 * MIN), ..IngestOptions::default() };
-    let store = open_parquet(&[default_file().to_string_lossy().into()], &opts).unwrap();
+    let (store, _) = open_parquet(&[default_file().to_string_lossy().into()], &opts).unwrap();
     let bars = store.bars_of("MESH4").unwrap();
     assert_eq!(bars.len(), 60);
     assert_eq!(bars.ts()[0], JAN3_0930);
@@ -89,7 +94,7 @@ fn time_filter_is_applied_in_the_scan() {
 
 #[test]
 fn resampling_conserves_volume_and_bounds() {
-    let store = open_parquet(&[default_file().to_string_lossy().into()], &IngestOptions::default()).unwrap();
+    let store = default_store();
     let minute = store.bars_of("MESH4").unwrap().clone();
     for tf in ["5m", "15m", "1h", "4h", "1d"] {
         let tf = Timeframe::parse(tf).unwrap();
@@ -122,7 +127,7 @@ fn resampling_conserves_volume_and_bounds() {
 #[test]
 fn threads_share_one_store_and_one_resample_cache() {
     let store = std::sync::Arc::new(
-        open_parquet(&[default_file().to_string_lossy().into()], &IngestOptions::default()).unwrap(),
+        default_store(),
     );
     let queries =
         |store: &ferrobt_core::BarStore| -> (std::sync::Arc<ferrobt_core::BarStore>, Vec<std::ops::Range<usize>>) {
@@ -134,7 +139,7 @@ fn threads_share_one_store_and_one_resample_cache() {
             (hourly, ranges)
         };
     let expected =
-        queries(&open_parquet(&[default_file().to_string_lossy().into()], &IngestOptions::default()).unwrap()).1;
+        queries(&default_store()).1;
     let start = std::sync::Barrier::new(4);
     let results: Vec<_> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..4)
@@ -219,15 +224,15 @@ fn validation_names_column_and_row() {
     let e = open(&unsorted, &d).unwrap_err();
     assert_eq!(e.code(), "ERR_UNSORTED");
     assert!(e.to_string().contains("row 2"), "{e}");
-    let sorted = open(&unsorted, &IngestOptions { on_unsorted: OnUnsorted::Sort, ..d.clone() }).unwrap();
+    let (sorted, report) = open(&unsorted, &IngestOptions { on_unsorted: OnUnsorted::Sort, ..d.clone() }).unwrap();
     assert_eq!(sorted.bars_of("X").unwrap().ts(), &[t(0), t(1), t(2)]);
-    assert_eq!(sorted.report().symbols_sorted, 1);
+    assert_eq!(report.symbols_sorted, 1);
 
     let dup = write_frame("dup.parquet", frame(vec![t(0), t(1), t(1)], vec![11.0, 11.0, 12.0], Some(vec![10.0; 3])));
     assert_eq!(open(&dup, &d).unwrap_err().code(), "ERR_DUPLICATE");
-    let kept = open(&dup, &IngestOptions { on_duplicate: OnDuplicate::KeepLast, ..d.clone() }).unwrap();
+    let (kept, report) = open(&dup, &IngestOptions { on_duplicate: OnDuplicate::KeepLast, ..d.clone() }).unwrap();
     assert_eq!(kept.bars_of("X").unwrap().price(1), &[11.0, 12.0]);
-    assert_eq!(kept.report().duplicates_dropped, 1);
+    assert_eq!(report.duplicates_dropped, 1);
 
     let ms = write_frame("ms.parquet", frame(vec![t(0) / 1_000_000], vec![11.0], Some(vec![10.0])));
     assert_eq!(open(&ms, &d).unwrap_err().code(), "ERR_TIMESTAMP_RANGE");

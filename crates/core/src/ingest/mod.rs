@@ -9,16 +9,30 @@ use std::path::PathBuf;
 
 pub use options::{GenericSchema, IngestOptions, OnDuplicate, OnUnsorted, Schema, TimeUnit};
 
+use crate::bars::SymbolBars;
 use crate::error::{Result, StoreError};
-use crate::store::{BarStore, IngestReport, SymbolBars};
+use crate::store::BarStore;
 use validate::SymbolRows;
 
-/// Reads every file named by `patterns` (paths or globs) into one store.
+/// What ingest did beyond reading: rows seen, and rows sorted or dropped by the ordering policy.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IngestReport {
+    /// Files read, in read order.
+    pub files: Vec<String>,
+    /// Rows read after the time filter.
+    pub rows_read: u64,
+    /// Symbols whose bars had to be sorted (`onUnsorted: "sort"`).
+    pub symbols_sorted: u64,
+    /// Rows dropped as earlier copies of a duplicated timestamp (`onDuplicate: "keepLast"`).
+    pub duplicates_dropped: u64,
+}
+
+/// Reads every file named by `patterns` (paths or globs) into one store, with what ingest did.
 ///
 /// # Errors
 /// `ERR_IO`, `ERR_PARQUET`, `ERR_EMPTY`, `ERR_SCHEMA`, value codes (`ERR_NULL`, `ERR_NOT_FINITE`,
 /// `ERR_HIGH_LOW`, `ERR_NEGATIVE_VOLUME`, `ERR_TIMESTAMP_RANGE`), `ERR_UNSORTED`, `ERR_DUPLICATE`.
-pub fn open_parquet(patterns: &[String], options: &IngestOptions) -> Result<BarStore> {
+pub fn open_parquet(patterns: &[String], options: &IngestOptions) -> Result<(BarStore, IngestReport)> {
     if patterns.is_empty() {
         return Err(StoreError::argument("paths", "no parquet path given"));
     }
@@ -42,7 +56,7 @@ pub fn open_parquet(patterns: &[String], options: &IngestOptions) -> Result<BarS
         return Err(StoreError::Empty { path, reason: "no rows in the requested time range".into() });
     }
     let symbols: Vec<SymbolBars> = rows.finish(&files, options, &mut report)?;
-    Ok(BarStore::new(symbols, report))
+    Ok((BarStore::new(symbols), report))
 }
 
 /// Scans one file; a panic inside the parquet reader (corrupt metadata makes polars 0.55 unwrap,

@@ -10,7 +10,8 @@ use polars::prelude::*;
 use super::options::{IngestOptions, OnDuplicate, OnUnsorted};
 use super::scan::{names, SourceNames};
 use crate::error::{value_code, Result, StoreError};
-use crate::store::{BarColumns, IngestReport, SymbolBars};
+use super::IngestReport;
+use crate::bars::{BarColumns, SymbolBars};
 
 /// Plausible bar times: 1980-01-01 .. 2100-01-01 UTC, in ns. Outside means a wrong unit or garbage.
 const TS_MIN_NS: i64 = 315_532_800_000_000_000;

@@ -9,8 +9,8 @@ use polars::prelude::*;
 
 pub use timeframe::Timeframe;
 
+use crate::bars::SymbolBars;
 use crate::error::{Result, StoreError};
-use crate::store::SymbolBars;
 
 const NS_PER_MINUTE: i64 = 60_000_000_000;
 const NS_PER_DAY: i64 = 1_440 * NS_PER_MINUTE;

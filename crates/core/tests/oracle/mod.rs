@@ -47,7 +47,7 @@ pub enum Ingested {
 /// Opens `path` and checks that a failure is typed; panics (a finding) on an unknown code.
 pub fn ingest(path: &Path) -> Ingested {
     match open_parquet(&[path.to_string_lossy().into()], &IngestOptions::default()) {
-        Ok(store) => {
+        Ok((store, _)) => {
             check_loaded(&store);
             Ingested::Loaded
         }
