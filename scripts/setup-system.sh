@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# One-time system setup for the full test tier (`.ci/run` calls it first): installs with apt-get what the
+# tests need from the system and are never allowed to install themselves. Today that is Debian's
+# chromium (the report test drives /usr/bin/chromium headless through playwright-core).
+# Needs root on Debian/Ubuntu; does nothing when everything is there.
+set -euo pipefail
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+if [ ${#missing[@]} -eq 0 ]; then echo "setup-system: nothing to install"; exit 0; fi
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "setup-system: missing ${missing[*]}; install them as root with: apt-get install ${missing[*]}" >&2
+  exit 1
+fi
+echo "setup-system: installing ${missing[*]}"
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup-system: installed ${missing[*]}"
