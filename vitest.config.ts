@@ -5,12 +5,18 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   resolve: {
-    // Tests and examples import "ferrobt": point it at the sources, so one copy of every class is loaded.
-    alias: { ferrobt: fileURLToPath(new URL("./ts/src/index.ts", import.meta.url)) },
+    // Tests and examples import "ferrobt" (and "ferrobt/reference"): point them at the sources, so one
+    // copy of every class is loaded.
+    alias: [
+      { find: /^ferrobt$/, replacement: fileURLToPath(new URL("./ts/src/index.ts", import.meta.url)) },
+      { find: /^ferrobt\/reference$/, replacement: fileURLToPath(new URL("./ts/src/reference.ts", import.meta.url)) },
+    ],
   },
   test: {
     include: ["__test__/**/*.test.ts"],
     pool: "forks",
+    // store.test.ts asserts that a disposed store is really garbage-collected.
+    execArgv: ["--expose-gc"],
     maxWorkers: 2,
     testTimeout: 120_000,
     hookTimeout: 300_000,

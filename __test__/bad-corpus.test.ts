@@ -11,6 +11,20 @@ import { REPO } from "./helpers/fixtures.js";
 
 const corpus = makeBadCorpus(join(REPO, "__test__/fixtures/bad"));
 const asRoot = process.getuid?.() === 0;
+const goodPath = join(REPO, "__test__/fixtures/bad/good-sample.parquet");
+
+/** Every symbol's bars of a good file, as one string (bit-exact prices). */
+function contents(path: string): string {
+  const s = BarStore.openParquetSync(path);
+  const parts = s.symbols().map((symbol) => {
+    const c = s.columns(symbol);
+    return `${symbol}:${c.timestamps.join(",")}:${[c.open, c.high, c.low, c.close, c.volume].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("hex")).join(":")}`;
+  });
+  s.dispose();
+  return parts.join("\n");
+}
+/** Read before any bad input reached the addon in this process. */
+const pristine = contents(goodPath);
 
 function open(paths: string[], options = {}): { code: string; message: string } {
   try {
@@ -35,7 +49,10 @@ describe("bad-input corpus", () => {
     const c = corpus.find((x) => x.name.includes("permission"))!;
     const drop = ["--bounding-set=-dac_override,-dac_read_search", "--inh-caps=-dac_override,-dac_read_search"];
     const out = asRoot
-      ? execFileSync("setpriv", [...drop, process.execPath, "--import", "tsx", join(REPO, "__test__/helpers/open-in-child.ts"), c.paths[0]], { cwd: REPO, encoding: "utf8" })
+      ? execFileSync("setpriv", [...drop, process.execPath, "--import", "tsx", join(REPO, "__test__/helpers/open-in-child.ts"), c.paths[0]], {
+          cwd: REPO,
+          encoding: "utf8",
+        })
       : JSON.stringify(open(c.paths));
     const r = JSON.parse(out);
     expect(r.code).toBe("ERR_IO");
@@ -44,13 +61,19 @@ describe("bad-input corpus", () => {
 
   it("prints nothing to stderr when polars panics on a corrupt file (the panic comes back as the error)", () => {
     const c = corpus.find((x) => x.name.startsWith("bogus time zone"))!;
-    const child = spawnSync(process.execPath, ["--import", "tsx", join(REPO, "__test__/helpers/open-in-child.ts"), c.paths[0]], { cwd: REPO, encoding: "utf8" });
+    const child = spawnSync(process.execPath, ["--import", "tsx", join(REPO, "__test__/helpers/open-in-child.ts"), c.paths[0]], {
+      cwd: REPO,
+      encoding: "utf8",
+    });
     expect(JSON.parse(child.stdout).code).toBe("ERR_PARQUET");
     expect(child.stderr).toBe("");
   });
 
-  it("survives every case and still reads good data afterwards", () => {
-    const good = join(REPO, "__test__/fixtures/bad/good-sample.parquet");
-    expect(open([good]).code).toBe("ok");
+  it("survives every case: between them, the good file reads back bit-identical to before any bad input", () => {
+    expect(pristine.length).toBeGreaterThan(100_000);
+    for (const c of corpus.filter((x) => !x.name.includes("permission"))) {
+      expect(open(c.paths, c.options).code, c.name).toBe(c.code);
+      expect(contents(goodPath) === pristine, `good file after '${c.name}'`).toBe(true);
+    }
   });
 });

@@ -7,15 +7,30 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import MESMomentumSMA9 from "../examples/mes-momentum-sma9.js";
 import { formatProfile, profileRun } from "../ts/src/profile/profile.js";
-import { REPO, samplePath, SHARED_MES, tempDir } from "./helpers/fixtures.js";
+import { REPO, requireShared, SHARED_MES, samplePath, tempDir } from "./helpers/fixtures.js";
 
 const CLI = join(REPO, "dist/cli/main.js");
 const cli = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: REPO, encoding: "utf8" });
 
 describe("ferrobt CLI", () => {
-  it.each(["native", "reference"])("backtests the MES example on Lumibot's data (%s backend) and writes its files", (backend) => {
+  it.for(["native", "reference"])("backtests the MES example on Lumibot's data (%s backend) and writes its files", (backend, { skip }) => {
+    requireShared(skip);
     const out = tempDir();
-    const r = cli(["backtest", "examples/mes-momentum-sma9.ts", "--data", SHARED_MES, "--start", "2024-01-03T09:30", "--end", "2024-01-05T16:00", "--backend", backend, "--out", out, "--json"]);
+    const r = cli([
+      "backtest",
+      "examples/mes-momentum-sma9.ts",
+      "--data",
+      SHARED_MES,
+      "--start",
+      "2024-01-03T09:30",
+      "--end",
+      "2024-01-05T16:00",
+      "--backend",
+      backend,
+      "--out",
+      out,
+      "--json",
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect([doc.iterations, doc.orders, doc.fills, doc.fees, doc.finalPortfolioValue.toFixed(2)]).toEqual([3268, 1603, 896, 448, "99098.43"]);
@@ -28,21 +43,25 @@ describe("ferrobt CLI", () => {
     const missing = cli(["backtest", "examples/mes-momentum-sma9.ts", "--data", "/nonexistent.parquet"]);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain("[ERR_IO] /nonexistent.parquet");
-    const backwards = cli(["backtest", "examples/mes-momentum-sma9.ts", "--data", SHARED_MES, "--start", "2024-01-05", "--end", "2024-01-03"]);
+    const backwards = cli(["backtest", "examples/mes-momentum-sma9.ts", "--data", samplePath(), "--start", "2024-01-05", "--end", "2024-01-03"]);
+    expect(backwards.status).toBe(1);
     expect(backwards.stderr).toContain("[ERR_ARGUMENT]");
     expect(cli(["frobnicate"]).status).toBe(2);
   });
 
   it("generates sample data", () => {
     const path = join(tempDir(), "x.parquet");
-    expect(execFileSync(process.execPath, [CLI, "generate", path, "--start", "2024-01-02", "--end", "2024-01-04"], { encoding: "utf8" })).toMatch(/^wrote \d+ bars/);
+    expect(execFileSync(process.execPath, [CLI, "generate", path, "--start", "2024-01-02", "--end", "2024-01-04"], { encoding: "utf8" })).toMatch(
+      /^wrote \d+ bars/,
+    );
   });
 });
 
 describe("profiler", () => {
   it("times the hot calls on both backends and checks parity", async () => {
     const reports = [];
-    for (const b of ["native", "reference"] as const) reports.push(await profileRun(() => new MESMomentumSMA9(), [samplePath()], b, "2024-01-03T09:30", "2024-01-04T16:00"));
+    for (const b of ["native", "reference"] as const)
+      reports.push(await profileRun(() => new MESMomentumSMA9(), [samplePath()], b, "2024-01-03T09:30", "2024-01-04T16:00"));
     const [n] = reports;
     const ghp = n.calls.find((c) => c.name === "getHistoricalPrices")!;
     expect(ghp.count).toBe(n.iterations);

@@ -16,7 +16,18 @@ generateSample(goodPath, { start: "2024-01-02", end: "2024-01-03" });
 const good = readFileSync(goodPath);
 
 /** Codes a corrupt file may get: the file's own faults, never ERR_INTERNAL. */
-const INPUT_CODES = ["ERR_PARQUET", "ERR_EMPTY", "ERR_SCHEMA", "ERR_NULL", "ERR_NOT_FINITE", "ERR_HIGH_LOW", "ERR_NEGATIVE_VOLUME", "ERR_TIMESTAMP_RANGE", "ERR_UNSORTED", "ERR_DUPLICATE"];
+const INPUT_CODES = [
+  "ERR_PARQUET",
+  "ERR_EMPTY",
+  "ERR_SCHEMA",
+  "ERR_NULL",
+  "ERR_NOT_FINITE",
+  "ERR_HIGH_LOW",
+  "ERR_NEGATIVE_VOLUME",
+  "ERR_TIMESTAMP_RANGE",
+  "ERR_UNSORTED",
+  "ERR_DUPLICATE",
+];
 
 const edit = fc.record({ at: fc.nat({ max: good.length - 1 }), byte: fc.integer({ min: 0, max: 255 }), bit: fc.boolean() });
 const corruption = fc.record({ edits: fc.array(edit, { minLength: 1, maxLength: 6 }), cut: fc.option(fc.nat({ max: good.length - 1 }), { freq: 5 }) });

@@ -1,9 +1,9 @@
 // Futures margin accounting, FIFO realised P&L, fees (spec §5) and the roll calendar (§6.1).
 
 import { describe, expect, it } from "vitest";
-import { Asset, contractAt, contractSpec, Order, TradingFee } from "../ts/src/index.js";
-import { Portfolio } from "../ts/src/engine/portfolio.js";
 import { orderFee } from "../ts/src/engine/fees.js";
+import { Portfolio } from "../ts/src/engine/portfolio.js";
+import { Asset, contractAt, contractSpec, Order, TradingFee } from "../ts/src/index.js";
 import { formatNy, nyToUtc } from "../ts/src/util/nytime.js";
 
 describe("futures margin cash (§5.3)", () => {
@@ -74,9 +74,18 @@ describe("continuous futures (§6.1)", () => {
   it("rolls MES on the 8th weekday before the third Friday, 2023–2025", () => {
     const rolls = [2023, 2024, 2025].flatMap((y) => [3, 6, 9, 12].map((m) => formatNy(contractAt("MES", nyToUtc(y, m, 1)).rollAt).slice(0, 10)));
     expect(rolls).toEqual([
-      "2023-03-07", "2023-06-06", "2023-09-05", "2023-12-05",
-      "2024-03-05", "2024-06-11", "2024-09-10", "2024-12-10",
-      "2025-03-11", "2025-06-10", "2025-09-09", "2025-12-09",
+      "2023-03-07",
+      "2023-06-06",
+      "2023-09-05",
+      "2023-12-05",
+      "2024-03-05",
+      "2024-06-11",
+      "2024-09-10",
+      "2024-12-10",
+      "2025-03-11",
+      "2025-06-10",
+      "2025-09-09",
+      "2025-12-09",
     ]);
     expect(at(2023, 12, 4)).toBe("MESZ3");
     expect(at(2023, 12, 5)).toBe("MESH4");

@@ -1,8 +1,7 @@
 // The session clock (spec §3): iteration counts and the hook timeline.
 
 import { describe, expect, it } from "vitest";
-import { formatNy } from "../ts/src/util/nytime.js";
-import { nyToUtc } from "../ts/src/util/nytime.js";
+import { formatNy, nyToUtc } from "../ts/src/util/nytime.js";
 import { flatSource, Recorder, run } from "./helpers/engine.js";
 
 const data = flatSource("MESH4", nyToUtc(2023, 12, 28), nyToUtc(2024, 1, 10));
@@ -43,10 +42,12 @@ describe("clock (us_futures)", () => {
     expect(run(new Recorder("us_futures", "5M"), window).iterations).toBe(654);
     const hourly = new Recorder("us_futures", "1H");
     expect(run(hourly, window).iterations).toBe(31);
-    expect(hourly.calls.filter((c) => c[0] === "iteration").map((c) => formatNy(c[1])).slice(8, 10)).toEqual([
-      "2024-01-03 17:30:00-05:00",
-      "2024-01-04 18:00:00-05:00",
-    ]);
+    expect(
+      hourly.calls
+        .filter((c) => c[0] === "iteration")
+        .map((c) => formatNy(c[1]))
+        .slice(8, 10),
+    ).toEqual(["2024-01-03 17:30:00-05:00", "2024-01-04 18:00:00-05:00"]);
     const daily = new Recorder("us_futures", "1D");
     expect(run(daily, window).iterations).toBe(2);
     expect(daily.calls.filter((c) => c[0] === "iteration").map((c) => formatNy(c[1]))).toEqual(["2024-01-03 09:30:00-05:00", "2024-01-04 18:00:00-05:00"]);
@@ -62,7 +63,10 @@ describe("clock (stock, 24/7)", () => {
     const s = new Recorder("NYSE");
     const r = run(s, { data: flatSource("SPY", nyToUtc(2024, 1, 1), nyToUtc(2024, 1, 12)), start: "2024-01-03T09:30", end: "2024-01-05T16:00" });
     expect(r.iterations).toBe(3 * 389);
-    const hooks = s.calls.filter((c) => c[0] !== "iteration").slice(0, 5).map(([n, t]) => `${n} ${formatNy(t)}`);
+    const hooks = s.calls
+      .filter((c) => c[0] !== "iteration")
+      .slice(0, 5)
+      .map(([n, t]) => `${n} ${formatNy(t)}`);
     expect(hooks).toEqual([
       "beforeStartingTrading 2024-01-03 09:30:00-05:00",
       "beforeMarketCloses 2024-01-03 15:59:01-05:00",
@@ -80,7 +84,11 @@ describe("clock (stock, 24/7)", () => {
   });
 
   it("runs a continuous 24/7 loop with no session breaks", () => {
-    const r = run(new Recorder("24/7"), { data: flatSource("BTC", nyToUtc(2024, 1, 1), nyToUtc(2024, 1, 5)), start: "2024-01-02T00:00", end: "2024-01-03T00:00" });
+    const r = run(new Recorder("24/7"), {
+      data: flatSource("BTC", nyToUtc(2024, 1, 1), nyToUtc(2024, 1, 5)),
+      start: "2024-01-02T00:00",
+      end: "2024-01-03T00:00",
+    });
     expect(r.iterations).toBe(1_440);
   });
 
@@ -94,7 +102,10 @@ describe("clock (stock, 24/7)", () => {
 describe("windows outside the data", () => {
   it("fail with ERR_NO_DATA naming the window and the data's span", () => {
     const data = flatSource("MESH4", nyToUtc(2024, 1, 2), nyToUtc(2024, 1, 4));
-    for (const [start, end] of [["2024-03-01", "2024-03-05"], ["2023-06-01", "2023-06-05"]]) {
+    for (const [start, end] of [
+      ["2024-03-01", "2024-03-05"],
+      ["2023-06-01", "2023-06-05"],
+    ]) {
       expect(() => run(new Recorder("us_futures"), { data, start, end })).toThrowError(
         expect.objectContaining({ code: "ERR_NO_DATA", message: expect.stringMatching(/outside the data \(bars from 2024-01-02 00:00:00-05:00/) }),
       );

@@ -1,10 +1,9 @@
 // Fill rules (spec §4.2 rows with hand-computed prices), bracket behaviour and the §4.6 worked example.
 
 import { describe, expect, it } from "vitest";
-import { Asset, Order, type OrderSide, type OrderType } from "../ts/src/index.js";
 import { fillPrice } from "../ts/src/engine/fills.js";
-import { nyToUtc, formatNy } from "../ts/src/util/nytime.js";
-import { MemorySource } from "../ts/src/index.js";
+import { Asset, MemorySource, Order, type OrderSide, type OrderType } from "../ts/src/index.js";
+import { formatNy, nyToUtc } from "../ts/src/util/nytime.js";
 import { Recorder, run } from "./helpers/engine.js";
 
 const MES = Asset.contFuture("MES");
@@ -100,12 +99,7 @@ describe("bracket orders", () => {
     });
     const r = run(s, { data, start: "2024-01-03T10:00", end: "2024-01-03T10:05" });
     const rows = r.tradeLog.events.map((e) => `${formatNy(e.timeMs).slice(11, 16)} ${e.order.type} ${e.order.side} ${e.event}${e.price ? ` ${e.price}` : ""}`);
-    expect(rows).toEqual([
-      "10:00 market buy new",
-      "10:00 market buy fill 4780.25",
-      "10:02 stop sell_to_close canceled",
-      "10:02 limit sell_to_close fill 4786",
-    ]);
+    expect(rows).toEqual(["10:00 market buy new", "10:00 market buy fill 4780.25", "10:02 stop sell_to_close canceled", "10:02 limit sell_to_close fill 4786"]);
     // 5 MES: (4786 − 4780.25) × 5 × 5 = 143.75, no fees configured.
     expect(r.finalCash).toBe(100_000 + 143.75);
   });
@@ -113,7 +107,8 @@ describe("bracket orders", () => {
   it("lets the take-profit win when one bar touches both legs", () => {
     const data = barsAt([flat("09:59", 100), flat("10:00", 100), flat("10:01", 100), ["10:02", 100, 110, 90, 100], flat("10:03", 100)]);
     const s = new Recorder("us_futures", "1M", (st) => {
-      if (st.getOrders().length === 0) st.submitOrder(st.createOrder(MES, 1, "buy", { orderClass: "bracket", secondaryLimitPrice: 105, secondaryStopPrice: 95 }));
+      if (st.getOrders().length === 0)
+        st.submitOrder(st.createOrder(MES, 1, "buy", { orderClass: "bracket", secondaryLimitPrice: 105, secondaryStopPrice: 95 }));
     });
     const r = run(s, { data, start: "2024-01-03T10:00", end: "2024-01-03T10:03" });
     const legFill = r.fills.find((f) => f.order.side === "sell_to_close")!;
@@ -151,14 +146,21 @@ describe("bracket orders", () => {
       ["10:01", "stop", "sell_to_close", 98],
     ]);
     expect(r.finalCash).toBe(100_000 - 2 * 2 * 5);
-    expect(() => run(new Recorder("us_futures", "1M", (st) => void st.createOrder(MES, 1, "buy", { orderClass: "oto", secondaryLimitPrice: 1, secondaryStopPrice: 2 })), { data, start: "2024-01-03T10:00", end: "2024-01-03T10:01" })).toThrowError(/exactly one secondary price/);
+    expect(() =>
+      run(new Recorder("us_futures", "1M", (st) => void st.createOrder(MES, 1, "buy", { orderClass: "oto", secondaryLimitPrice: 1, secondaryStopPrice: 2 })), {
+        data,
+        start: "2024-01-03T10:00",
+        end: "2024-01-03T10:01",
+      }),
+    ).toThrowError(/exactly one secondary price/);
   });
 
   it("uses open(B[t]) under the pandas fill model", () => {
     const data = barsAt([flat("09:59", 100), ["10:00", 100.5, 101, 100, 101], ["10:01", 101.25, 102, 101, 102], flat("10:02", 102)]);
-    const mk = () => new Recorder("us_futures", "1M", (st) => {
-      if (st.getOrders().length === 0) st.submitOrder(st.createOrder(MES, 1, "buy"));
-    });
+    const mk = () =>
+      new Recorder("us_futures", "1M", (st) => {
+        if (st.getOrders().length === 0) st.submitOrder(st.createOrder(MES, 1, "buy"));
+      });
     expect(run(mk(), { data, start: "2024-01-03T10:00", end: "2024-01-03T10:02" }).fills[0].price).toBe(101.25);
     expect(run(mk(), { data, start: "2024-01-03T10:00", end: "2024-01-03T10:02", fillModel: "pandas" }).fills[0].price).toBe(100.5);
   });
@@ -173,4 +175,3 @@ describe("bracket orders", () => {
     expect(formatNy(r.fills[0].timeMs)).toBe("2024-01-03 17:30:00-05:00");
   });
 });
-

@@ -30,9 +30,11 @@ describe("memory", () => {
     const s = m.cycleSamples as { rss: number; external: number }[];
     const grow = (k: "rss" | "external") => floor(s.slice(-4).map((x) => x[k])) - floor(s.slice(0, 4).map((x) => x[k]));
     const mib = (bytes: number, digits = 1) => `${bytes < 0 ? "−" : "+"}${(Math.abs(bytes) / MiB).toFixed(digits)} MiB`;
-    console.log(`memory: windows RSS ${mib(m.afterWindows.rss - m.warm.rss)}, ` +
-      `cycles RSS ${mib(grow("rss"))}, external ${mib(grow("external"), 2)}, store ${(m.bytes / MiB).toFixed(1)} MiB, ` +
-      `cycle samples ${s.map((x) => (x.rss / MiB).toFixed(0)).join(" ")} MiB`);
+    console.log(
+      `memory: windows RSS ${mib(m.afterWindows.rss - m.warm.rss)}, ` +
+        `cycles RSS ${mib(grow("rss"))}, external ${mib(grow("external"), 2)}, store ${(m.bytes / MiB).toFixed(1)} MiB, ` +
+        `cycle samples ${s.map((x) => (x.rss / MiB).toFixed(0)).join(" ")} MiB`,
+    );
     expect(s.length).toBe(11);
     expect(m.afterWindows.rss - m.warm.rss).toBeLessThan(32 * MiB);
     expect(m.afterWindows.external - m.warm.external).toBeLessThan(4 * MiB);

@@ -1,18 +1,28 @@
 // Distribution: the packed tarballs (ferrobt + the linux-x64-gnu platform package with the prebuilt
-// .node) install into an empty folder with no Rust toolchain on PATH and run a TS script via tsx.
+// .node) install into an empty folder with no Rust toolchain on PATH and run a TS script via tsx; the
+// reference backend (ferrobt/reference) asks for its optional dependency hyparquet until it is installed.
 
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO, tempDir } from "./helpers/fixtures.js";
 
-const SCRIPT = `import { BarStore, generateSample } from "ferrobt";
+const SCRIPT = `import * as ferrobt from "ferrobt";
+import { ReferenceSource } from "ferrobt/reference";
+const { BarStore, generateSample, openSource } = ferrobt;
 const path = "sample.parquet";
 generateSample(path, { start: "2024-01-02", end: "2024-01-05" });
 const store = await BarStore.openParquet(path);
 const w = store.window("MESH4", { end: Date.UTC(2024, 0, 3, 14, 30), length: 3 });
-console.log(JSON.stringify({ symbols: store.symbols(), times: Array.from(w.timesMs), close: w.close.length }));
+const outcome = (p) => p.then((s) => s.symbols().join(","), (e) => \`\${e.code} \${e.message}\`);
+console.log(JSON.stringify({
+  symbols: store.symbols(),
+  times: Array.from(w.timesMs),
+  mainHasReference: "ReferenceSource" in ferrobt,
+  reference: await outcome(ReferenceSource.open(path)),
+  openSource: await outcome(openSource(path, "reference")),
+}));
 `;
 
 describe("package", () => {
@@ -27,9 +37,16 @@ describe("package", () => {
     writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
     execFileSync("npm", ["install", "--no-audit", "--no-fund", main, platform], { cwd: app, env, stdio: "inherit" });
     writeFileSync(join(app, "use.ts"), SCRIPT);
-    const printed = execFileSync(join(app, "node_modules/.bin/tsx"), ["use.ts"], { cwd: app, env, encoding: "utf8" });
-    const result = JSON.parse(printed.trim());
-    expect(result.symbols).toEqual(["MESH4"]);
-    expect(result.times).toEqual([Date.UTC(2024, 0, 3, 14, 27), Date.UTC(2024, 0, 3, 14, 28), Date.UTC(2024, 0, 3, 14, 29)]);
+    const run = () => JSON.parse(execFileSync(join(app, "node_modules/.bin/tsx"), ["use.ts"], { cwd: app, env, encoding: "utf8" }).trim());
+    expect(existsSync(join(app, "node_modules/hyparquet")), "hyparquet is not installed with ferrobt").toBe(false);
+    const without = run();
+    expect(without.symbols).toEqual(["MESH4"]);
+    expect(without.times).toEqual([Date.UTC(2024, 0, 3, 14, 27), Date.UTC(2024, 0, 3, 14, 28), Date.UTC(2024, 0, 3, 14, 29)]);
+    expect(without.mainHasReference).toBe(false);
+    for (const outcome of [without.reference, without.openSource]) expect(outcome).toMatch(/^ERR_MISSING_DEPENDENCY .*'hyparquet'.*npm install hyparquet/);
+    const hyparquet = JSON.parse(readFileSync(join(REPO, "node_modules/hyparquet/package.json"), "utf8")).version;
+    execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", `hyparquet@${hyparquet}`], { cwd: app, env, stdio: "inherit" });
+    const withIt = run();
+    expect([withIt.reference, withIt.openSource]).toEqual(["MESH4", "MESH4"]);
   }, 300_000);
 });

@@ -4,7 +4,7 @@
 
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { BarStore, generateSample, type BarColumnsView, type DataSource } from "../ts/src/index.js";
+import { type BarColumnsView, BarStore, type DataSource, generateSample } from "../ts/src/index.js";
 import { ReferenceSource } from "../ts/src/reference.js";
 import { rng, tempDir } from "./helpers/fixtures.js";
 
@@ -26,9 +26,11 @@ const bits = (a: Float64Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteL
 /** First difference between two windows, or undefined. */
 function diff(a: BarColumnsView, [as, ae]: number[], b: BarColumnsView, [bs, be]: number[]): string | undefined {
   if (ae - as !== be - bs) return `lengths ${ae - as} vs ${be - bs}`;
-  for (let i = 0; i < ae - as; i++) if (a.timestamps[as + i] !== b.timestamps[bs + i]) return `timestamp[${i}] ${a.timestamps[as + i]} vs ${b.timestamps[bs + i]}`;
+  for (let i = 0; i < ae - as; i++)
+    if (a.timestamps[as + i] !== b.timestamps[bs + i]) return `timestamp[${i}] ${a.timestamps[as + i]} vs ${b.timestamps[bs + i]}`;
   for (const k of ["timesMs", "open", "high", "low", "close", "volume"] as const) {
-    const x = bits(a[k].subarray(as, ae)), y = bits(b[k].subarray(bs, be));
+    const x = bits(a[k].subarray(as, ae)),
+      y = bits(b[k].subarray(bs, be));
     const at = x.findIndex((v, j) => v !== y[j]);
     if (at >= 0) return `${k}[${at >> 3}] ${a[k][as + (at >> 3)]} vs ${b[k][bs + (at >> 3)]} (bit patterns differ)`;
   }
@@ -47,13 +49,18 @@ function compare(timeframe: string, n: DataSource, r: DataSource): void {
     const raw = t[0] - 86_400_000 + next() * (span + 2 * 86_400_000);
     const end = next() < 0.5 ? Math.round(raw / 60_000) * 60_000 : raw;
     const length = Math.floor(next() * 400);
-    const ne = n.countBefore(symbol, end), re = r.countBefore(symbol, end);
-    const nl = n.countAtOrBefore(symbol, end), rl = r.countAtOrBefore(symbol, end);
-    const problem = ne !== re || nl !== rl
-      ? `counts ${ne}/${nl} vs ${re}/${rl}`
-      : diff(n.columns(symbol), [Math.max(0, ne - length), ne], r.columns(symbol), [Math.max(0, re - length), re]);
+    const ne = n.countBefore(symbol, end),
+      re = r.countBefore(symbol, end);
+    const nl = n.countAtOrBefore(symbol, end),
+      rl = r.countAtOrBefore(symbol, end);
+    const problem =
+      ne !== re || nl !== rl
+        ? `counts ${ne}/${nl} vs ${re}/${rl}`
+        : diff(n.columns(symbol), [Math.max(0, ne - length), ne], r.columns(symbol), [Math.max(0, re - length), re]);
     if (problem) {
-      throw new Error(`parity failure (${timeframe}, seed ${SEED}, query ${q}): window(${symbol}, end=${end} ms, length=${length}): native vs reference: ${problem}`);
+      throw new Error(
+        `parity failure (${timeframe}, seed ${SEED}, query ${q}): window(${symbol}, end=${end} ms, length=${length}): native vs reference: ${problem}`,
+      );
     }
   }
 }

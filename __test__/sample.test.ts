@@ -48,7 +48,8 @@ describe("sample generator", () => {
     generateSample(path, { start: "2024-02-20", end: "2024-03-10" });
     const store = BarStore.openParquetSync(path);
     expect(store.symbols()).toEqual(["MESH4", "MESM4"]);
-    const h4 = store.columns("MESH4").timesMs, m4 = store.columns("MESM4").timesMs;
+    const h4 = store.columns("MESH4").timesMs,
+      m4 = store.columns("MESM4").timesMs;
     expect(h4[h4.length - 1]).toBeLessThan(Date.UTC(2024, 2, 5, 5)); // MESH4 ends at its roll (00:00 ET)
     expect(m4[0]).toBeLessThan(Date.UTC(2024, 2, 1)); // MESM4 starts trading days before
     store.dispose();

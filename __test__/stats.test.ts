@@ -51,7 +51,12 @@ describe("summary statistics (§8.2) against an independent implementation", () 
 
   it("are 0 for runs shorter than a day, except the total return and drawdown", () => {
     const t0 = Date.UTC(2024, 0, 3, 14, 30);
-    const s = statsOf([[t0, 100], [t0 + 60_000, 110], [t0 + 120_000, 99], [t0 + 180_000, 104.5]]);
+    const s = statsOf([
+      [t0, 100],
+      [t0 + 60_000, 110],
+      [t0 + 120_000, 99],
+      [t0 + 180_000, 104.5],
+    ]);
     expectClose(s.totalReturn, 0.045, "totalReturn");
     expect([s.cagr, s.volatility, s.sharpe, s.sortino, s.romad]).toEqual([0, 0, 0, 0, 0]);
     expectClose(s.maxDrawdown.drawdown, 0.1, "maxDrawdown"); // 110 → 99
@@ -61,7 +66,11 @@ describe("summary statistics (§8.2) against an independent implementation", () 
   it("give {0, first date} for a single row and 0 RoMaD and Sortino without losses", () => {
     const t0 = Date.UTC(2024, 0, 3);
     expect(statsOf([[t0, 100]]).maxDrawdown).toEqual({ drawdown: 0, date: String(t0) });
-    const rising = statsOf([[t0, 100], [t0 + 86_400_000, 101], [t0 + 2 * 86_400_000, 103]]);
+    const rising = statsOf([
+      [t0, 100],
+      [t0 + 86_400_000, 101],
+      [t0 + 2 * 86_400_000, 103],
+    ]);
     expect(rising.maxDrawdown.drawdown).toBe(0);
     expect([rising.romad, rising.sortino]).toEqual([0, 0]);
     // Y = 2 / 365.25: G = 1.03, so CAGR = 1.03^(365.25 / 2) − 1.

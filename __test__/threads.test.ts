@@ -22,7 +22,9 @@ describe("worker threads", () => {
   it("give identical windows and trade logs with 1, 2 and 4 concurrent workers", async () => {
     const path = samplePath();
     const store = BarStore.openParquetSync(path);
-    const trades = createHash("sha256").update(new Backtest(new MESMomentumSMA9(), { data: store, start: "2024-01-03T09:30", end: "2024-01-05T16:00" }).run().tradeLog.toCsv()).digest("hex");
+    const trades = createHash("sha256")
+      .update(new Backtest(new MESMomentumSMA9(), { data: store, start: "2024-01-03T09:30", end: "2024-01-05T16:00" }).run().tradeLog.toCsv())
+      .digest("hex");
     const [alone] = await Promise.all([inWorker(path, 1)]);
     const pair = await Promise.all([inWorker(path, 1), inWorker(path, 1)]);
     const four = await Promise.all([1, 1, 2, 2].map((s) => inWorker(path, s)));

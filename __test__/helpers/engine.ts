@@ -1,11 +1,14 @@
 // Engine test helpers: in-memory minute bars and small strategies that record what they see.
 
-import { Asset, Backtest, MemorySource, Strategy, type BacktestOptions, type BacktestResult } from "../../ts/src/index.js";
+import { Asset, Backtest, type BacktestOptions, type BacktestResult, MemorySource, Strategy } from "../../ts/src/index.js";
 
 export const MIN = 60_000;
 
 /** Minute bars from `closes`: bar k at t0 + k min, open = previous close, high/low ±0.25 around. */
-export function stepBars(t0: number, closes: number[]): { timesMs: number[]; open: number[]; high: number[]; low: number[]; close: number[]; volume: number[] } {
+export function stepBars(
+  t0: number,
+  closes: number[],
+): { timesMs: number[]; open: number[]; high: number[]; low: number[]; close: number[]; volume: number[] } {
   const b = { timesMs: [] as number[], open: [] as number[], high: [] as number[], low: [] as number[], close: [] as number[], volume: [] as number[] };
   closes.forEach((c, k) => {
     const o = k === 0 ? c : closes[k - 1];

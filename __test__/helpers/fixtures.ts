@@ -1,15 +1,30 @@
 // Test fixtures: generated sample parquet (seeded), the shared Lumibot reference file, and an
 // independent pure-JS read of a parquet file (hyparquet) to check the native store against.
 
-import { mkdtempSync, existsSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
 import { generateSample } from "../../ts/src/index.js";
 
 export const REPO = resolve(import.meta.dirname, "../..");
-/** Lumibot's reference data (read-only). */
+/** Lumibot's reference data (read-only), in `../shared` beside the clone. */
 export const SHARED_MES = resolve(REPO, "../shared/data/MES_ohlcv-1m.parquet");
+/** Set by CI (`.ci/run` sets CI=true): tests that would be skipped for a missing file fail instead. */
+export const IN_CI = !!process.env.CI && !["0", "false"].includes(process.env.CI);
+/** Whether Lumibot's reference data is there. */
+export const HAS_SHARED = existsSync(SHARED_MES);
+
+/**
+ * First call of a test that reads Lumibot's reference data: skips it with the reason when the file is
+ * missing, except in CI (CI=true), where every test must run and a missing file is a failure.
+ */
+export function requireShared(skip: (note: string) => never): void {
+  if (HAS_SHARED) return;
+  const why = `${SHARED_MES} is missing (Lumibot's reference data, expected in ../shared beside the clone)`;
+  if (IN_CI) throw new Error(`${why}; CI runs every test`);
+  skip(`skipped: ${why}`);
+}
 
 export function tempDir(prefix = "ferrobt-test-"): string {
   return mkdtempSync(join(tmpdir(), prefix));

@@ -56,4 +56,4 @@ for (let done = 0; done < Number(cycles); done += Number(cycles) / 10) {
   await cycle(Number(cycles) / 10);
   cycleSamples.push(await sample());
 }
-process.stdout.write(JSON.stringify({ warm, afterWindows, cycleSamples, checksum, bytes: store.byteSize }) + "\n");
+process.stdout.write(`${JSON.stringify({ warm, afterWindows, cycleSamples, checksum, bytes: store.byteSize })}\n`);

@@ -1,7 +1,7 @@
 // A strategy that places seeded random orders of every type and class and cancels at random: it
 // exercises the broker on both backends for the engine parity property test.
 
-import { Asset, Strategy, type OrderOptions, type OrderSide } from "../../ts/src/index.js";
+import { Asset, type OrderOptions, type OrderSide, Strategy } from "../../ts/src/index.js";
 import { rng } from "./fixtures.js";
 
 const TICK = 0.25;
@@ -10,7 +10,10 @@ export class RandomStrategy extends Strategy {
   private readonly next: () => number;
   private readonly asset = Asset.contFuture("MES");
 
-  constructor(seed: number, override sleeptime: string) {
+  constructor(
+    seed: number,
+    override sleeptime: string,
+  ) {
     super();
     this.next = rng(seed);
   }

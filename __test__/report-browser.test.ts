@@ -1,0 +1,80 @@
+// The HTML report in Debian's headless Chromium: no console errors, charts drawn, one marker per fill,
+// the stats table, a screenshot (out/report-test/report.png). Part of npm run test:full; skipped with the
+// reason when Chromium (scripts/setup-system.sh installs it) or ../shared is missing, except in CI.
+
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import MESMomentumSMA9 from "../examples/mes-momentum-sma9.js";
+import { Asset, Backtest, type BacktestResult, BarStore } from "../ts/src/index.js";
+import { type ReportData, reportData } from "../ts/src/report/data.js";
+import { writeReport } from "../ts/src/report/html.js";
+import { IN_CI, REPO, requireShared, SHARED_MES } from "./helpers/fixtures.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const OUT = join(REPO, "out/report-test");
+
+let result: BacktestResult;
+let data: ReportData;
+beforeAll(() => {
+  if (!existsSync(SHARED_MES)) return;
+  const store = BarStore.openParquetSync(SHARED_MES);
+  result = new Backtest(new MESMomentumSMA9(), { data: store, start: "2024-01-03T09:30", end: "2024-01-05T16:00" }).run();
+  data = reportData(result, store, Asset.contFuture("MES"), "MES_ohlcv-1m.parquet");
+});
+
+describe("report in a browser", () => {
+  it("renders in headless Chromium with every fill marked", async ({ skip }) => {
+    requireShared(skip);
+    if (!existsSync(CHROMIUM)) {
+      const why = `${CHROMIUM} is missing (install it with: bash scripts/setup-system.sh)`;
+      if (IN_CI) throw new Error(`${why}; CI runs every test`);
+      skip(`skipped: ${why}`);
+    }
+    mkdirSync(OUT, { recursive: true });
+    const path = writeReport(data, OUT);
+    expect(readFileSync(path, "utf8")).not.toMatch(/<script[^>]+src=/);
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 2000 } });
+      const errors: string[] = [];
+      page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+      page.on("pageerror", (e) => errors.push(e.message));
+      await page.goto(`file://${path}`);
+      await page.waitForFunction(() => (window as unknown as { __ferrobtReport?: { ready: boolean } }).__ferrobtReport?.ready === true);
+      const state = await page.evaluate(() => (window as unknown as { __ferrobtReport: { markers: number; candles: number } }).__ferrobtReport);
+      expect(state.markers).toBe(result.fills.length);
+      // The statistics table shows the stats document's values.
+      const shown = Object.fromEntries(
+        await page.$$eval("#stats tr", (rows) => rows.map((r) => [r.querySelector("th")!.textContent, r.querySelector("td")!.textContent])),
+      );
+      expect(shown).toMatchObject({ iterations: "3,268", fills: "896", fees: "448", finalPortfolioValue: expect.stringMatching(/^99,098\.43/) });
+      // Every chart drew something: canvases with more than one colour.
+      const inked = await page.evaluate(() =>
+        Array.from(document.querySelectorAll("#price canvas, #equity canvas, #drawdown canvas")).map((c) => {
+          const canvas = c as HTMLCanvasElement;
+          const px = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
+          const colours = new Set<number>();
+          for (let i = 0; i < px.length && colours.size < 3; i += 4 * 97) colours.add((px[i] << 16) | (px[i + 1] << 8) | px[i + 2]);
+          return colours.size;
+        }),
+      );
+      expect(inked.filter((n) => n > 1).length).toBeGreaterThanOrEqual(3);
+      await page.click('#tf button[data-tf="minute"]');
+      expect(await page.evaluate(() => (window as unknown as { __ferrobtReport: { markers: number; timeframe: string } }).__ferrobtReport)).toMatchObject({
+        markers: 896,
+        timeframe: "minute",
+      });
+      await page.click('#tf button[data-tf="overview"]');
+      await page.click('#trades th[data-k="price"]');
+      await page.screenshot({ path: join(OUT, "report.png"), fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+});
