@@ -1,20 +1,20 @@
 // ferrobt's public API: the native bar store, the Lumibot-style strategy API and the backtest engine
 // (the pure-TS reference backend is the separate entry ferrobt/reference).
 
-export { BarStore, generateSample, type OpenOptions, type ResampleOptions, type IngestReport } from "./store/BarStore.js";
-export { Bars, type Bar, type BarColumnsView } from "./store/Bars.js";
-export { FerrobtError, type ErrorCode } from "./errors.js";
-export type { TimeInput } from "./time.js";
 export type { DataSource } from "./data/DataSource.js";
-export { MemorySource, type BarArrays } from "./data/MemorySource.js";
-export { openSource, type Backend } from "./data/open.js";
-export { Asset, CONTRACTS, contractAt, contractSpec, type AssetType, type ContractSpec, type ContractMonth } from "./engine/asset.js";
-export { MarketCalendar, type CalendarName, type Session } from "./engine/calendar.js";
-export { TradingFee } from "./engine/fees.js";
-export { Order, type OrderOptions, type OrderSide, type OrderType, type OrderClass, type OrderStatus } from "./engine/order.js";
-export type { Position } from "./engine/portfolio.js";
-export { Strategy, Vars } from "./engine/strategy.js";
-export { Backtest, StrategyError, type BacktestOptions, type BacktestResult } from "./engine/backtest.js";
+export { type BarArrays, MemorySource } from "./data/MemorySource.js";
+export { type Backend, openSource } from "./data/open.js";
+export { Asset, type AssetType, CONTRACTS, type ContractMonth, type ContractSpec, contractAt, contractSpec } from "./engine/asset.js";
+export { Backtest, type BacktestOptions, type BacktestResult, StrategyError } from "./engine/backtest.js";
 export type { FillModel, FillRecord } from "./engine/broker.js";
+export { type CalendarName, MarketCalendar, type Session } from "./engine/calendar.js";
+export { TradingFee } from "./engine/fees.js";
+export { Order, type OrderClass, type OrderOptions, type OrderSide, type OrderStatus, type OrderType } from "./engine/order.js";
+export type { Position } from "./engine/portfolio.js";
 export type { StatsRow, SummaryStats } from "./engine/stats.js";
-export { writeResults, statsDocument, type ResultFiles } from "./results/write.js";
+export { Strategy, Vars } from "./engine/strategy.js";
+export { type ErrorCode, FerrobtError } from "./errors.js";
+export { type ResultFiles, statsDocument, writeResults } from "./results/write.js";
+export { BarStore, generateSample, type IngestReport, type OpenOptions, type ResampleOptions } from "./store/BarStore.js";
+export { type Bar, type BarColumnsView, Bars } from "./store/Bars.js";
+export type { TimeInput } from "./time.js";

@@ -5,11 +5,11 @@
 
 import { readdirSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import type { DataSource } from "./DataSource.js";
-import type { BarColumnsView } from "../store/Bars.js";
 import { FerrobtError } from "../errors.js";
+import type { BarColumnsView } from "../store/Bars.js";
 import { msToNs } from "../time.js";
 import { nyOffsetMs, nyToUtc } from "../util/nytime.js";
+import type { DataSource } from "./DataSource.js";
 
 const NS_PER_MS = 1_000_000n;
 
@@ -61,7 +61,8 @@ export class ReferenceSource implements DataSource {
   countBefore(symbol: string, endMs: number): number {
     const ts = this.columns(symbol).timestamps;
     const end = msToNs(endMs);
-    let lo = 0, hi = ts.length;
+    let lo = 0,
+      hi = ts.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (ts[mid] < end) lo = mid + 1;
@@ -148,8 +149,16 @@ function columnsOf(b: Building): BarColumnsView {
 function expand(patterns: string[]): string[] {
   return patterns.flatMap((p) => {
     if (!p.includes("*")) return [p];
-    const re = new RegExp(`^${basename(p).split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
-    return readdirSync(dirname(p)).filter((f) => re.test(f)).sort().map((f) => join(dirname(p), f));
+    const re = new RegExp(
+      `^${basename(p)
+        .split("*")
+        .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+        .join(".*")}$`,
+    );
+    return readdirSync(dirname(p))
+      .filter((f) => re.test(f))
+      .sort()
+      .map((f) => join(dirname(p), f));
   });
 }
 
@@ -179,7 +188,11 @@ async function readInto({ asyncBufferFromFile, parquetReadObjects }: Hyparquet, 
     rows = (await parquetReadObjects({
       file,
       columns: ["ts_event", "open", "high", "low", "close", "volume", "symbol"],
-      parsers: { timestampFromNanoseconds: (n: bigint) => n, timestampFromMicroseconds: (n: bigint) => n * 1000n, timestampFromMilliseconds: (n: bigint) => n * NS_PER_MS },
+      parsers: {
+        timestampFromNanoseconds: (n: bigint) => n,
+        timestampFromMicroseconds: (n: bigint) => n * 1000n,
+        timestampFromMilliseconds: (n: bigint) => n * NS_PER_MS,
+      },
     })) as Record<string, unknown>[];
   } catch (cause) {
     throw new FerrobtError("ERR_PARQUET", `${path}: the reference reader failed: ${(cause as Error).message}`, { cause });
@@ -203,4 +216,3 @@ function checkOrder(symbol: string, ts: bigint[]): void {
     if (ts[i] === ts[i - 1]) throw new FerrobtError("ERR_DUPLICATE", `symbol '${symbol}': row ${i}: duplicate timestamp ${ts[i]} ns`);
   }
 }
-

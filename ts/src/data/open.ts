@@ -1,9 +1,9 @@
 // Opens parquet data as the engine's DataSource, on either backend; the reference backend (and its
 // optional hyparquet dependency) is loaded only when asked for.
 
-import type { DataSource } from "./DataSource.js";
-import { BarStore } from "../store/BarStore.js";
 import { FerrobtError } from "../errors.js";
+import { BarStore } from "../store/BarStore.js";
+import type { DataSource } from "./DataSource.js";
 
 /** "native": the Rust/polars store; "reference": the pure-TS oracle. */
 export type Backend = "native" | "reference";
