@@ -178,6 +178,7 @@ export class Backtest {
   private result(wallMs: number): BacktestResult {
     const equity = this.recorder.columns();
     const recorder = this.recorder;
+    const fills = this.broker.fills.records();
     let rows: StatsRow[] | undefined;
     return {
       strategy: this.strategy.name,
@@ -186,14 +187,14 @@ export class Backtest {
       endMs: this.endMs,
       iterations: this.clock?.iterationCount ?? 0,
       orderCount: this.broker.loggedOrderCount,
-      fills: this.broker.fills,
+      fills,
       tradeLog: this.broker.tradeLog,
       equity,
       get rows(): readonly StatsRow[] {
         return (rows ??= recorder.rows());
       },
-      summary: summarize(equity, this.broker.fills, this.opts.riskFreeRate ?? 0, nyDate),
-      fees: this.broker.fills.reduce((s, f) => s + f.fee, 0),
+      summary: summarize(equity, fills, this.opts.riskFreeRate ?? 0, nyDate),
+      fees: fills.reduce((s, f) => s + f.fee, 0),
       finalPortfolioValue: this.runtime.valueNow(),
       finalCash: this.broker.portfolio.cash,
       wallMs,

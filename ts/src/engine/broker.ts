@@ -4,6 +4,7 @@
 import { FerrobtError } from "../errors.js";
 import type { Asset } from "./asset.js";
 import { orderFee, type TradingFee } from "./fees.js";
+import { FillLedger } from "./fill-ledger.js";
 import { fillPrice, type FillBar } from "./fills.js";
 import { isBuySide, Order, setOrderSide } from "./order.js";
 import { Portfolio } from "./portfolio.js";
@@ -43,15 +44,14 @@ export interface FillRecord {
 export class Broker {
   /** Every order the strategy created and submitted, in tracking order (Lumibot's get_orders()). */
   readonly orders: Order[] = [];
-  readonly fills: FillRecord[] = [];
+  readonly fills = new FillLedger();
   readonly tradeLog: TradeLog;
   readonly portfolio: Portfolio;
   private readonly working: Order[] = [];
-  private readonly tracked = new Set<Order>();
   /** Tracked orders that may still be active, in tracking order (pruned as they finish). */
   private readonly live: Order[] = [];
-  /** Orders that appear in the trade log. */
-  private readonly logged = new Set<Order>();
+  /** Distinct orders that appear in the trade log. */
+  private loggedOrders = 0;
 
   constructor(
     strategyName: string,
@@ -66,8 +66,8 @@ export class Broker {
   }
 
   private track(o: Order): void {
-    if (!this.tracked.has(o)) {
-      this.tracked.add(o);
+    if ((o.brokerFlags & TRACKED) === 0) {
+      o.brokerFlags |= TRACKED;
       this.orders.push(o);
       this.live.push(o);
     }
@@ -81,7 +81,7 @@ export class Broker {
 
   /** Distinct orders in the trade log. */
   get loggedOrderCount(): number {
-    return this.logged.size;
+    return this.loggedOrders;
   }
 
   /** Submits (or re-submits) an order at clock t (spec §4.4). */
@@ -137,7 +137,7 @@ export class Broker {
   }
 
   private fill(o: Order, price: number, t: number): void {
-    for (const sibling of o.dependents) if (sibling.isActive()) this.cancel(sibling, t);
+    for (const sibling of o.siblings) if (sibling !== o && sibling.isActive()) this.cancel(sibling, t);
     const signed = isBuySide(o.side) ? o.quantity : -o.quantity;
     const { realized } = this.portfolio.book(o.asset, signed, price);
     const fee = orderFee(o, price, this.buyFees, this.sellFees);
@@ -147,7 +147,7 @@ export class Broker {
     o.filledQuantity = o.quantity;
     o.tradeCost = fee;
     this.log(t, "fill", o, price, o.quantity, fee);
-    this.fills.push({ timeMs: t, order: o, price, quantity: o.quantity, fee, realized });
+    this.fills.add(t, o, price, o.quantity, fee, realized);
     if (this.portfolio.quantity(o.asset) === 0) {
       for (const other of this.activeOrders().slice()) if (other !== o && other.asset.key === o.asset.key && other.isActive()) this.cancel(other, t);
     }
@@ -167,10 +167,16 @@ export class Broker {
   }
 
   private log(t: number, event: "new" | "fill" | "canceled", order: Order, price?: number, quantity?: number, fee?: number): void {
-    this.logged.add(order);
-    this.tradeLog.add({ timeMs: t, event, order, price, quantity, fee });
+    if ((order.brokerFlags & LOGGED) === 0) {
+      order.brokerFlags |= LOGGED;
+      this.loggedOrders++;
+    }
+    this.tradeLog.add(t, event, order, price, quantity, fee);
   }
 }
+
+/** Order.brokerFlags bits. */
+const TRACKED = 1, LOGGED = 2;
 
 const isActive = (o: Order) => o.isActive();
 const isWorking = (o: Order) => o.status !== "fill" && o.status !== "canceled";
@@ -182,7 +188,7 @@ function compact<T>(xs: T[], keep: (x: T) => boolean): void {
     const x = xs[i];
     if (keep(x)) xs[j++] = x;
   }
-  xs.length = j;
+  if (j !== xs.length) xs.length = j;
 }
 
 /** Rejects orders Lumibot would reject: non-positive quantity, missing or invalid prices. */

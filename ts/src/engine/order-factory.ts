@@ -79,6 +79,6 @@ export class OrderFactory {
 
 /** Children become mutually dependent siblings of one another. */
 function linkSiblings(parent: Order, kids: Order[]): void {
-  parent.children.push(...kids);
-  for (const k of kids) k.dependents = kids.filter((x) => x !== k);
+  parent.children = kids;
+  for (const k of kids) k.siblings = kids;
 }

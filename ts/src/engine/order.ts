@@ -36,6 +36,8 @@ export function isBuySide(side: OrderSide): boolean {
   return side.startsWith("buy");
 }
 
+const NO_ORDERS: readonly Order[] = Object.freeze([]);
+
 /** Broker only: sets an order's side (the order keeps it read-only for everyone else). */
 export let setOrderSide: (order: Order, side: OrderSide) => void;
 
@@ -52,10 +54,12 @@ export class Order {
   stopTriggered = false;
   /** Trailing stop: current trigger level (set by the first evaluated bar). */
   trailLevel: number | undefined;
-  /** Bracket/OTO/OCO children, in child order ([take-profit, stop-loss]). */
-  readonly children: Order[] = [];
-  /** Mutually dependent siblings (a filled leg cancels them). */
-  dependents: Order[] = [];
+  /** Bracket/OTO/OCO children, in child order ([take-profit, stop-loss]); set when the order is built. */
+  children: readonly Order[] = NO_ORDERS;
+  /** @internal The legs built together with this one (itself included); a filled leg cancels the others. */
+  siblings: readonly Order[] = NO_ORDERS;
+  /** @internal The broker's bookkeeping: 1 = tracked, 2 = in the trade log. */
+  brokerFlags = 0;
   /** Parent of an OCO leg (bracket children have none, as in Lumibot). */
   ocoParent: Order | undefined;
 
@@ -90,6 +94,11 @@ export class Order {
   isActive(): boolean {
     if (this.status !== "fill" && this.status !== "canceled") return true;
     return this.children.some((c) => c.isActive());
+  }
+
+  /** Mutually dependent siblings (a filled leg cancels them). */
+  get dependents(): readonly Order[] {
+    return this.siblings.filter((x) => x !== this);
   }
 
   /** True once filled. */

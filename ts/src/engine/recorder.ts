@@ -27,10 +27,16 @@ export class EquityRecorder {
   private times = new Float64Array(4_096);
   private values = new Float64Array(4_096);
   private cashes = new Float64Array(4_096);
-  /** Entry index where each snapshot starts, ascending, and the snapshots. */
+  /** Entry index where each snapshot starts (ascending) and where its positions start in the flat lists. */
   private snapshotFrom: number[] = [];
-  private snapshots: (readonly HeldQuantity[])[] = [];
+  private snapshotAt: number[] = [];
+  /** Every snapshot's positions, one after the other. */
+  private heldSymbols: string[] = [];
+  private heldQuantities: number[] = [];
   private seenVersion = -1;
+  /** The last snapshot built as objects, by index. */
+  private builtIndex = -1;
+  private built: readonly HeldQuantity[] = NO_POSITIONS;
 
   /** Records one lifecycle call. */
   record(timeMs: number, portfolioValue: number, portfolio: Portfolio): void {
@@ -41,9 +47,12 @@ export class EquityRecorder {
     this.cashes[i] = portfolio.cash;
     if (portfolio.positionVersion !== this.seenVersion) {
       this.seenVersion = portfolio.positionVersion;
-      const held = portfolio.positions;
       this.snapshotFrom.push(i);
-      this.snapshots.push(held.size === 0 ? NO_POSITIONS : Array.from(held.values(), (p) => ({ symbol: p.asset.symbol, quantity: p.quantity })));
+      this.snapshotAt.push(this.heldSymbols.length);
+      for (const p of portfolio.positions.values()) {
+        this.heldSymbols.push(p.asset.symbol);
+        this.heldQuantities.push(p.quantity);
+      }
     }
   }
 
@@ -72,7 +81,19 @@ export class EquityRecorder {
       if (this.snapshotFrom[mid] <= i) lo = mid;
       else hi = mid - 1;
     }
-    return this.snapshots[lo];
+    return this.snapshot(lo);
+  }
+
+  /** Snapshot k as objects (the last one asked for is kept: consecutive entries share it). */
+  private snapshot(k: number): readonly HeldQuantity[] {
+    if (k !== this.builtIndex) {
+      const from = this.snapshotAt[k], to = k + 1 < this.snapshotAt.length ? this.snapshotAt[k + 1] : this.heldSymbols.length;
+      const out: HeldQuantity[] = [];
+      for (let j = from; j < to; j++) out.push({ symbol: this.heldSymbols[j], quantity: this.heldQuantities[j] });
+      this.builtIndex = k;
+      this.built = out.length === 0 ? NO_POSITIONS : out;
+    }
+    return this.built;
   }
 
   /** The series so far (views; later entries are not visible through them). */

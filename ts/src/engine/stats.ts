@@ -41,14 +41,17 @@ const MS_PER_DAY = 86_400_000;
 /** Lumibot's formulas: first row per timestamp, returns row to row, Y = whole days / 365.25. */
 export function summarize(equity: EquitySeries, fills: readonly FillRecord[], riskFreeRate = 0, dateOf: (ms: number) => string): SummaryStats {
   const { times, values } = firstPerTimestamp(equity);
-  const returns: number[] = [];
-  for (let i = 1; i < values.length; i++) returns.push(values[i] / values[i - 1] - 1);
-  const growth = returns.reduce((g, r) => g * (1 + r), 1);
+  const returns = new Float64Array(Math.max(0, values.length - 1));
+  for (let i = 1; i < values.length; i++) returns[i - 1] = values[i] / values[i - 1] - 1;
+  let growth = 1;
+  for (let i = 0; i < returns.length; i++) growth *= 1 + returns[i];
   const years = times.length > 1 ? Math.floor((times[times.length - 1] - times[0]) / MS_PER_DAY) / 365.25 : 0;
   const cagr = years > 0 ? growth ** (1 / years) - 1 : 0;
   const annualise = years > 0 ? Math.sqrt(returns.length / years) : 0;
   const volatility = sampleStd(returns) * annualise;
-  const downside = Math.sqrt(returns.reduce((s, r) => s + Math.min(r, 0) ** 2, 0) / Math.max(1, returns.length - 1)) * annualise;
+  let downSquares = 0;
+  for (let i = 0; i < returns.length; i++) downSquares += Math.min(returns[i], 0) ** 2;
+  const downside = Math.sqrt(downSquares / Math.max(1, returns.length - 1)) * annualise;
   const dd = maxDrawdown(times, returns, dateOf);
   const trips = roundTrips(fills);
   return {
@@ -76,24 +79,28 @@ function firstPerTimestamp(e: EquitySeries): { times: Float64Array; values: Floa
   return { times: times.subarray(0, n), values: values.subarray(0, n) };
 }
 
-function sampleStd(xs: readonly number[]): number {
+function sampleStd(xs: Float64Array): number {
   if (xs.length < 2) return 0;
-  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  return Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1));
+  let sum = 0;
+  for (let i = 0; i < xs.length; i++) sum += xs[i];
+  const mean = sum / xs.length;
+  let squares = 0;
+  for (let i = 0; i < xs.length; i++) squares += (xs[i] - mean) ** 2;
+  return Math.sqrt(squares / (xs.length - 1));
 }
 
-function maxDrawdown(times: Float64Array, returns: readonly number[], dateOf: (ms: number) => string): { drawdown: number; date: string } {
+function maxDrawdown(times: Float64Array, returns: Float64Array, dateOf: (ms: number) => string): { drawdown: number; date: string } {
   if (times.length === 0) return { drawdown: 0, date: "" };
   let c = 1, peak = 1, worst = 0, at = times[0];
-  returns.forEach((r, i) => {
-    c *= 1 + r;
+  for (let i = 0; i < returns.length; i++) {
+    c *= 1 + returns[i];
     peak = Math.max(peak, c);
     const d = (peak - c) / peak;
     if (d > worst) {
       worst = d;
       at = times[i + 1];
     }
-  });
+  }
   return { drawdown: worst, date: dateOf(at) };
 }
 

@@ -42,10 +42,11 @@ export class Vars {
 }
 
 /**
- * The backtest each strategy runs in. Kept outside the class (no private fields), so strategy types
- * from two copies of ferrobt (dist and sources) stay structurally compatible.
+ * The backtest each strategy runs in, under a symbol-keyed property rather than a private field, so
+ * strategy types from two copies of ferrobt (dist and sources) stay structurally compatible.
  */
-const contexts = new WeakMap<object, StrategyContext>();
+const CONTEXT = Symbol("ferrobt.strategyContext");
+type Attached = { [CONTEXT]?: StrategyContext };
 
 /** Base class of every strategy. Override `onTradingIteration` and any hook you need. */
 export abstract class Strategy {
@@ -66,11 +67,11 @@ export abstract class Strategy {
 
   /** @internal Binds the strategy to a backtest. */
   attach(ctx: StrategyContext): void {
-    contexts.set(this, ctx);
+    Object.defineProperty(this, CONTEXT, { value: ctx, writable: true, configurable: true, enumerable: false });
   }
 
   private get ctx(): StrategyContext {
-    const ctx = contexts.get(this);
+    const ctx = (this as Attached)[CONTEXT];
     if (!ctx) throw new FerrobtError("ERR_STRATEGY", "the strategy is not running inside a backtest");
     return ctx;
   }

@@ -1,4 +1,6 @@
 // The trade log: one row per order event, Lumibot's columns in order of first appearance (spec §8.3).
+// Events are kept as columns (typed arrays and the order of each), so a year of events costs no
+// object per event; `events` builds the objects when asked.
 
 import type { Order } from "./order.js";
 import { formatNy } from "../util/nytime.js";
@@ -11,8 +13,6 @@ const CANDIDATES = [
   "multiplier", "trade_cost", "time_in_force", "asset.right", "asset.strike", "asset.multiplier",
   "asset.expiration", "asset.asset_type", "price_source",
 ] as const;
-
-type Column = (typeof CANDIDATES)[number];
 
 /** One logged event (raw values; formatting happens when written). */
 export interface TradeEvent {
@@ -29,54 +29,138 @@ export function pyFloat(x: number): string {
   return Number.isInteger(x) ? x.toFixed(1) : String(x);
 }
 
+const KINDS: readonly OrderEvent[] = ["new", "fill", "canceled"];
+const KIND_CODE: Record<OrderEvent, number> = { new: 0, fill: 1, canceled: 2 };
+
 /** Accumulates events and writes them as CSV. */
 export class TradeLog {
-  readonly events: TradeEvent[] = [];
+  private n = 0;
+  private times = new Float64Array(1_024);
+  private kinds = new Uint8Array(1_024);
+  /** Price, quantity and fee of each event; NaN where the event has none. */
+  private prices = new Float64Array(1_024);
+  private quantities = new Float64Array(1_024);
+  private fees = new Float64Array(1_024);
+  private readonly orders: Order[] = [];
+  private readonly counts = [0, 0, 0];
+  private built: TradeEvent[] | undefined;
 
   constructor(private readonly strategy: string) {}
 
-  add(e: TradeEvent): void {
-    this.events.push(e);
+  /** Logs an event; price, quantity and fee are given for fills. */
+  add(timeMs: number, event: OrderEvent, order: Order, price?: number, quantity?: number, fee?: number): void {
+    if (this.n === this.times.length) this.grow();
+    const i = this.n++;
+    this.times[i] = timeMs;
+    this.kinds[i] = KIND_CODE[event];
+    this.prices[i] = price ?? NaN;
+    this.quantities[i] = quantity ?? NaN;
+    this.fees[i] = fee ?? NaN;
+    this.orders.push(order);
+    this.counts[KIND_CODE[event]]++;
+    this.built = undefined;
   }
 
-  /** Non-empty fields of an event's row. */
-  private row(e: TradeEvent): Map<Column, string> {
-    const o = e.order;
-    const fill = e.event === "fill";
-    const fields: [Column, string | undefined][] = [
-      ["time", formatNy(e.timeMs)],
-      ["strategy", this.strategy],
-      ["identifier", o.identifier],
-      ["symbol", o.asset.symbol],
-      ["side", o.side],
-      ["type", o.type],
-      ["status", e.event],
-      ["price", fill && e.price !== undefined ? pyFloat(e.price) : undefined],
-      ["filled_quantity", fill && e.quantity !== undefined ? pyFloat(e.quantity) : undefined],
-      ["multiplier", String(fill ? o.asset.multiplier : 1)],
-      ["trade_cost", fill && e.fee !== undefined ? pyFloat(e.fee) : undefined],
-      ["time_in_force", o.timeInForce],
-      ["asset.strike", "0.0"],
-      ["asset.multiplier", String(o.asset.multiplier)],
-      ["asset.asset_type", o.asset.assetType],
+  private grow(): void {
+    const n = this.times.length * 2;
+    const f64 = (a: Float64Array) => {
+      const b = new Float64Array(n);
+      b.set(a);
+      return b;
+    };
+    this.times = f64(this.times);
+    this.prices = f64(this.prices);
+    this.quantities = f64(this.quantities);
+    this.fees = f64(this.fees);
+    const k = new Uint8Array(n);
+    k.set(this.kinds);
+    this.kinds = k;
+  }
+
+  /** Number of events. */
+  get length(): number {
+    return this.n;
+  }
+
+  /** The events as objects, oldest first (built once per state; for reading, not for hot loops). */
+  get events(): readonly TradeEvent[] {
+    if (!this.built) {
+      const out: TradeEvent[] = [];
+      for (let i = 0; i < this.n; i++) {
+        const price = this.prices[i], quantity = this.quantities[i], fee = this.fees[i];
+        out.push({
+          timeMs: this.times[i],
+          event: KINDS[this.kinds[i]],
+          order: this.orders[i],
+          price: Number.isNaN(price) ? undefined : price,
+          quantity: Number.isNaN(quantity) ? undefined : quantity,
+          fee: Number.isNaN(fee) ? undefined : fee,
+        });
+      }
+      this.built = out;
+    }
+    return this.built;
+  }
+
+  /** The candidate fields of event i (undefined or "" = the row leaves the column empty). */
+  private fields(i: number, time: string): (string | undefined)[] {
+    const o = this.orders[i];
+    const fill = this.kinds[i] === 1;
+    const price = this.prices[i], qty = this.quantities[i], fee = this.fees[i];
+    return [
+      time,
+      this.strategy,
+      undefined,
+      o.identifier,
+      o.asset.symbol,
+      o.side,
+      o.type,
+      KINDS[this.kinds[i]],
+      fill && !Number.isNaN(price) ? pyFloat(price) : undefined,
+      fill && !Number.isNaN(qty) ? pyFloat(qty) : undefined,
+      String(fill ? o.asset.multiplier : 1),
+      fill && !Number.isNaN(fee) ? pyFloat(fee) : undefined,
+      o.timeInForce,
+      undefined,
+      "0.0",
+      String(o.asset.multiplier),
+      undefined,
+      o.asset.assetType,
+      undefined,
     ];
-    return new Map(fields.filter((f): f is [Column, string] => f[1] !== undefined && f[1] !== ""));
   }
 
   /** CSV text: header in first-appearance order, one line per event, LF line ends. */
   toCsv(): string {
-    const rows = this.events.map((e) => this.row(e));
-    const firstSeen: Column[] = [];
-    const order = new Set<Column>();
-    for (const r of rows) for (const c of CANDIDATES) if (r.has(c) && !order.has(c)) { order.add(c); firstSeen.push(c); }
+    const rows: (string | undefined)[][] = [];
+    let lastT = NaN, lastTime = "";
+    for (let i = 0; i < this.n; i++) {
+      if (this.times[i] !== lastT) {
+        lastT = this.times[i];
+        lastTime = formatNy(lastT);
+      }
+      rows.push(this.fields(i, lastTime));
+    }
+    const present = (v: string | undefined) => v !== undefined && v !== "";
+    const seen = new Set<number>();
+    const firstSeen: number[] = [];
+    for (const r of rows) {
+      if (seen.size === CANDIDATES.length) break;
+      for (let c = 0; c < CANDIDATES.length; c++) {
+        if (present(r[c]) && !seen.has(c)) {
+          seen.add(c);
+          firstSeen.push(c);
+        }
+      }
+    }
     const quote = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-    const lines = [firstSeen.join(",")];
-    for (const r of rows) lines.push(firstSeen.map((c) => quote(r.get(c) ?? "")).join(","));
+    const lines = [firstSeen.map((c) => CANDIDATES[c]).join(",")];
+    for (const r of rows) lines.push(firstSeen.map((c) => (present(r[c]) ? quote(r[c] as string) : "")).join(","));
     return lines.join("\n") + "\n";
   }
 
   /** Count of events by kind. */
   count(event: OrderEvent): number {
-    return this.events.reduce((n, e) => n + (e.event === event ? 1 : 0), 0);
+    return this.counts[KIND_CODE[event]];
   }
 }

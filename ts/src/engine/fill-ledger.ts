@@ -1,0 +1,58 @@
+// The fills of a run as columns (typed arrays and the order of each): no object per fill while the
+// run goes; the FillRecord objects are built once, when the results are read.
+
+import type { FillRecord } from "./broker.js";
+import type { Order } from "./order.js";
+
+export class FillLedger {
+  private n = 0;
+  private times = new Float64Array(1_024);
+  private prices = new Float64Array(1_024);
+  private quantities = new Float64Array(1_024);
+  private fees = new Float64Array(1_024);
+  private realized = new Float64Array(1_024);
+  private readonly orders: Order[] = [];
+  private built: FillRecord[] | undefined;
+
+  add(timeMs: number, order: Order, price: number, quantity: number, fee: number, realized: number): void {
+    if (this.n === this.times.length) this.grow();
+    const i = this.n++;
+    this.times[i] = timeMs;
+    this.prices[i] = price;
+    this.quantities[i] = quantity;
+    this.fees[i] = fee;
+    this.realized[i] = realized;
+    this.orders.push(order);
+    this.built = undefined;
+  }
+
+  private grow(): void {
+    const f64 = (a: Float64Array) => {
+      const b = new Float64Array(a.length * 2);
+      b.set(a);
+      return b;
+    };
+    this.times = f64(this.times);
+    this.prices = f64(this.prices);
+    this.quantities = f64(this.quantities);
+    this.fees = f64(this.fees);
+    this.realized = f64(this.realized);
+  }
+
+  /** Number of fills. */
+  get length(): number {
+    return this.n;
+  }
+
+  /** The fills as records, oldest first (built once per state). */
+  records(): readonly FillRecord[] {
+    if (!this.built) {
+      const out: FillRecord[] = [];
+      for (let i = 0; i < this.n; i++) {
+        out.push({ timeMs: this.times[i], order: this.orders[i], price: this.prices[i], quantity: this.quantities[i], fee: this.fees[i], realized: this.realized[i] });
+      }
+      this.built = out;
+    }
+    return this.built;
+  }
+}
