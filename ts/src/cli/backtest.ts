@@ -1,11 +1,9 @@
-// `ferrobt backtest`: loads a TS strategy with tsx, runs it on the native store with a progress bar,
-// writes trades/stats/portfolio files and prints a one-screen summary.
+// `ferrobt backtest`: loads a TS strategy (compiled by esbuild, cached), runs it on the native store with a
+// progress bar on a terminal, writes trades/stats/portfolio files and the report, prints a one-screen summary.
 
 import { parseArgs } from "node:util";
 import { basename, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { SingleBar, Presets } from "cli-progress";
-import { register } from "tsx/esm/api";
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { generateSample } from "../store/BarStore.js";
@@ -18,14 +16,15 @@ import { statsDocument, writeResults, type ResultFiles } from "../results/write.
 import { reportData } from "../report/data.js";
 import { writeReport } from "../report/html.js";
 import type { Asset } from "../engine/asset.js";
+import { compiledStrategyUrl } from "./compile.js";
 
 type StrategyClass = new () => Strategy;
 
 /** Loads the default export (or the first exported Strategy subclass) of a strategy file. */
 export async function loadStrategy(file: string): Promise<StrategyClass> {
-  // A global (not namespaced) tsx hook: the strategy then shares this process's copy of ferrobt.
-  register();
-  const mod = (await import(pathToFileURL(resolve(file)).href)) as Record<string, unknown>;
+  // Stack traces through the strategy point at its TypeScript lines (the compiled module carries an inline map).
+  process.setSourceMapsEnabled(true);
+  const mod = (await import(await compiledStrategyUrl(file))) as Record<string, unknown>;
   const candidates = [mod.default, ...Object.values(mod)];
   const found = candidates.find((c) => typeof c === "function" && isStrategyClass(c as StrategyClass));
   if (!found) throw new FerrobtError("ERR_ARGUMENT", `argument 'strategy': ${file} exports no Strategy subclass`);
@@ -85,7 +84,7 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
   const loadMs = performance.now() - loadStart;
   const out = resolve(values.out ?? `out/${basename(file).replace(/\.[cm]?[jt]s$/, "")}`);
   const quiet = values.quiet || values.json;
-  const bar = quiet ? undefined : new SingleBar({ format: "backtest [{bar}] {percentage}% | ETA {eta_formatted} | {iterations} iterations", hideCursor: true }, Presets.shades_classic);
+  const bar = quiet ? undefined : await progressBar();
   bar?.start(1000, 0, { iterations: 0 });
   const backtest = new Backtest(new StrategyCtor(), {
     data: store,
@@ -118,6 +117,13 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
     return 1;
   }
   return 0;
+}
+
+/** The progress bar on a terminal's stderr (cli-progress draws nothing elsewhere, so it is not even loaded). */
+async function progressBar(): Promise<import("cli-progress").SingleBar | undefined> {
+  if (!process.stderr.isTTY) return undefined;
+  const { SingleBar, Presets } = await import("cli-progress");
+  return new SingleBar({ format: "backtest [{bar}] {percentage}% | ETA {eta_formatted} | {iterations} iterations", hideCursor: true }, Presets.shades_classic);
 }
 
 function throttle(f: (fraction: number, n: number) => void): (fraction: number, n: number) => void {

@@ -4,9 +4,6 @@
 import { parseArgs } from "node:util";
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { runBacktestCommand } from "./backtest.js";
-import { runProfileCommand } from "./profile.js";
-import { generateSample } from "../store/BarStore.js";
 import { FerrobtError } from "../errors.js";
 
 const USAGE = `usage:
@@ -20,14 +17,15 @@ sample (out/data/MES_sample.parquet) over the seed window 2024-01-03 09:30 → 2
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === "backtest") return runBacktestCommand(rest);
+  // Each command loads only its own modules.
+  if (command === "backtest") return (await import("./backtest.js")).runBacktestCommand(rest);
   if (command === "generate") return generate(rest);
-  if (command === "profile") return runProfileCommand(rest);
+  if (command === "profile") return (await import("./profile.js")).runProfileCommand(rest);
   process.stderr.write(`${USAGE}\n`);
   return command === undefined || command === "--help" || command === "-h" ? 0 : 2;
 }
 
-function generate(args: string[]): number {
+async function generate(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -36,6 +34,7 @@ function generate(args: string[]): number {
   if (positionals.length !== 1) throw new FerrobtError("ERR_ARGUMENT", "generate needs exactly one output path");
   const out = resolve(positionals[0]);
   mkdirSync(dirname(out), { recursive: true });
+  const { generateSample } = await import("../store/BarStore.js");
   const rows = generateSample(out, {
     seed: values.seed === undefined ? undefined : Number(values.seed),
     start: values.start,
