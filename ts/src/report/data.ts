@@ -6,7 +6,8 @@ import type { DataSource } from "../data/DataSource.js";
 import { AssetSeries } from "../engine/series.js";
 import { resampleWindow } from "../engine/resample.js";
 import { statsDocument } from "../results/write.js";
-import { formatNy, nyOffsetMs, nyParts } from "../util/nytime.js";
+import type { EquitySeries } from "../engine/stats.js";
+import { formatNy, nyOffsetMs, nyParts, nyToUtc } from "../util/nytime.js";
 import { Asset } from "../engine/asset.js";
 
 /** Columnar candles; `t` in chart seconds (New York wall clock shown as UTC, as charts display). */
@@ -106,12 +107,13 @@ export function reportData(result: BacktestResult, data: DataSource, traded: Ass
   }
 
   const eq = { t: [] as number[], v: [] as number[] };
-  for (const r of result.rows) {
-    const t = chartTime(r.timeMs);
-    if (eq.t.length && eq.t[eq.t.length - 1] === t) eq.v[eq.v.length - 1] = r.portfolioValue;
+  const { length, timeMs, portfolioValue } = result.equity;
+  for (let i = 0; i < length; i++) {
+    const t = chartTime(timeMs[i]);
+    if (eq.t.length && eq.t[eq.t.length - 1] === t) eq.v[eq.v.length - 1] = portfolioValue[i];
     else {
       eq.t.push(t);
-      eq.v.push(r.portfolioValue);
+      eq.v.push(portfolioValue[i]);
     }
   }
   let peak = -Infinity;
@@ -137,7 +139,7 @@ export function reportData(result: BacktestResult, data: DataSource, traded: Ass
     brackets,
     equity: downsample(eq.t, eq.v, 20_000),
     drawdown: downsample(eq.t, dd, 20_000),
-    monthly: monthlyReturns(result),
+    monthly: monthlyReturnsOf(result.equity),
     stats: statsDocument(result),
     trades: result.fills.map((f) => ({
       t: chartTime(f.timeMs),
@@ -153,14 +155,27 @@ export function reportData(result: BacktestResult, data: DataSource, traded: Ass
 }
 
 /** Return of each calendar month (New York) the run touches: last value of the month over the last of the month before. */
-export function monthlyReturns(result: BacktestResult): { month: string; ret: number }[] {
+export function monthlyReturns(result: Pick<BacktestResult, "rows">): { month: string; ret: number }[] {
+  const rows = result.rows;
+  return monthlyReturnsOf({ length: rows.length, timeMs: rows.map((r) => r.timeMs), portfolioValue: rows.map((r) => r.portfolioValue) });
+}
+
+/** monthlyReturns over the portfolio series' columns (the month found anew only when a time leaves the last one's span). */
+function monthlyReturnsOf(series: EquitySeries): { month: string; ret: number }[] {
   const lastOf = new Map<string, number>();
-  for (const r of result.rows) {
-    const p = nyParts(r.timeMs);
-    lastOf.set(`${p.year}-${String(p.month).padStart(2, "0")}`, r.portfolioValue);
+  let month = "", from = NaN, until = NaN;
+  for (let i = 0; i < series.length; i++) {
+    const t = series.timeMs[i];
+    if (!(t >= from && t < until)) {
+      const p = nyParts(t);
+      month = `${p.year}-${String(p.month).padStart(2, "0")}`;
+      from = nyToUtc(p.year, p.month, 1);
+      until = p.month === 12 ? nyToUtc(p.year + 1, 1, 1) : nyToUtc(p.year, p.month + 1, 1);
+    }
+    lastOf.set(month, series.portfolioValue[i]);
   }
   const months = [...lastOf.keys()];
   if (months.length < 2) return [];
-  const start = result.rows[0]?.portfolioValue ?? 0;
+  const start = series.portfolioValue[0] ?? 0;
   return months.map((m, i) => ({ month: m, ret: lastOf.get(m)! / (i === 0 ? start : lastOf.get(months[i - 1])!) - 1 }));
 }

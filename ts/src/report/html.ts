@@ -1,9 +1,10 @@
 // Writes the self-contained HTML report (charts by lightweight-charts, inlined; data as JSON).
 
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { Candles, ReportData } from "./data.js";
+import { writeNewFile } from "../results/write.js";
 
 const require = createRequire(import.meta.url);
 
@@ -20,9 +21,18 @@ function appScript(): string {
 /** JSON safe inside a <script> element. */
 const embed = (x: unknown) => JSON.stringify(x).replace(/</g, "\\u003c");
 
-/** Deltas from the previous value (first one absolute); short in JSON for sorted times and prices. */
+/**
+ * Deltas from the previous value (first one absolute), rounded to 12 significant digits; short in JSON
+ * for sorted times and prices. A whole number of quarters below 1e10 (times, tick-sized price moves)
+ * already has at most 12 digits, so it skips the slow toPrecision round trip (same value).
+ */
 function deltas(xs: readonly number[]): number[] {
-  return xs.map((x, i) => (i === 0 ? x : Number((x - xs[i - 1]).toPrecision(12))));
+  const out = new Array<number>(xs.length);
+  for (let i = 0; i < xs.length; i++) {
+    const d = i === 0 ? xs[0] : xs[i] - xs[i - 1];
+    out[i] = i === 0 || (Number.isInteger(d * 4) && Math.abs(d) < 1e10) ? d : Number(d.toPrecision(12));
+  }
+  return out;
 }
 
 /** Candles as delta-coded columns (the app sums them back). */
@@ -91,6 +101,6 @@ export function reportHtml(d: ReportData): string {
 /** Writes `report.html` into `dir` and returns its path. */
 export function writeReport(d: ReportData, dir: string): string {
   const path = join(dir, "report.html");
-  writeFileSync(path, reportHtml(d));
+  writeNewFile(path, reportHtml(d));
   return path;
 }

@@ -1,9 +1,11 @@
 // Writes a backtest's results: trades.csv (Lumibot columns), stats.json, portfolio.csv.
 
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BacktestResult } from "../engine/backtest.js";
+import type { HeldQuantity } from "../engine/recorder.js";
 import { formatNy } from "../util/nytime.js";
+import { nyTimestampFormatter } from "./timestamps.js";
 
 /** Paths of the files written. */
 export interface ResultFiles {
@@ -33,20 +35,38 @@ export function statsDocument(r: BacktestResult): Record<string, unknown> {
 
 /** portfolio.csv: one row per lifecycle call (datetime, portfolio_value, cash, positions). */
 export function portfolioCsv(r: BacktestResult): string {
-  const lines = ["datetime,portfolio_value,cash,positions"];
-  for (const row of r.rows) {
-    const pos = row.positions.map((p) => `${p.symbol}:${p.quantity}`).join(" ");
-    lines.push(`${formatNy(row.timeMs)},${row.portfolioValue},${row.cash},${pos}`);
+  const { length, timeMs, portfolioValue, cash } = r.equity;
+  const time = nyTimestampFormatter();
+  // Positions change rarely: each snapshot (one array, shared by its run of entries) is joined once.
+  let snapshot: readonly HeldQuantity[] | undefined, held = "";
+  let text = "datetime,portfolio_value,cash,positions\n";
+  for (let i = 0; i < length; i++) {
+    const positions = r.equity.positionsAt(i);
+    if (positions !== snapshot) {
+      snapshot = positions;
+      held = positions.map((p) => `${p.symbol}:${p.quantity}`).join(" ");
+    }
+    text += `${time(timeMs[i])},${portfolioValue[i]},${cash[i]},${held}\n`;
   }
-  return lines.join("\n") + "\n";
+  return text;
+}
+
+/**
+ * Writes `text` to `path` as a new file: the old one is removed first, because truncating a file in
+ * place makes ext4 (auto_da_alloc) flush it on close, which stalls a repeated run for milliseconds to
+ * hundreds of them while the disk is busy.
+ */
+export function writeNewFile(path: string, text: string): void {
+  rmSync(path, { force: true });
+  writeFileSync(path, text);
 }
 
 /** Writes the three files into `dir` (created if needed). */
 export function writeResults(r: BacktestResult, dir: string): ResultFiles {
   mkdirSync(dir, { recursive: true });
   const files = { trades: join(dir, "trades.csv"), stats: join(dir, "stats.json"), portfolio: join(dir, "portfolio.csv") };
-  writeFileSync(files.trades, r.tradeLog.toCsv());
-  writeFileSync(files.stats, JSON.stringify(statsDocument(r), null, 2) + "\n");
-  writeFileSync(files.portfolio, portfolioCsv(r));
+  writeNewFile(files.trades, r.tradeLog.toCsv());
+  writeNewFile(files.stats, JSON.stringify(statsDocument(r), null, 2) + "\n");
+  writeNewFile(files.portfolio, portfolioCsv(r));
   return files;
 }

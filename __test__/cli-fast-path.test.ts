@@ -1,0 +1,82 @@
+// The CLI's fast path: the cached strategy compile (reuse, invalidation by any bundled input, import.meta,
+// typed errors) and the run-reusing New York timestamp formatter against formatNy.
+
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { compiledStrategyUrl } from "../ts/src/cli/compile.js";
+import { nyTimestampFormatter } from "../ts/src/results/timestamps.js";
+import { formatNy, nyToUtc } from "../ts/src/util/nytime.js";
+import { tempDir } from "./helpers/fixtures.js";
+
+describe("strategy compile cache", () => {
+  let dir: string, cache: string;
+  const saved = process.env.FERROBT_CACHE_DIR;
+  beforeAll(() => {
+    dir = tempDir();
+    cache = join(dir, "cache");
+    process.env.FERROBT_CACHE_DIR = cache;
+  });
+  afterAll(() => {
+    if (saved === undefined) delete process.env.FERROBT_CACHE_DIR;
+    else process.env.FERROBT_CACHE_DIR = saved;
+  });
+  const entries = () => readdirSync(join(cache, "strategies")).filter((f) => f.endsWith(".mjs"));
+
+  it("compiles a strategy with its local imports once, and again only when one of them changes", async () => {
+    const src = join(dir, "s1");
+    mkdirSync(src);
+    writeFileSync(join(src, "helper.ts"), "export const period: number = 9;\n");
+    writeFileSync(join(src, "strategy.ts"), 'import { period } from "./helper.js";\nexport const value = (): number => period;\nexport const here: string = import.meta.url;\n');
+    const first = await compiledStrategyUrl(join(src, "strategy.ts"));
+    const mod = (await import(first)) as { value: () => number; here: string };
+    expect(mod.value()).toBe(9);
+    // The bundle lives in the cache, but the file still sees its own URL.
+    expect(mod.here).toBe(pathToFileURL(join(src, "strategy.ts")).href);
+    expect(await compiledStrategyUrl(join(src, "strategy.ts"))).toBe(first);
+    expect(entries()).toHaveLength(1);
+
+    writeFileSync(join(src, "helper.ts"), "export const period: number = 21;\n");
+    const again = await compiledStrategyUrl(join(src, "strategy.ts"));
+    // Same entry file, so the same cache slot; its code was rebuilt from the changed helper (a query string loads it anew).
+    expect(again).toBe(first);
+    expect(((await import(`${again}?v=2`)) as { value: () => number }).value()).toBe(21);
+  });
+
+  it("binds 'ferrobt' to the running copy", async () => {
+    const src = join(dir, "s2");
+    mkdirSync(src);
+    writeFileSync(join(src, "strategy.ts"), 'import { Strategy } from "ferrobt";\nexport default class S extends Strategy {}\n');
+    const { Strategy } = await import("../ts/src/index.js");
+    const mod = (await import(await compiledStrategyUrl(join(src, "strategy.ts")))) as { default: new () => object };
+    expect(new mod.default()).toBeInstanceOf(Strategy);
+  });
+
+  it("names the file and line of a syntax error, and a missing file, with typed errors", async () => {
+    const src = join(dir, "s3");
+    mkdirSync(src);
+    writeFileSync(join(src, "broken.ts"), "export const x = 1;\nexport const y = ;\n");
+    await expect(compiledStrategyUrl(join(src, "broken.ts"))).rejects.toMatchObject({ code: "ERR_ARGUMENT", message: expect.stringMatching(/broken\.ts:2:\d+: /) });
+    await expect(compiledStrategyUrl(join(src, "absent.ts"))).rejects.toMatchObject({ code: "ERR_IO", message: expect.stringContaining("absent.ts") });
+  });
+});
+
+describe("nyTimestampFormatter", () => {
+  it("gives formatNy's text for every minute across both 2024 DST changes", () => {
+    const format = nyTimestampFormatter();
+    for (const [from, to] of [[nyToUtc(2024, 3, 9), nyToUtc(2024, 3, 11)], [nyToUtc(2024, 11, 2), nyToUtc(2024, 11, 4)]]) {
+      for (let t = from; t < to; t += 60_000) expect(format(t)).toBe(formatNy(t));
+    }
+  });
+
+  it("gives formatNy's text for times in any order, with seconds and fractions of a millisecond", () => {
+    const format = nyTimestampFormatter();
+    let seed = 7;
+    const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    for (let i = 0; i < 20_000; i++) {
+      const t = Date.UTC(2000, 0, 1) + next() * (Date.UTC(2040, 0, 1) - Date.UTC(2000, 0, 1)) + (i % 3) * 0.5;
+      expect(format(t)).toBe(formatNy(t));
+    }
+  });
+});
