@@ -1,11 +1,13 @@
 // `npm run bench [-- --quick]`: runs the criterion benches (crates/core/benches) and the vitest
-// benches (bench/*.bench.ts) on the same scenarios, measures peak memory, and writes one table to
+// benches (bench/*.bench.ts) on the same scenarios, measures peak memory, times whole processes (the
+// CLI, the cold first open, GC share; bench/process.ts), and writes the tables to
 // bench/results/latest.md and latest.json (with the machine and commit). Reports; never asserts.
 
 import { execFileSync, execSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
+import { formatProcessReport, processScenarios } from "./process.js";
 
 const quick = process.argv.includes("--quick");
 const root = join(import.meta.dirname, "..");
@@ -40,7 +42,10 @@ for (const file of JSON.parse(readFileSync(vitestJson, "utf8")).files) {
 // 3. memory, in a fresh process.
 const memory = JSON.parse(execFileSync(process.execPath, ["--import", "tsx", join(root, "bench/memory.ts")], { cwd: root, encoding: "utf8" }).trim().split("\n").at(-1)!);
 
-// 4. one table.
+// 4. whole processes, each run separately and repeatedly.
+const processes = processScenarios(quick);
+
+// 5. the tables.
 const sh = (cmd: string) => {
   try {
     return execSync(cmd, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
@@ -96,6 +101,10 @@ const lines = [
   `Memory (one year, ${memory.rows.toLocaleString("en-US")} rows): raw columns ${(memory.columnBytes / MiB).toFixed(1)} MiB; peak RSS ${(memory.before / MiB).toFixed(0)} MiB before ingest, ` +
     `${(memory.afterIngest / MiB).toFixed(0)} MiB after ingest (+${((memory.afterIngest - memory.before) / MiB).toFixed(0)} MiB, ${((memory.afterIngest - memory.before) / memory.columnBytes).toFixed(2)}× the columns), ` +
     `${(memory.afterBacktest / MiB).toFixed(0)} MiB after the one-year backtest.`,
+  ``,
+  `Whole processes (a fresh \`node\` per run; wall time measured around each spawn, peak RSS from /usr/bin/time -v):`,
+  ``,
+  ...formatProcessReport(processes),
 ];
 const md = lines.join("\n") + "\n";
 process.stdout.write("\n" + md);
@@ -104,5 +113,5 @@ const dir = quick ? out : join(root, "bench/results");
 const name = quick ? "bench-quick" : "latest";
 mkdirSync(dir, { recursive: true });
 writeFileSync(join(dir, `${name}.md`), md);
-writeFileSync(join(dir, `${name}.json`), JSON.stringify({ machine, rows, memory }, null, 2) + "\n");
+writeFileSync(join(dir, `${name}.json`), JSON.stringify({ machine, rows, memory, processes }, null, 2) + "\n");
 process.stdout.write(`written to ${join(dir, name)}.md and .json\n`);
