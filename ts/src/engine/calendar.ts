@@ -126,6 +126,8 @@ export class MarketCalendar {
   readonly sessions: Session[] = [];
   /** True for 24/7 (Lumibot 4.4.16 classifies only 24/7 as continuous; us_futures is not, spec §3.2). */
   readonly continuous: boolean;
+  /** Where the last query landed. */
+  private hint = 0;
 
   constructor(readonly name: CalendarName, fromMs: number, toMs: number) {
     const rule = name === "us_futures" ? SESSION_RULES.us_futures : name === "24/7" ? SESSION_RULES["24/7"] : SESSION_RULES.stock;
@@ -145,14 +147,22 @@ export class MarketCalendar {
 
   /** Index of the first session whose close is > t (or >= t when `inclusive`); -1 if none. */
   private firstClosing(t: number, inclusive: boolean): number {
-    let lo = 0, hi = this.sessions.length;
+    const ss = this.sessions, n = ss.length;
+    // The clock moves forward: the answer is usually the last one or the next.
+    for (let i = this.hint; i <= this.hint + 1 && i < n; i++) {
+      if (closesBy(ss[i], t, inclusive) && (i === 0 || !closesBy(ss[i - 1], t, inclusive))) {
+        this.hint = i;
+        return i;
+      }
+    }
+    let lo = 0, hi = n;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      const c = this.sessions[mid].close;
-      if (c > t || (inclusive && c === t)) hi = mid;
+      if (closesBy(ss[mid], t, inclusive)) hi = mid;
       else lo = mid + 1;
     }
-    return lo < this.sessions.length ? lo : -1;
+    if (lo < n) this.hint = lo;
+    return lo < n ? lo : -1;
   }
 
   /** The first session whose close is after t. */
@@ -178,6 +188,11 @@ export class MarketCalendar {
     if (s.close === t && i + 1 < this.sessions.length && this.sessions[i + 1].open === t) s = this.sessions[i + 1];
     return s.close - t;
   }
+}
+
+/** The session closes after t (or at t when `inclusive`). */
+function closesBy(s: Session, t: number, inclusive: boolean): boolean {
+  return s.close > t || (inclusive && s.close === t);
 }
 
 /** Normalises a `setMarket` name. */

@@ -6,6 +6,7 @@
 import type { DataSource } from "../data/DataSource.js";
 import { FerrobtError } from "../errors.js";
 import { Bars, type BarColumnsView } from "../store/Bars.js";
+import { allWholeMs, countBelow } from "../store/search.js";
 import { MS_PER_MINUTE } from "../time.js";
 import { contractAt, nextContract, type Asset } from "./asset.js";
 import type { FillBar } from "./fills.js";
@@ -21,6 +22,47 @@ interface Segment {
   lower?: number;
   /** Index of the first bar >= to, found once. */
   upper?: number;
+  /** Its searches, made on first use. */
+  cursor?: Cursor;
+}
+
+/**
+ * Bar counts below a time in one symbol's columns, starting from where the last query of the same
+ * kind landed (the clock moves forward, so that is usually a step or two away). Exact shortcut: for
+ * whole-ms bars and whole-ms queries every DataSource answers countBelow on timesMs; anything else is
+ * asked of the source.
+ */
+class Cursor {
+  private before = 0;
+  private atOrBefore = 0;
+
+  constructor(
+    private readonly source: DataSource,
+    private readonly symbol: string,
+    private readonly times: Float64Array,
+    private readonly wholeMs: boolean,
+  ) {}
+
+  count(t: number, inclusive: boolean): number {
+    if (!this.wholeMs || !Number.isInteger(t)) return inclusive ? this.source.countAtOrBefore(this.symbol, t) : this.source.countBefore(this.symbol, t);
+    const times = this.times, n = times.length;
+    let i = inclusive ? this.atOrBefore : this.before;
+    // Walk at most a few bars from the last answer; jump by binary search when farther.
+    let steps = 0;
+    while (i < n && (times[i] < t || (inclusive && times[i] === t)) && steps < 4) {
+      i++;
+      steps++;
+    }
+    while (i > 0 && !(times[i - 1] < t || (inclusive && times[i - 1] === t)) && steps < 4) {
+      i--;
+      steps++;
+    }
+    const settled = (i === n || !(times[i] < t || (inclusive && times[i] === t))) && (i === 0 || times[i - 1] < t || (inclusive && times[i - 1] === t));
+    if (!settled) i = countBelow(times, t, inclusive);
+    if (inclusive) this.atOrBefore = i;
+    else this.before = i;
+    return i;
+  }
 }
 
 /** One contract's part of a window: bars [start, end) of that symbol's columns. */
@@ -73,6 +115,14 @@ export class AssetSeries {
     return (s.cols ??= this.source.columns(s.symbol));
   }
 
+  private cursorOf(s: Segment): Cursor {
+    if (!s.cursor) {
+      const cols = this.colsOf(s);
+      s.cursor = new Cursor(this.source, s.symbol, cols.timesMs, allWholeMs(cols.timestamps));
+    }
+    return s.cursor;
+  }
+
   private lowerOf(s: Segment): number {
     return (s.lower ??= s.from === -Infinity ? 0 : this.source.countBefore(s.symbol, s.from));
   }
@@ -93,7 +143,7 @@ export class AssetSeries {
   /** Bars of segment `s` with ts < cut (or <= cut when `inclusive`), capped at the segment's end. */
   private upperAt(s: Segment, cut: number, inclusive: boolean): number {
     if (cut >= s.to) return this.upperOf(s);
-    return inclusive ? this.source.countAtOrBefore(s.symbol, cut) : this.source.countBefore(s.symbol, cut);
+    return this.cursorOf(s).count(cut, inclusive);
   }
 
   /**

@@ -1,0 +1,198 @@
+// The engine's parts, each without the others: the session clock alone, the order-id source, the
+// cursor-backed series against plain binary searches, the cached resampler against the from-scratch
+// one, the equity recorder, and a broker handed its bars directly.
+
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { Asset, MemorySource, MarketCalendar, Order } from "../../ts/src/index.js";
+import { Broker } from "../../ts/src/engine/broker.js";
+import { SessionClock } from "../../ts/src/engine/clock.js";
+import { OrderFactory, OrderIds } from "../../ts/src/engine/order-factory.js";
+import { Portfolio } from "../../ts/src/engine/portfolio.js";
+import { EquityRecorder } from "../../ts/src/engine/recorder.js";
+import { Resampler, resampleWindow } from "../../ts/src/engine/resample.js";
+import { AssetSeries } from "../../ts/src/engine/series.js";
+import { Bars } from "../../ts/src/store/Bars.js";
+import { formatNy, nyToUtc } from "../../ts/src/util/nytime.js";
+import { rng } from "../helpers/fixtures.js";
+
+const MIN = 60_000;
+
+describe("SessionClock alone", () => {
+  it("yields Lumibot's hook timeline and processing instants with no strategy attached", () => {
+    const start = nyToUtc(2024, 1, 3, 9, 30), end = nyToUtc(2024, 1, 4, 16);
+    const clock = new SessionClock(new MarketCalendar("us_futures", start, end), { startMs: start, endMs: end, stepMs: MIN, beforeCloseMs: MIN, beforeOpenMs: 60 * MIN });
+    const events = clock.events();
+    const hooks = events.filter((e) => e.kind === "call" && e.hook !== "onTradingIteration").map((e) => `${e.kind === "call" ? e.hook : ""} ${formatNy(e.t)}`);
+    expect(hooks).toEqual([
+      "beforeStartingTrading 2024-01-03 09:30:00-05:00",
+      "beforeMarketCloses 2024-01-03 17:59:01-05:00",
+      "afterMarketCloses 2024-01-03 18:00:00-05:00",
+      "beforeStartingTrading 2024-01-03 18:00:00-05:00",
+      "beforeMarketCloses 2024-01-04 17:59:00-05:00",
+      "afterMarketCloses 2024-01-04 18:00:00-05:00",
+    ]);
+    const iterations = events.filter((e) => e.kind === "call" && e.hook === "onTradingIteration");
+    // 09:30 → 17:58 on the 3rd (509) and 18:00 → 15:59 over the 4th's session (1,320).
+    expect(iterations.length).toBe(509 + 1_320);
+    expect(clock.iterationCount).toBe(509 + 1_320);
+    expect(iterations.every((e) => e.kind === "call" && e.run)).toBe(true);
+    // Every iteration is followed by order processing at the same instant.
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i];
+      if (e.kind === "call" && e.hook === "onTradingIteration") expect(events[i + 1]).toEqual({ kind: "process", t: e.t });
+    }
+    // The clock never goes back.
+    for (let i = 1; i < events.length; i++) expect(events[i].t).toBeGreaterThanOrEqual(events[i - 1].t);
+  });
+});
+
+describe("OrderIds", () => {
+  it("gives the seeded 32-hex sequence (mulberry32 words, as before the rewrite)", () => {
+    const ids = new OrderIds(0);
+    // The first ids of seed 0, as the recorded trade logs show them.
+    const reference = (seed: number, n: number) => {
+      let state = seed >>> 0;
+      const out: string[] = [];
+      for (let k = 0; k < n; k++) {
+        let hex = "";
+        for (let i = 0; i < 4; i++) {
+          state = (state + 0x6d2b79f5) >>> 0;
+          let z = state;
+          z = Math.imul(z ^ (z >>> 15), z | 1);
+          z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
+          hex += ((z ^ (z >>> 14)) >>> 0).toString(16).padStart(8, "0");
+        }
+        out.push(hex);
+      }
+      return out;
+    };
+    const got = Array.from({ length: 1_000 }, () => ids.next());
+    expect(got).toEqual(reference(0, 1_000));
+    expect(got.every((id) => /^[0-9a-f]{32}$/.test(id))).toBe(true);
+    expect(new OrderIds(7).next()).toBe(reference(7, 1)[0]);
+  });
+
+  it("builds bracket legs that close the parent, siblings of each other", () => {
+    const f = new OrderFactory(new OrderIds(1));
+    const mes = Asset.contFuture("MES");
+    const parent = f.create(mes, 2, "buy", { orderClass: "bracket", secondaryLimitPrice: 4810, secondaryStopPrice: 4790 });
+    const [tp, sl] = parent.children;
+    expect([tp.type, tp.side, sl.type, sl.side]).toEqual(["limit", "sell_to_close", "stop", "sell_to_close"]);
+    expect(tp.dependents).toEqual([sl]);
+    expect(sl.dependents).toEqual([tp]);
+    expect(() => f.create(mes, 1, "buy", { orderClass: "oco", limitPrice: 1 })).toThrowError(expect.objectContaining({ code: "ERR_ORDER" }));
+  });
+});
+
+/** Random minute bars with gaps, several "contracts". */
+function randomSource(seed: number): { source: MemorySource; t0: number } {
+  const next = rng(seed);
+  const t0 = nyToUtc(2024, 2, 20);
+  const bars: Record<string, { timesMs: number[]; open: number[]; high: number[]; low: number[]; close: number[]; volume: number[] }> = {};
+  for (const symbol of ["MESH4", "MESM4"]) {
+    const b = { timesMs: [] as number[], open: [] as number[], high: [] as number[], low: [] as number[], close: [] as number[], volume: [] as number[] };
+    let t = t0 + (symbol === "MESM4" ? 3 * 86_400_000 : 0), p = 5_000;
+    for (let i = 0; i < 6_000; i++) {
+      t += MIN * (next() < 0.9 ? 1 : 1 + Math.floor(next() * 300));
+      const o = p, c = p + Math.round((next() - 0.5) * 8) / 4;
+      b.timesMs.push(t); b.open.push(o); b.close.push(c);
+      b.high.push(Math.max(o, c) + 0.25); b.low.push(Math.min(o, c) - 0.25); b.volume.push(1 + Math.floor(next() * 50));
+      p = c;
+    }
+    bars[symbol] = b;
+  }
+  return { source: new MemorySource(bars), t0 };
+}
+
+describe("AssetSeries (cursor searches)", () => {
+  it("answers what a fresh series (plain binary searches) gives, on random forward and backward clocks, across a roll", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1e6 }), (seed) => {
+        const { source, t0 } = randomSource(seed);
+        const asset = Asset.contFuture("MES");
+        const range = [t0, t0 + 30 * 86_400_000] as const;
+        const series = AssetSeries.of(source, asset, ...range);
+        const next = rng(seed + 1);
+        let t = t0 + 86_400_000;
+        for (let q = 0; q < 300; q++) {
+          t += next() < 0.8 ? MIN : (next() - 0.3) * 4 * 86_400_000;
+          const tq = Math.round(t / MIN) * MIN;
+          const fresh = () => AssetSeries.of(source, asset, ...range);
+          expect(series.closeAtOrBefore(tq - MIN)).toBe(fresh().closeAtOrBefore(tq - MIN));
+          expect(series.ohlBefore(tq + 2 * MIN)).toEqual(fresh().ohlBefore(tq + 2 * MIN));
+          const a = series.window(tq - MIN, 50, true), b = fresh().window(tq - MIN, 50, true);
+          expect([a.symbol, Array.from(a.timesMs), Array.from(a.close)]).toEqual([b.symbol, Array.from(b.timesMs), Array.from(b.close)]);
+        }
+      }),
+      { numRuns: 20, seed: 11 },
+    );
+  });
+});
+
+describe("Resampler", () => {
+  it("equals resampling each window from scratch (minute and day bins, partial first and last bins, random lengths)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1e6 }), (seed) => {
+        const { source } = randomSource(seed);
+        const cols = source.columns("MESH4");
+        const resampler = new Resampler();
+        const next = rng(seed + 2);
+        for (let q = 0; q < 60; q++) {
+          const end = 1 + Math.floor(next() * (cols.timesMs.length - 1));
+          const start = Math.max(0, end - 1 - Math.floor(next() * 2_000));
+          const [unit, n] = next() < 0.7 ? (["minute", [2, 5, 7, 15, 60, 90][Math.floor(next() * 6)]] as const) : (["day", 1 + Math.floor(next() * 3)] as const);
+          const length = 1 + Math.floor(next() * 80);
+          const a = resampler.resampleView("MESH4", cols, start, end, unit, n, length);
+          const b = resampleWindow(new Bars("MESH4", cols, start, end), unit, n, length);
+          for (const k of ["timestamps", "timesMs", "open", "high", "low", "close", "volume"] as const) {
+            expect(Array.from(a[k] as ArrayLike<unknown>), `${k} of window [${start}, ${end}) ${n} ${unit} × ${length}`).toEqual(Array.from(b[k] as ArrayLike<unknown>));
+          }
+        }
+      }),
+      { numRuns: 15, seed: 12 },
+    );
+  });
+});
+
+describe("EquityRecorder", () => {
+  it("grows its columns and snapshots positions only when they change", () => {
+    const rec = new EquityRecorder();
+    const p = new Portfolio(1_000);
+    const mes = Asset.contFuture("MES");
+    for (let i = 0; i < 10_000; i++) {
+      if (i === 5_000) p.book(mes, 2, 4_800);
+      if (i === 7_000) p.book(mes, -2, 4_801);
+      rec.record(i * MIN, 1_000 + i, p);
+    }
+    const eq = rec.columns();
+    expect(eq.length).toBe(10_000);
+    expect([eq.timeMs[9_999], eq.portfolioValue[9_999], eq.cash[4_999], eq.cash[5_000]]).toEqual([9_999 * MIN, 10_999, 1_000, 1_000 - 2 * 1_300]);
+    expect(eq.positionsAt(4_999)).toEqual([]);
+    expect(eq.positionsAt(5_000)).toEqual([{ symbol: "MES", quantity: 2 }]);
+    expect(eq.positionsAt(6_999)).toEqual([{ symbol: "MES", quantity: 2 }]);
+    expect(eq.positionsAt(7_000)).toEqual([]);
+    expect(rec.rows()[5_000]).toEqual({ timeMs: 5_000 * MIN, portfolioValue: 6_000, cash: 1_000 - 2 * 1_300, positions: [{ symbol: "MES", quantity: 2 }] });
+  });
+});
+
+describe("Broker alone", () => {
+  it("fills against the bar it is handed, once per asset and call", () => {
+    const asked: string[] = [];
+    const broker = new Broker("S", 100_000, { onNewOrder: () => {}, onFilledOrder: () => {}, onCanceledOrder: () => {} }, [], [], "polars");
+    const mes = Asset.contFuture("MES");
+    const f = new OrderFactory(new OrderIds(0));
+    broker.submit(f.create(mes, 1, "buy", { limitPrice: 4_800 }), 0);
+    broker.submit(f.create(mes, 1, "buy", { limitPrice: 4_790 }), 0);
+    const bars = { fillBar: (a: Asset, t: number) => (asked.push(`${a.symbol}@${t}`), { open: 4_805, high: 4_806, low: 4_795, close: 0 }) };
+    broker.process(60_000, bars);
+    expect(asked.length).toBeGreaterThan(0);
+    expect(broker.fills.records().map((r) => r.price)).toEqual([4_800]);
+    expect(broker.activeOrders().length).toBe(1);
+    expect(broker.portfolio.quantity(mes)).toBe(1);
+    // Read-only outside the broker.
+    expect(() => ((broker.portfolio as unknown as { cash: number }).cash = 5)).toThrow();
+    const o = broker.orders[0] as Order;
+    expect(() => ((o as unknown as { side: string }).side = "sell")).toThrow();
+  });
+});
