@@ -62,15 +62,15 @@ export class OrderFactory {
   /** Bracket: [take-profit limit, stop-loss]; OTO: exactly one of them. Children close the parent. */
   private addExitChildren(parent: Order, o: OrderOptions, tif: "day" | "gtc"): void {
     const side: OrderSide = parent.side.startsWith("buy") ? "sell_to_close" : "buy_to_close";
-    const kids: Order[] = [];
-    if (o.secondaryLimitPrice !== undefined) {
-      kids.push(new Order(this.ids.next(), parent.asset, parent.quantity, side, "limit", "simple", o.secondaryLimitPrice, undefined, undefined, undefined, tif));
-    }
+    const takeProfit = o.secondaryLimitPrice === undefined ? undefined : new Order(this.ids.next(), parent.asset, parent.quantity, side, "limit", "simple", o.secondaryLimitPrice, undefined, undefined, undefined, tif);
     const trail = o.secondaryTrailPrice !== undefined || o.secondaryTrailPercent !== undefined;
+    let stopLoss: Order | undefined;
     if (o.secondaryStopPrice !== undefined || trail) {
       const type: OrderType = trail ? "trailing_stop" : o.secondaryStopLimitPrice !== undefined ? "stop_limit" : "stop";
-      kids.push(new Order(this.ids.next(), parent.asset, parent.quantity, side, type, "simple", o.secondaryStopLimitPrice, o.secondaryStopPrice, o.secondaryTrailPrice, o.secondaryTrailPercent, tif));
+      stopLoss = new Order(this.ids.next(), parent.asset, parent.quantity, side, type, "simple", o.secondaryStopLimitPrice, o.secondaryStopPrice, o.secondaryTrailPrice, o.secondaryTrailPercent, tif);
     }
+    // Built at their exact size: a year of brackets keeps every one of these arrays.
+    const kids: Order[] = takeProfit && stopLoss ? [takeProfit, stopLoss] : takeProfit ? [takeProfit] : stopLoss ? [stopLoss] : [];
     if (kids.length === 0) throw new FerrobtError("ERR_ORDER", `a ${parent.orderClass} order needs secondaryLimitPrice or secondaryStopPrice`);
     if (parent.orderClass === "oto" && kids.length !== 1) throw new FerrobtError("ERR_ORDER", "an OTO order takes exactly one secondary price");
     linkSiblings(parent, kids);

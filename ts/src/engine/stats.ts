@@ -38,21 +38,49 @@ export interface EquitySeries {
 
 const MS_PER_DAY = 86_400_000;
 
-/** Lumibot's formulas: first row per timestamp, returns row to row, Y = whole days / 365.25. */
+/**
+ * Lumibot's formulas: first row per timestamp, returns row to row, Y = whole days / 365.25. One pass
+ * gathers the returns, their product, sum and downside squares and the drawdown (each summed in row
+ * order, as a loop per quantity would); a second pass the squared deviations.
+ */
 export function summarize(equity: EquitySeries, fills: readonly FillRecord[], riskFreeRate = 0, dateOf: (ms: number) => string): SummaryStats {
-  const { times, values } = firstPerTimestamp(equity);
-  const returns = new Float64Array(Math.max(0, values.length - 1));
-  for (let i = 1; i < values.length; i++) returns[i - 1] = values[i] / values[i - 1] - 1;
-  let growth = 1;
-  for (let i = 0; i < returns.length; i++) growth *= 1 + returns[i];
-  const years = times.length > 1 ? Math.floor((times[times.length - 1] - times[0]) / MS_PER_DAY) / 365.25 : 0;
+  const n = equity.length;
+  const times = equity.timeMs, values = equity.portfolioValue;
+  const returns = new Float64Array(Math.max(0, n - 1));
+  let count = 0, growth = 1, sum = 0, downSquares = 0;
+  let c = 1, peak = 1, worst = 0, worstAt = n > 0 ? times[0] : 0;
+  let firstT = n > 0 ? times[0] : 0, lastT = firstT, kept = n > 0 ? 1 : 0, prevValue = n > 0 ? values[0] : 0;
+  for (let i = 1; i < n; i++) {
+    if (times[i] === times[i - 1]) continue;
+    const r = values[i] / prevValue - 1;
+    prevValue = values[i];
+    lastT = times[i];
+    kept++;
+    returns[count++] = r;
+    growth *= 1 + r;
+    sum += r;
+    downSquares += Math.min(r, 0) ** 2;
+    c *= 1 + r;
+    peak = Math.max(peak, c);
+    const d = (peak - c) / peak;
+    if (d > worst) {
+      worst = d;
+      worstAt = times[i];
+    }
+  }
+  const years = kept > 1 ? Math.floor((lastT - firstT) / MS_PER_DAY) / 365.25 : 0;
   const cagr = years > 0 ? growth ** (1 / years) - 1 : 0;
-  const annualise = years > 0 ? Math.sqrt(returns.length / years) : 0;
-  const volatility = sampleStd(returns) * annualise;
-  let downSquares = 0;
-  for (let i = 0; i < returns.length; i++) downSquares += Math.min(returns[i], 0) ** 2;
-  const downside = Math.sqrt(downSquares / Math.max(1, returns.length - 1)) * annualise;
-  const dd = maxDrawdown(times, returns, dateOf);
+  const annualise = years > 0 ? Math.sqrt(count / years) : 0;
+  let std = 0;
+  if (count >= 2) {
+    const mean = sum / count;
+    let squares = 0;
+    for (let i = 0; i < count; i++) squares += (returns[i] - mean) ** 2;
+    std = Math.sqrt(squares / (count - 1));
+  }
+  const volatility = std * annualise;
+  const downside = Math.sqrt(downSquares / Math.max(1, count - 1)) * annualise;
+  const dd = { drawdown: worst, date: n === 0 ? "" : dateOf(worstAt) };
   const trips = roundTrips(fills);
   return {
     totalReturn: growth - 1,
@@ -65,43 +93,6 @@ export function summarize(equity: EquitySeries, fills: readonly FillRecord[], ri
     tradeCount: trips.length,
     winRate: trips.length === 0 ? 0 : trips.filter((p) => p > 0).length / trips.length,
   };
-}
-
-/** The series without repeated timestamps (the first entry of each kept). */
-function firstPerTimestamp(e: EquitySeries): { times: Float64Array; values: Float64Array } {
-  const times = new Float64Array(e.length), values = new Float64Array(e.length);
-  let n = 0;
-  for (let i = 0; i < e.length; i++) {
-    if (i > 0 && e.timeMs[i] === e.timeMs[i - 1]) continue;
-    times[n] = e.timeMs[i];
-    values[n++] = e.portfolioValue[i];
-  }
-  return { times: times.subarray(0, n), values: values.subarray(0, n) };
-}
-
-function sampleStd(xs: Float64Array): number {
-  if (xs.length < 2) return 0;
-  let sum = 0;
-  for (let i = 0; i < xs.length; i++) sum += xs[i];
-  const mean = sum / xs.length;
-  let squares = 0;
-  for (let i = 0; i < xs.length; i++) squares += (xs[i] - mean) ** 2;
-  return Math.sqrt(squares / (xs.length - 1));
-}
-
-function maxDrawdown(times: Float64Array, returns: Float64Array, dateOf: (ms: number) => string): { drawdown: number; date: string } {
-  if (times.length === 0) return { drawdown: 0, date: "" };
-  let c = 1, peak = 1, worst = 0, at = times[0];
-  for (let i = 0; i < returns.length; i++) {
-    c *= 1 + returns[i];
-    peak = Math.max(peak, c);
-    const d = (peak - c) / peak;
-    if (d > worst) {
-      worst = d;
-      at = times[i + 1];
-    }
-  }
-  return { drawdown: worst, date: dateOf(at) };
 }
 
 /** P&L after fees of each flat-to-flat round trip, per asset, in fill order. */
