@@ -1,11 +1,12 @@
 // The CLI's fast path: the cached strategy compile (reuse, invalidation by any bundled input, import.meta,
-// typed errors) and the run-reusing New York timestamp formatter against formatNy.
+// typed errors), the run-reusing New York timestamp formatter against formatNy, the Intl-free money format.
 
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compiledStrategyUrl } from "../ts/src/cli/compile.js";
+import { money } from "../ts/src/cli/money.js";
 import { nyTimestampFormatter } from "../ts/src/results/timestamps.js";
 import { formatNy, nyToUtc } from "../ts/src/util/nytime.js";
 import { tempDir } from "./helpers/fixtures.js";
@@ -78,5 +79,16 @@ describe("nyTimestampFormatter", () => {
       const t = Date.UTC(2000, 0, 1) + next() * (Date.UTC(2040, 0, 1) - Date.UTC(2000, 0, 1)) + (i % 3) * 0.5;
       expect(format(t)).toBe(formatNy(t));
     }
+  });
+});
+
+describe("money", () => {
+  it("formats as en-US toLocaleString with two decimals, ties and negative zero included", () => {
+    const intl = (x: number) => `$${x.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+    const xs = [0, -0, -0.004, 0.005, 1.005, 2.675, 9.995, 999_999.995, 99_098.428571, -3_638.995, 1e20, 1e21, 5e-7, NaN, Infinity, -Infinity];
+    let seed = 11;
+    const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    for (let i = 0; i < 5_000; i++) xs.push(Math.round((next() - 0.5) * 1e8) / 1000, (next() - 0.5) * 10 ** (next() * 25 - 5));
+    expect(xs.filter((x) => money(x) !== intl(x))).toEqual([]);
   });
 });

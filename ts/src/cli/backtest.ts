@@ -17,6 +17,7 @@ import { reportData } from "../report/data.js";
 import { writeReport } from "../report/html.js";
 import type { Asset } from "../engine/asset.js";
 import { compiledStrategyUrl } from "./compile.js";
+import { money } from "./money.js";
 
 type StrategyClass = new () => Strategy;
 
@@ -137,7 +138,6 @@ function throttle(f: (fraction: number, n: number) => void): (fraction: number, 
   };
 }
 
-const money = (x: number) => `$${x.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
 /** The instrument the report charts: the asset of the first order (none: the data's first symbol). */
