@@ -27,18 +27,28 @@ export function countBelowNs(ts: BigInt64Array, ns: bigint, inclusive: boolean):
   return lo;
 }
 
-const TWO_32_MOD_1E6 = 2 ** 32 % 1_000_000;
+/** 2^32 and 2^16 modulo 5^6 (1e6 = 2^6 · 5^6), for remainders in int32 arithmetic. */
+const M = 15_625, TWO_32_MOD_M = 2 ** 32 % M, TWO_16_MOD_M = 2 ** 16 % M;
+
+const wholeMsCache = new WeakMap<BigInt64Array, boolean>();
 
 /**
  * True when every timestamp is a whole ms (then `timesMs` holds them exactly and searches can run
- * on it). Reads the i64s as 32-bit halves, so no BigInt is made.
+ * on it). Reads the i64s as 32-bit halves, so no BigInt is made; remembered per column.
  */
 export function allWholeMs(ts: BigInt64Array): boolean {
+  let known = wholeMsCache.get(ts);
+  if (known === undefined) wholeMsCache.set(ts, (known = scanWholeMs(ts)));
+  return known;
+}
+
+function scanWholeMs(ts: BigInt64Array): boolean {
   const words = new Int32Array(ts.buffer, ts.byteOffset, ts.length * 2);
   for (let i = 0; i < words.length; i += 2) {
-    const lo = words[i] >>> 0, hi = words[i + 1];
-    // ns mod 1e6 from the halves (two's complement: hi·2^32 + lo), kept exact below 2^53.
-    const r = (((hi % 1_000_000) * TWO_32_MOD_1E6) % 1_000_000 + (lo % 1_000_000)) % 1_000_000;
+    const lo = words[i], hi = words[i + 1];
+    // ns = hi·2^32 + lo (lo unsigned) is a multiple of 1e6 iff it is one of 2^6 and of 5^6.
+    if ((lo & 63) !== 0) return false;
+    const r = ((hi % M) * TWO_32_MOD_M + (lo >>> 16) * TWO_16_MOD_M + (lo & 0xffff)) % M;
     if (r !== 0) return false;
   }
   return true;
