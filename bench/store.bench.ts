@@ -85,9 +85,25 @@ describe("window/200x5m-resampled", () => {
 describe("last-bar", () => {
   bench("ferrobt", () => void store.lastBar(SYMBOL, { atOrBefore: next() }));
   bench("reference", () => void reference.countAtOrBefore(SYMBOL, next()));
+  // The same work in plain JS: find the newest bar at or before t and return it as a Bar.
   bench("js-floor", () => {
     const k = countBelow(cols.timesMs, next(), true) - 1;
-    void (k >= 0 && { close: cols.close[k], open: cols.open[k] });
+    void (k >= 0 && { timeMs: cols.timesMs[k], timestamp: cols.timestamps[k], open: cols.open[k], high: cols.high[k], low: cols.low[k], close: cols.close[k], volume: cols.volume[k] });
+  });
+});
+
+describe("last-price", () => {
+  bench("ferrobt", () => {
+    const k = store.countAtOrBefore(SYMBOL, next()) - 1;
+    void (k >= 0 && store.columns(SYMBOL).close[k]);
+  });
+  bench("reference", () => {
+    const k = reference.countAtOrBefore(SYMBOL, next()) - 1;
+    void (k >= 0 && reference.columns(SYMBOL).close[k]);
+  });
+  bench("js-floor", () => {
+    const k = countBelow(cols.timesMs, next(), true) - 1;
+    void (k >= 0 && cols.close[k]);
   });
 });
 

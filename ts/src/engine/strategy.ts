@@ -112,10 +112,10 @@ export abstract class Strategy {
    * none. `timestep`: "minute", "5 minutes", "1h", "day", ... (multi-unit steps resample the minute
    * window; the last bin is partial). `timeshift` (minutes): > 0 moves the window back, < 0 forward.
    */
-  getHistoricalPrices(asset: Asset | string, length: number, timestep = "minute", options: { timeshift?: number } = {}): Bars | undefined {
+  getHistoricalPrices(asset: Asset | string, length: number, timestep = "minute", options?: { timeshift?: number }): Bars | undefined {
     const n = Math.trunc(Number(length));
     if (!Number.isFinite(n) || n < 0) throw new FerrobtError("ERR_ARGUMENT", `argument 'length': ${String(length)} is not a whole number >= 0`);
-    const shift = options.timeshift ?? 0;
+    const shift = options?.timeshift ?? 0;
     if (!Number.isFinite(shift)) throw new FerrobtError("ERR_ARGUMENT", `argument 'timeshift': ${String(shift)} is not a number of minutes`);
     return this.ctx.historicalPrices(toAsset(asset), n, timestep, shift);
   }
