@@ -193,12 +193,14 @@ function compact<T>(xs: T[], keep: (x: T) => boolean): void {
 
 /** Rejects orders Lumibot would reject: non-positive quantity, missing or invalid prices. */
 function checkOrder(o: Order): void {
-  const bad = (why: string) => {
-    throw new FerrobtError("ERR_ORDER", `order ${o.identifier} (${o.type} ${o.side} ${o.asset.symbol}): ${why}`);
-  };
-  const positive = (x: number | undefined) => x !== undefined && Number.isFinite(x) && x > 0;
-  if (!positive(o.quantity)) bad(`quantity ${o.quantity} must be a positive number`);
-  if ((o.type === "limit" || o.type === "stop_limit") && !positive(o.limitPrice)) bad("a limit price > 0 is required");
-  if ((o.type === "stop" || o.type === "stop_limit") && !positive(o.stopPrice)) bad("a stop price > 0 is required");
-  if (o.type === "trailing_stop" && !positive(o.trailPrice) && !positive(o.trailPercent)) bad("a trail price or trail percent > 0 is required");
+  if (!positive(o.quantity)) badOrder(o, `quantity ${o.quantity} must be a positive number`);
+  if ((o.type === "limit" || o.type === "stop_limit") && !positive(o.limitPrice)) badOrder(o, "a limit price > 0 is required");
+  if ((o.type === "stop" || o.type === "stop_limit") && !positive(o.stopPrice)) badOrder(o, "a stop price > 0 is required");
+  if (o.type === "trailing_stop" && !positive(o.trailPrice) && !positive(o.trailPercent)) badOrder(o, "a trail price or trail percent > 0 is required");
+}
+
+const positive = (x: number | undefined) => x !== undefined && Number.isFinite(x) && x > 0;
+
+function badOrder(o: Order, why: string): never {
+  throw new FerrobtError("ERR_ORDER", `order ${o.identifier} (${o.type} ${o.side} ${o.asset.symbol}): ${why}`);
 }

@@ -18,15 +18,16 @@ export class TradingFee {
   }
 }
 
-const BUY_SIDES: readonly OrderSide[] = ["buy", "buy_to_open", "buy_to_cover"];
-const SELL_SIDES: readonly OrderSide[] = ["sell", "sell_to_close", "sell_short", "sell_to_open"];
+const BUY_SIDES: ReadonlySet<OrderSide> = new Set(["buy", "buy_to_open", "buy_to_cover"]);
+const SELL_SIDES: ReadonlySet<OrderSide> = new Set(["sell", "sell_to_close", "sell_short", "sell_to_open"]);
+const NO_FEES: readonly TradingFee[] = [];
 
 /**
  * Fee of filling `order` at `price`. Buy fees apply to buy/buy_to_open/buy_to_cover, sell fees to
  * sell/sell_to_close/sell_short/sell_to_open; `buy_to_close` pays none; trailing stops never pay.
  */
 export function orderFee(order: Order, price: number, buyFees: readonly TradingFee[], sellFees: readonly TradingFee[]): number {
-  const fees = BUY_SIDES.includes(order.side) ? buyFees : SELL_SIDES.includes(order.side) ? sellFees : [];
+  const fees = BUY_SIDES.has(order.side) ? buyFees : SELL_SIDES.has(order.side) ? sellFees : NO_FEES;
   let total = 0;
   for (const fee of fees) {
     const taker = fee.taker && (order.type === "market" || order.type === "stop");

@@ -51,13 +51,14 @@ export class TradeLog {
   add(timeMs: number, event: OrderEvent, order: Order, price?: number, quantity?: number, fee?: number): void {
     if (this.n === this.times.length) this.grow();
     const i = this.n++;
+    const kind = event === "new" ? 0 : event === "fill" ? 1 : 2;
     this.times[i] = timeMs;
-    this.kinds[i] = KIND_CODE[event];
+    this.kinds[i] = kind;
     this.prices[i] = price ?? NaN;
     this.quantities[i] = quantity ?? NaN;
     this.fees[i] = fee ?? NaN;
     this.orders.push(order);
-    this.counts[KIND_CODE[event]]++;
+    this.counts[kind]++;
     this.built = undefined;
   }
 
