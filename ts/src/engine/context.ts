@@ -47,14 +47,15 @@ export class StrategyRuntime implements StrategyContext, ClockListener {
   clock: SessionClock | undefined;
   private readonly lastPriceOf = (a: Asset) => this.market.lastPrice(a, this.t);
 
+  private readonly strategy: Strategy;
+  private readonly market: MarketData;
+
   constructor(private readonly p: RuntimeParts) {
     this.t = p.startMs;
     this.pv = p.broker.portfolio.cash;
     this.calendar = new MarketCalendar(this.marketName, p.startMs, p.endMs);
-  }
-
-  private get market(): MarketData {
-    return this.p.market;
+    this.strategy = p.strategy;
+    this.market = p.market;
   }
 
   /** The clock instant. */
@@ -73,11 +74,12 @@ export class StrategyRuntime implements StrategyContext, ClockListener {
     probe?.stop("valuation", v0);
     if (run) {
       try {
-        this.p.strategy[hook]();
+        if (hook === "onTradingIteration") this.strategy.onTradingIteration();
+        else this.strategy[hook]();
       } catch (cause) {
         const code = (cause as { code?: unknown })?.code;
         const what = `${typeof code === "string" ? `[${code}] ` : ""}${(cause as Error)?.message ?? String(cause)}`;
-        throw new HookFailure(`strategy ${this.p.strategy.name} threw in ${hook} at ${formatNy(t)}: ${what}`, cause);
+        throw new HookFailure(`strategy ${this.strategy.name} threw in ${hook} at ${formatNy(t)}: ${what}`, cause);
       }
     }
     if (record) {

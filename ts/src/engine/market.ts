@@ -12,7 +12,7 @@ import type { FillBar } from "./fills.js";
 import { Resampler, resampleWindow } from "./resample.js";
 import { AssetSeries } from "./series.js";
 import type { Probe } from "./probe.js";
-import { parseTimestep } from "./timestep.js";
+import { parseTimestep, type Timestep } from "./timestep.js";
 
 const MS_PER_DAY = 86_400_000;
 /** How far around the window continuous-future roll schedules are laid out. */
@@ -32,6 +32,10 @@ interface Quote {
 export class MarketData {
   private readonly quotes = new Map<string, Quote>();
   private readonly resampler = new Resampler();
+  private lastAsset: Asset | undefined;
+  private lastQuote: Quote | undefined;
+  private lastTimestep: string | undefined;
+  private lastStep: Timestep | undefined;
 
   constructor(
     readonly source: DataSource,
@@ -41,12 +45,16 @@ export class MarketData {
   ) {}
 
   private quote(asset: Asset): Quote {
+    // Strategies ask about one asset many times in a row.
+    if (asset === this.lastAsset) return this.lastQuote as Quote;
     let q = this.quotes.get(asset.key);
     if (!q) {
       const series = AssetSeries.of(this.source, asset, this.startMs - ROLL_MARGIN_MS, this.endMs + ROLL_MARGIN_MS);
       q = { series, lastPriceAt: NaN, lastPrice: undefined, fillBarAt: NaN, fillBar: undefined, pandasBar: { open: 0, high: 0, low: 0 } };
       this.quotes.set(asset.key, q);
     }
+    this.lastAsset = asset;
+    this.lastQuote = q;
     return q;
   }
 
@@ -60,7 +68,11 @@ export class MarketData {
    * (undefined when there is none). Multi-minute and day steps resample the minute bars.
    */
   historicalPrices(asset: Asset, length: number, timestep: string, timeshift: number, t: number, probe?: Probe): Bars | undefined {
-    const step = parseTimestep(timestep);
+    if (timestep !== this.lastTimestep) {
+      this.lastStep = parseTimestep(timestep);
+      this.lastTimestep = timestep;
+    }
+    const step = this.lastStep as Timestep;
     const series = this.quote(asset).series;
     if (timeshift < 0) {
       throw new FerrobtError("ERR_ARGUMENT", `argument 'timeshift': ${timeshift} would reveal bars that have not closed yet (ferrobt refuses lookahead)`);
