@@ -8,6 +8,7 @@ import { resampleWindow } from "../engine/resample.js";
 import { statsDocument } from "../results/write.js";
 import type { EquitySeries } from "../engine/stats.js";
 import { formatNy, nyOffsetMs, nyParts, nyToUtc } from "../util/nytime.js";
+import { nyTimestampFormatter } from "../results/timestamps.js";
 import { Asset } from "../engine/asset.js";
 
 /** Columnar candles; `t` in chart seconds (New York wall clock shown as UTC, as charts display). */
@@ -122,6 +123,7 @@ export function reportData(result: BacktestResult, data: DataSource, traded: Ass
     return peak > 0 ? -(peak - v) / peak : 0;
   });
 
+  const fillTime = nyTimestampFormatter();
   return {
     header: {
       strategy: result.strategy,
@@ -143,7 +145,7 @@ export function reportData(result: BacktestResult, data: DataSource, traded: Ass
     stats: statsDocument(result),
     trades: result.fills.map((f) => ({
       t: chartTime(f.timeMs),
-      time: formatNy(f.timeMs),
+      time: fillTime(f.timeMs),
       side: f.order.side,
       type: f.order.type,
       qty: f.quantity,
