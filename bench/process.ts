@@ -126,13 +126,15 @@ export function formatProcessReport(p: ProcessReport): string[] {
     }
     return `${(r.medianMs / floor.medianMs).toFixed(2)}× node alone (+${(r.medianMs - floor.medianMs).toFixed(0)} ms)`;
   };
+  const gc = p.results.find((r) => r.name.includes("GC observed"))!.child;
   const inner = (r: ProcessResult) => Object.entries(r.child).filter(([k]) => k.endsWith("Ms")).map(([k, v]) => `${k.slice(0, -2)} ${v.toFixed(1)}`).join(", ") || "–";
   return [
     `| process (separate runs) | runs | median wall | min wall | peak RSS | inside the process (ms, medians) | ratio |`,
     `|---|---:|---:|---:|---:|---|---|`,
     ...p.results.map((r) => `| ${r.name} | ${r.runs} | ${ms(r.medianMs)} | ${ms(r.minMs)} | ${r.peakRssMiB === undefined ? "–" : `${r.peakRssMiB.toFixed(0)} MiB`} | ${inner(r)} | ${vs(r)} |`),
     ``,
-    `GC share of the one-year backtest: ${(p.gcShare * 100).toFixed(1)} % (${p.gcMs.toFixed(0)} ms of GC pauses in a ${p.gcRunMs.toFixed(0)} ms run; perf_hooks 'gc' entries, target ≤ 5 %).`,
+    `GC share of the one-year backtest: ${(p.gcShare * 100).toFixed(1)} % (${p.gcMs.toFixed(0)} ms of GC pauses in a ${p.gcRunMs.toFixed(0)} ms run: ` +
+      `scavenges ${gc.scavengeMs.toFixed(0)} ms, mark-compacts ${gc.markCompactMs.toFixed(0)} ms, incremental marking ${gc.incrementalMarkMs.toFixed(0)} ms; perf_hooks 'gc' entries, target ≤ 5 %).`,
   ];
 }
 

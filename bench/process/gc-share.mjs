@@ -1,8 +1,8 @@
 // Child of bench/process.ts: one MES SMA-9 backtest over a window in a fresh process, with every GC pause
-// observed (perf_hooks 'gc' entries); prints the run's wall time and the pauses inside it as JSON.
+// observed (perf_hooks 'gc' entries); prints the run's wall time and the pauses inside it (total and by kind) as JSON.
 // Arguments: <parquet> <start> <end>.
 
-import { PerformanceObserver } from "node:perf_hooks";
+import { constants, PerformanceObserver } from "node:perf_hooks";
 import { compiledStrategyUrl } from "../../dist/cli/compile.js";
 import { Backtest, BarStore } from "../../dist/index.js";
 
@@ -20,5 +20,15 @@ await new Promise((r) => setTimeout(r, 50));
 pauses.push(...observer.takeRecords());
 observer.disconnect();
 const inside = pauses.filter((e) => e.startTime >= began && e.startTime < ended);
-const gcMs = inside.reduce((s, e) => s + e.duration, 0);
-process.stdout.write(JSON.stringify({ runMs: ended - began, gcMs, gcCount: inside.length, iterations: result.iterations }) + "\n");
+const total = (kind) => inside.filter((e) => kind === undefined || e.detail.kind === kind).reduce((s, e) => s + e.duration, 0);
+process.stdout.write(
+  JSON.stringify({
+    runMs: ended - began,
+    gcMs: total(),
+    scavengeMs: total(constants.NODE_PERFORMANCE_GC_MINOR),
+    markCompactMs: total(constants.NODE_PERFORMANCE_GC_MAJOR),
+    incrementalMarkMs: total(constants.NODE_PERFORMANCE_GC_INCREMENTAL),
+    gcCount: inside.length,
+    iterations: result.iterations,
+  }) + "\n",
+);
