@@ -153,6 +153,9 @@ async function build(entry: string, outfile: string, ferrobt: string): Promise<{
     const first = failure.errors?.[0];
     const where = first?.location ? `${first.location.file}:${first.location.line}:${first.location.column + 1}: ` : "";
     throw new FerrobtError("ERR_ARGUMENT", `argument 'strategy': ${entry} does not compile: ${where}${first?.text ?? failure.message}`, { cause });
+  } finally {
+    // esbuild's service process would otherwise stay up beside the backtest, competing for the CPU.
+    void esbuild.stop();
   }
   const inputs = Object.keys(result.metafile.inputs).map((p) => resolve(dirname(entry), p));
   return { text: result.outputFiles[0].text, inputs };
