@@ -4,59 +4,16 @@
 import { parseArgs } from "node:util";
 import { basename, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { existsSync, mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import { generateSample } from "../store/BarStore.js";
-import { openSource, type Backend } from "../data/open.js";
+import { openSource } from "../data/open.js";
 import { Backtest, StrategyError, type BacktestResult } from "../engine/backtest.js";
-import { Strategy } from "../engine/strategy.js";
 import type { FillModel } from "../engine/broker.js";
 import { FerrobtError } from "../errors.js";
 import { statsDocument, writeResults, type ResultFiles } from "../results/write.js";
 import { reportData } from "../report/data.js";
 import { writeReport } from "../report/html.js";
 import type { Asset } from "../engine/asset.js";
-import { compiledStrategyUrl } from "./compile.js";
+import { backendOf, dataPaths, loadStrategy, SEED_WINDOW } from "./inputs.js";
 import { money } from "./money.js";
-
-type StrategyClass = new () => Strategy;
-
-/** Loads the default export (or the first exported Strategy subclass) of a strategy file. */
-export async function loadStrategy(file: string): Promise<StrategyClass> {
-  // Stack traces through the strategy point at its TypeScript lines (the compiled module carries an inline map).
-  process.setSourceMapsEnabled(true);
-  const mod = (await import(await compiledStrategyUrl(file))) as Record<string, unknown>;
-  const candidates = [mod.default, ...Object.values(mod)];
-  const found = candidates.find((c) => typeof c === "function" && isStrategyClass(c as StrategyClass));
-  if (!found) throw new FerrobtError("ERR_ARGUMENT", `argument 'strategy': ${file} exports no Strategy subclass`);
-  return found as StrategyClass;
-}
-
-/** A Strategy subclass, also when the file imported another copy of ferrobt (checked by shape). */
-function isStrategyClass(c: StrategyClass): boolean {
-  const proto = c.prototype as Partial<Strategy> | undefined;
-  return proto instanceof Strategy || (typeof proto?.onTradingIteration === "function" && typeof proto.getHistoricalPrices === "function");
-}
-
-/** The seed window and the generated sample data: the defaults of `backtest` and `profile`. */
-export const SEED_WINDOW = { start: "2024-01-03T09:30", end: "2024-01-05T16:00" };
-const SAMPLE = "out/data/MES_sample.parquet";
-
-/** `--data` as a list of paths; without it, the generated sample (written on first use). */
-export function dataPaths(data: string | undefined): string[] {
-  if (data) return data.split(",");
-  if (!existsSync(SAMPLE)) {
-    mkdirSync(dirname(SAMPLE), { recursive: true });
-    generateSample(SAMPLE);
-  }
-  return [SAMPLE];
-}
-
-export function backendOf(value: string | undefined): Backend {
-  const backend = value ?? "native";
-  if (backend !== "native" && backend !== "reference") throw new FerrobtError("ERR_ARGUMENT", "--backend must be native or reference");
-  return backend;
-}
 
 export async function runBacktestCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({

@@ -4,7 +4,7 @@
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { FerrobtError } from "../errors.js";
-import { backendOf, dataPaths, loadStrategy, SEED_WINDOW } from "./backtest.js";
+import { backendOf, dataPaths, loadStrategy, SEED_WINDOW } from "./inputs.js";
 import { formatProfile, parityVerdict, profileRun, type ProfileReport } from "../profile/profile.js";
 import type { Backend } from "../data/open.js";
 
