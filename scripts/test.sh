@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test tiers. `npm test` (no argument): build (incremental), dev-profile cargo test, type check, vitest
-# without the slow end-to-end files. `npm run test:full` (--full): all of that plus the cargo-fuzz smoke
-# run, the packed-install test, the Chromium report test and the bench smoke run.
+# without the three slow files. `npm run test:full` (--full): all of that plus the cargo-fuzz smoke run, the
+# packed-install test, the Chromium report test, the memory soak test and the bench smoke run.
 # Ends with one plain line "N passed, N failed": N passed counts tests (cargo, vitest, one per fuzz
 # target); a failed step that is not a test (build, type check, bench smoke) counts as one failure.
 # Exits non-zero if anything failed.
@@ -51,7 +51,8 @@ if npx tsc -p tsconfig.check.json; then summary+=("type check: ok ($(elapsed "$t
 
 t=$(date +%s)
 vitest_args=(run)
-[ "$full" = 1 ] || vitest_args+=(--exclude __test__/package.test.ts --exclude __test__/report-browser.test.ts)
+# The quick tier leaves out the packed install, the browser and the memory soak run (each a minute or more).
+[ "$full" = 1 ] || vitest_args+=(--exclude __test__/package.test.ts --exclude __test__/report-browser.test.ts --exclude __test__/memory.test.ts)
 npx vitest "${vitest_args[@]}"
 vitest_rc=$?
 read -r js_passed js_failed js_skipped < <(node -e '
