@@ -159,6 +159,7 @@ impl JsColumns {
     }
 }
 
+#[allow(unsafe_code, reason = "zero-copy views: V8 reads the store's memory, freed by V8's finalizer")]
 fn external_f64(owner: &Arc<SymbolBars>, data: &[f64]) -> Float64Array {
     let keep = owner.clone();
     // SAFETY: `data` points into polars buffers owned by `keep`; they are immutable and live until
@@ -166,6 +167,7 @@ fn external_f64(owner: &Arc<SymbolBars>, data: &[f64]) -> Float64Array {
     unsafe { Float64Array::with_external_data(data.as_ptr().cast_mut(), data.len(), move |_, _| drop(keep)) }
 }
 
+#[allow(unsafe_code, reason = "as in `external_f64`")]
 fn external_i64(owner: &Arc<SymbolBars>, data: &[i64]) -> BigInt64Array {
     let keep = owner.clone();
     // SAFETY: as in `external_f64`.

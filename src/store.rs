@@ -33,7 +33,7 @@ pub struct JsBarStore {
 }
 
 impl ObjectFinalize for JsBarStore {
-    fn finalize(mut self, env: Env) -> napi::Result<()> {
+    fn finalize(mut self, env: Env) -> Result<()> {
         self.release_handles();
         if self.reported_bytes != 0 {
             env.adjust_external_memory(-self.reported_bytes)?;

@@ -23,7 +23,7 @@ fn year_file() -> String {
 fn benches(c: &mut Criterion) {
     let file = year_file();
     c.bench_function("ingest/1y-minute", |b| {
-        b.iter(|| black_box(open_parquet(&[file.clone()], &IngestOptions::default()).unwrap()))
+        b.iter(|| black_box(open_parquet(std::slice::from_ref(&file), &IngestOptions::default()).unwrap()));
     });
     let (store, _): (BarStore, _) = open_parquet(&[file], &IngestOptions::default()).unwrap();
     let bars = store.bars_of("MESZ3").unwrap().clone();
@@ -34,7 +34,7 @@ fn benches(c: &mut Criterion) {
             i = (i * 7_919 + 13) % (ts.len() - 1);
             let r = bars.window_range(black_box(ts[i] + 1), 200);
             black_box(bars.slice(r).close[0])
-        })
+        });
     });
     let five = store.resample(Timeframe::parse("5m").unwrap(), &ResampleOptions::default()).unwrap();
     let five = five.bars_of("MESZ3").unwrap().clone();
@@ -43,13 +43,13 @@ fn benches(c: &mut Criterion) {
             i = (i * 7_919 + 13) % (ts.len() - 1);
             let r = five.window_range(black_box(ts[i] + 1), 200);
             black_box(five.slice(r).close.first().copied())
-        })
+        });
     });
     c.bench_function("last-bar", |b| {
         b.iter(|| {
             i = (i * 7_919 + 13) % (ts.len() - 1);
             black_box(bars.last_index(black_box(ts[i] + 1)))
-        })
+        });
     });
     // Every symbol of the store, uncached: the work `BarStore::resample` does on a cache miss.
     let all: Vec<_> = store.symbol_names().iter().map(|s| store.bars_of(s).unwrap().clone()).collect();
@@ -60,7 +60,7 @@ fn benches(c: &mut Criterion) {
                 for s in &all {
                     black_box(ferrobt_core::resample::resample_bars(s, tf, &ResampleOptions::default()).unwrap());
                 }
-            })
+            });
         });
     }
 }

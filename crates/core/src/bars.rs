@@ -18,25 +18,37 @@ pub struct SymbolBars {
     volume: Float64Chunked,
 }
 
-/// A plain-slice view of a range of bars.
+/// A plain-slice view of a range of bars; all slices have the same length.
 #[derive(Debug, Clone, Copy)]
 pub struct BarSlice<'a> {
+    /// Bar open times, ns since the Unix epoch, UTC, ascending.
     pub ts: &'a [i64],
+    /// Open prices (de-scaled, in the instrument's quote units).
     pub open: &'a [f64],
+    /// High prices.
     pub high: &'a [f64],
+    /// Low prices.
     pub low: &'a [f64],
+    /// Close prices.
     pub close: &'a [f64],
+    /// Volumes (contracts or shares) as f64, exact below 2^53.
     pub volume: &'a [f64],
 }
 
-/// Owned column vectors used to build [`SymbolBars`].
+/// Owned column vectors used to build [`SymbolBars`]; all vectors have the same length.
 #[derive(Debug, Default, Clone)]
 pub struct BarColumns {
+    /// Bar open times, ns since the Unix epoch, UTC.
     pub ts: Vec<i64>,
+    /// Open prices (de-scaled).
     pub open: Vec<f64>,
+    /// High prices.
     pub high: Vec<f64>,
+    /// Low prices.
     pub low: Vec<f64>,
+    /// Close prices.
     pub close: Vec<f64>,
+    /// Volumes as f64 (exact below 2^53).
     pub volume: Vec<f64>,
 }
 
@@ -80,7 +92,11 @@ impl SymbolBars {
         }
     }
 
-    /// Rebuilds from a frame with the columns `ts, open, high, low, close, volume` (e.g. a resample result).
+    /// Rebuilds from a frame with the columns `ts` (i64 ns UTC, ascending, unique) and `open, high,
+    /// low, close, volume` (f64), e.g. a resample result.
+    ///
+    /// # Errors
+    /// `ERR_INTERNAL` when a column is missing or has another type.
     pub fn from_frame(symbol: String, df: &DataFrame) -> Result<Self> {
         let f64s = |name: &str| -> Result<Vec<f64>> {
             let s = df.column(name).map_err(StoreError::from)?.f64().map_err(StoreError::from)?;

@@ -11,31 +11,91 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 pub enum StoreError {
     /// The file cannot be opened or read: missing, a directory, no permission.
     #[error("{path}: {reason}")]
-    Io { path: PathBuf, reason: String },
+    Io {
+        /// The file or glob pattern.
+        path: PathBuf,
+        /// What the operating system or the glob expansion said.
+        reason: String,
+    },
     /// The file exists but is not readable parquet (truncated, another format, corrupt).
     #[error("{path}: not a readable parquet file: {reason}")]
-    Parquet { path: PathBuf, reason: String },
+    Parquet {
+        /// The file.
+        path: PathBuf,
+        /// The first inconsistency found (column, row group, byte offset where known).
+        reason: String,
+    },
     /// The file (or the selected time range) holds no rows.
     #[error("{path}: {reason}")]
-    Empty { path: PathBuf, reason: String },
+    Empty {
+        /// The file (the first one read when the time range selected nothing in any).
+        path: PathBuf,
+        /// Which of the two cases it is.
+        reason: String,
+    },
     /// A required column is missing or has a type the schema does not allow.
     #[error("{path}: column '{column}': {reason}")]
-    Schema { path: PathBuf, column: String, reason: String },
+    Schema {
+        /// The file.
+        path: PathBuf,
+        /// The column's name as the schema expects it.
+        column: String,
+        /// What is wrong: missing, or the type found and the types allowed.
+        reason: String,
+    },
     /// A value is invalid: null, NaN or infinite price, high < low, negative volume.
     #[error("{path}: column '{column}', row {row}: {reason}")]
-    Value { path: PathBuf, column: String, row: u64, code: &'static str, reason: String },
+    Value {
+        /// The file.
+        path: PathBuf,
+        /// The column holding the value.
+        column: String,
+        /// The first bad row, 0-based, in the file as stored.
+        row: u64,
+        /// One of [`value_code`] or `ERR_TIMESTAMP_RANGE`.
+        code: &'static str,
+        /// The value and why it is refused.
+        reason: String,
+    },
     /// Timestamps of one symbol go backwards (and the ordering policy says `error`).
     #[error("{path}: column '{column}', row {row}: timestamps of symbol '{symbol}' are not ascending ({reason}); pass onUnsorted: \"sort\" to sort instead")]
-    Unsorted { path: PathBuf, column: String, row: u64, symbol: String, reason: String },
+    Unsorted {
+        /// The file holding the row that goes backwards.
+        path: PathBuf,
+        /// The timestamp column.
+        column: String,
+        /// The first row that goes backwards, 0-based.
+        row: u64,
+        /// The symbol whose timestamps go backwards.
+        symbol: String,
+        /// The two timestamps (ns UTC) out of order.
+        reason: String,
+    },
     /// Two bars of one symbol share a timestamp (and the ordering policy says `error`).
     #[error("{path}: column '{column}', row {row}: duplicate timestamp {ts} ns for symbol '{symbol}'; pass onDuplicate: \"keepLast\" to drop earlier copies instead")]
-    Duplicate { path: PathBuf, column: String, row: u64, symbol: String, ts: i64 },
+    Duplicate {
+        /// The file holding the repeated row.
+        path: PathBuf,
+        /// The timestamp column.
+        column: String,
+        /// The first repeated row, 0-based.
+        row: u64,
+        /// The symbol with two bars at one instant.
+        symbol: String,
+        /// The shared timestamp, ns UTC.
+        ts: i64,
+    },
     /// A query named a symbol the store does not hold.
     #[error("unknown symbol '{0}'")]
     UnknownSymbol(String),
     /// An argument is out of its domain (negative length, NaN time, bad option).
     #[error("argument '{name}': {reason}")]
-    Argument { name: String, reason: String },
+    Argument {
+        /// The argument's name as JS spells it (`length`, `timeZone`, ...).
+        name: String,
+        /// The value and its domain.
+        reason: String,
+    },
     /// A timeframe string could not be parsed.
     #[error("unknown timeframe '{0}': use N minutes (\"1m\", \"5m\", \"15m\"), hours (\"1h\", \"4h\") or \"1d\"")]
     Timeframe(String),

@@ -1,5 +1,6 @@
 //! ferrobt's napi-free core: parquet ingest with polars, validation, a per-symbol bar index (i64 ns
 //! UTC), window slicing by binary search, resampling, and a seeded sample-data generator.
+#![deny(missing_docs)]
 
 // Layers, each using only those above it: error, bars, resample, store, ingest (sample is standalone).
 pub mod bars;
@@ -11,8 +12,6 @@ pub mod store;
 
 pub use bars::{BarColumns, BarSlice, SymbolBars};
 pub use error::{Result, StoreError};
-pub use ingest::{
-    open_parquet, GenericSchema, IngestOptions, IngestReport, OnDuplicate, OnUnsorted, Schema, TimeUnit,
-};
+pub use ingest::{open_parquet, GenericSchema, IngestOptions, IngestReport, OnDuplicate, OnUnsorted, Schema, TimeUnit};
 pub use resample::{ResampleOptions, Timeframe};
 pub use store::BarStore;

@@ -109,8 +109,8 @@ fn resampling_conserves_volume_and_bounds() {
             let s = minute.slice(inside);
             assert_eq!(bars.price(0)[i], s.open[0]);
             assert_eq!(bars.price(3)[i], *s.close.last().unwrap());
-            assert_eq!(bars.price(1)[i], s.high.iter().cloned().fold(f64::MIN, f64::max));
-            assert_eq!(bars.price(2)[i], s.low.iter().cloned().fold(f64::MAX, f64::min));
+            assert_eq!(bars.price(1)[i], s.high.iter().copied().fold(f64::MIN, f64::max));
+            assert_eq!(bars.price(2)[i], s.low.iter().copied().fold(f64::MAX, f64::min));
         }
     }
     // Day bars start at 18:00 New York (23:00 UTC in winter).
@@ -118,7 +118,7 @@ fn resampling_conserves_volume_and_bounds() {
     assert!(days.bars_of("MESH4").unwrap().ts().iter().all(|t| (t / MIN).rem_euclid(1_440) == 23 * 60));
     // Cached: the same Arc comes back.
     let again = store.resample(Timeframe::parse("1d").unwrap(), &ResampleOptions::default()).unwrap();
-    assert!(std::sync::Arc::ptr_eq(&days, &again));
+    assert!(Arc::ptr_eq(&days, &again));
 }
 
 /// One store shared by threads (the binding's worker threads, the async ingest pool): concurrent first
@@ -126,20 +126,15 @@ fn resampling_conserves_volume_and_bounds() {
 /// single-threaded run's. (ThreadSanitizer and Miri need nightly Rust; this runs on stable.)
 #[test]
 fn threads_share_one_store_and_one_resample_cache() {
-    let store = std::sync::Arc::new(
-        default_store(),
-    );
-    let queries =
-        |store: &ferrobt_core::BarStore| -> (std::sync::Arc<ferrobt_core::BarStore>, Vec<std::ops::Range<usize>>) {
-            let hourly = store.resample(Timeframe::parse("1h").unwrap(), &ResampleOptions::default()).unwrap();
-            let bars = hourly.bars_of("MESH4").unwrap();
-            let ranges = (0..2_000)
-                .map(|i| bars.window_range(JAN3_0930 + (i % 400 - 200) * 7 * MIN, (i % 50) as usize))
-                .collect();
-            (hourly, ranges)
-        };
-    let expected =
-        queries(&default_store()).1;
+    let store = Arc::new(default_store());
+    let queries = |store: &BarStore| -> (Arc<BarStore>, Vec<std::ops::Range<usize>>) {
+        let hourly = store.resample(Timeframe::parse("1h").unwrap(), &ResampleOptions::default()).unwrap();
+        let bars = hourly.bars_of("MESH4").unwrap();
+        let ranges =
+            (0..2_000).map(|i| bars.window_range(JAN3_0930 + (i % 400 - 200) * 7 * MIN, (i % 50) as usize)).collect();
+        (hourly, ranges)
+    };
+    let expected = queries(&default_store()).1;
     let start = std::sync::Barrier::new(4);
     let results: Vec<_> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..4)
@@ -153,7 +148,7 @@ fn threads_share_one_store_and_one_resample_cache() {
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
     for (hourly, ranges) in &results {
-        assert!(std::sync::Arc::ptr_eq(hourly, &results[0].0), "threads got different cached stores");
+        assert!(Arc::ptr_eq(hourly, &results[0].0), "threads got different cached stores");
         assert_eq!(ranges, &expected);
     }
 }
@@ -253,7 +248,7 @@ proptest! {
         let r = bars.window_range(end * MIN, length);
         prop_assert_eq!(bars.ts()[r].to_vec(), naive_window(&ts, end * MIN, length));
         let last = bars.last_index(end * MIN).map(|i| ts[i]);
-        prop_assert_eq!(last, ts.iter().copied().filter(|&x| x <= end * MIN).last());
+        prop_assert_eq!(last, ts.iter().copied().rfind(|&x| x <= end * MIN));
     }
 }
 
@@ -298,8 +293,8 @@ proptest! {
             covered += inside.ts.len();
             prop_assert_eq!(out.price(0)[i], inside.open[0]);
             prop_assert_eq!(out.price(3)[i], *inside.close.last().unwrap());
-            prop_assert_eq!(out.price(1)[i], inside.high.iter().cloned().fold(f64::MIN, f64::max));
-            prop_assert_eq!(out.price(2)[i], inside.low.iter().cloned().fold(f64::MAX, f64::min));
+            prop_assert_eq!(out.price(1)[i], inside.high.iter().copied().fold(f64::MIN, f64::max));
+            prop_assert_eq!(out.price(2)[i], inside.low.iter().copied().fold(f64::MAX, f64::min));
             prop_assert!(out.ts()[i] <= inside.ts[0]);
         }
         prop_assert_eq!(covered, bars.len());

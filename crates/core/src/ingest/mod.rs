@@ -91,7 +91,7 @@ fn check_same_zone(
     sources: &scan::SourceNames,
 ) -> Result<()> {
     let zone = match &sources.ts_dtype {
-        polars::prelude::DataType::Datetime(_, tz) => tz.as_ref().map(|z| z.to_string()),
+        polars::prelude::DataType::Datetime(_, tz) => tz.as_ref().map(ToString::to_string),
         _ => return Ok(()),
     };
     match first {

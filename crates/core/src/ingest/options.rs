@@ -25,12 +25,16 @@ pub struct GenericSchema {
     pub default_symbol: String,
 }
 
-/// Unit of integer timestamps.
+/// Unit of integer timestamps (counted from the Unix epoch, UTC).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimeUnit {
+    /// 1e-9 s.
     Nanoseconds,
+    /// 1e-6 s.
     Microseconds,
+    /// 1e-3 s.
     Milliseconds,
+    /// Whole seconds.
     Seconds,
 }
 
@@ -69,12 +73,15 @@ pub enum OnDuplicate {
 /// All ingest options.
 #[derive(Debug, Clone)]
 pub struct IngestOptions {
+    /// The files' column layout.
     pub schema: Schema,
     /// Inclusive start of the time filter, ns UTC, pushed down into the scan.
     pub start_ns: Option<i64>,
     /// Exclusive end of the time filter, ns UTC, pushed down into the scan.
     pub end_ns: Option<i64>,
+    /// Policy for a symbol whose timestamps go backwards.
     pub on_unsorted: OnUnsorted,
+    /// Policy for two bars of one symbol at one instant.
     pub on_duplicate: OnDuplicate,
 }
 

@@ -110,7 +110,7 @@ fn column_dtype(path: &Path, schema: &Schema_, name: &str) -> Result<DataType> {
         column: name.to_owned(),
         reason: format!(
             "missing (columns present: {})",
-            schema.iter_names().map(|n| n.as_str()).collect::<Vec<_>>().join(", ")
+            schema.iter_names().map(PlSmallStr::as_str).collect::<Vec<_>>().join(", ")
         ),
     })
 }
@@ -167,11 +167,11 @@ fn range_filter(raw: Expr, options: &IngestOptions, per: i64, as_dtype: Option<D
     }
 }
 
-fn unit_nanos(unit: polars::prelude::TimeUnit) -> i64 {
+fn unit_nanos(unit: TimeUnit) -> i64 {
     match unit {
-        polars::prelude::TimeUnit::Nanoseconds => 1,
-        polars::prelude::TimeUnit::Microseconds => 1_000,
-        polars::prelude::TimeUnit::Milliseconds => 1_000_000,
+        TimeUnit::Nanoseconds => 1,
+        TimeUnit::Microseconds => 1_000,
+        TimeUnit::Milliseconds => 1_000_000,
     }
 }
 

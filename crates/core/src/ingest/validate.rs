@@ -9,9 +9,9 @@ use polars::prelude::*;
 
 use super::options::{IngestOptions, OnDuplicate, OnUnsorted};
 use super::scan::{names, SourceNames};
-use crate::error::{value_code, Result, StoreError};
 use super::IngestReport;
 use crate::bars::{BarColumns, SymbolBars};
+use crate::error::{value_code, Result, StoreError};
 
 /// Plausible bar times: 1980-01-01 .. 2100-01-01 UTC, in ns. Outside means a wrong unit or garbage.
 const TS_MIN_NS: i64 = 315_532_800_000_000_000;
@@ -92,7 +92,7 @@ fn extract<'a>(path: &Path, df: &'a DataFrame, sources: &SourceNames) -> Result<
     for name in [names::TS, "open", "high", "low", "close", names::VOLUME, names::SYMBOL] {
         let c = column(df, name)?;
         if c.null_count() > 0 {
-            let first = (0..c.len()).find(|&i| c.get(i).map_or(false, |v| v.is_null())).unwrap_or(0);
+            let first = (0..c.len()).find(|&i| c.get(i).is_ok_and(|v| v.is_null())).unwrap_or(0);
             return Err(value_error(path, &source_name(name), rows[first], value_code::NULL, "null value".into()));
         }
     }
@@ -128,7 +128,7 @@ fn check_values(path: &Path, sources: &SourceNames, cols: &FileColumns<'_>) -> R
         if b.high[i] < b.low[i] {
             return fail(i, "high", value_code::HIGH_LOW, format!("high {} < low {}", b.high[i], b.low[i]));
         }
-        if !(b.volume[i] >= 0.0) {
+        if b.volume[i].is_nan() || b.volume[i] < 0.0 {
             return fail(
                 i,
                 names::VOLUME,

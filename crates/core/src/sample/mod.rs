@@ -48,13 +48,21 @@ impl Default for SampleSpec {
 /// Rows of the DataBento OHLCV-1m schema, in (ts_event, symbol) order.
 #[derive(Debug, Default)]
 pub struct SampleRows {
+    /// Bar open times, ns since the Unix epoch, UTC.
     pub ts_event: Vec<i64>,
+    /// DataBento instrument id of each row's contract.
     pub instrument_id: Vec<u32>,
+    /// Open prices in index points (on the tick grid, not fixed-point).
     pub open: Vec<f64>,
+    /// High prices.
     pub high: Vec<f64>,
+    /// Low prices.
     pub low: Vec<f64>,
+    /// Close prices.
     pub close: Vec<f64>,
+    /// Contracts traded in the minute.
     pub volume: Vec<u64>,
+    /// DataBento raw symbol of the contract, e.g. `MESH4`.
     pub symbol: Vec<String>,
 }
 
@@ -102,7 +110,7 @@ fn check_spec(spec: &SampleSpec) -> Result<()> {
     if spec.start >= spec.end {
         return Err(StoreError::argument("end", format!("{} is not after start {}", spec.end, spec.start)));
     }
-    if !(spec.tick > 0.0) || !spec.tick.is_finite() {
+    if !spec.tick.is_finite() || spec.tick <= 0.0 {
         return Err(StoreError::argument("tick", format!("{} is not a positive tick size", spec.tick)));
     }
     if ((spec.start_price / spec.tick).round() * spec.tick - spec.start_price).abs() > 1e-9 || spec.start_price <= 0.0 {
@@ -120,7 +128,7 @@ fn emit(
     rows: &mut SampleRows,
     rng: &mut Rng,
     spec: &SampleSpec,
-    contract: Contract,
+    contract: Contract<'_>,
     t: i64,
     level: i64,
     step: i64,
@@ -168,7 +176,7 @@ pub fn write_parquet(rows: SampleRows, path: &Path) -> Result<u64> {
         n,
         vec![
             Int64Chunked::from_vec("ts_event".into(), rows.ts_event)
-                .into_datetime(polars::prelude::TimeUnit::Nanoseconds, Some(polars::prelude::TimeZone::UTC))
+                .into_datetime(TimeUnit::Nanoseconds, Some(polars::prelude::TimeZone::UTC))
                 .into_column(),
             Column::new("rtype".into(), vec![33u8; n]),
             Column::new("publisher_id".into(), vec![1u16; n]),
