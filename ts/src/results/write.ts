@@ -16,7 +16,6 @@ export interface ResultFiles {
 
 /** The stats JSON document (summary, counts and run facts). */
 export function statsDocument(r: BacktestResult): Record<string, unknown> {
-  const events = r.tradeLog.events;
   return {
     strategy: r.strategy,
     backend: r.backend,
@@ -24,7 +23,7 @@ export function statsDocument(r: BacktestResult): Record<string, unknown> {
     end: formatNy(r.endMs),
     iterations: r.iterations,
     orders: r.orderCount,
-    tradeLogRows: { new: r.tradeLog.count("new"), fill: r.tradeLog.count("fill"), canceled: r.tradeLog.count("canceled"), total: events.length },
+    tradeLogRows: { new: r.tradeLog.count("new"), fill: r.tradeLog.count("fill"), canceled: r.tradeLog.count("canceled"), total: r.tradeLog.length },
     fills: r.fills.length,
     fees: r.fees,
     finalPortfolioValue: r.finalPortfolioValue,
