@@ -1,7 +1,7 @@
 // The CLI's fast path: the cached strategy compile (reuse, invalidation by any bundled input, import.meta,
 // typed errors), the run-reusing New York timestamp formatter against formatNy, the Intl-free money format.
 
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -37,6 +37,9 @@ describe("strategy compile cache", () => {
     expect(mod.here).toBe(pathToFileURL(join(src, "strategy.ts")).href);
     expect(await compiledStrategyUrl(join(src, "strategy.ts"))).toBe(first);
     expect(entries()).toHaveLength(1);
+    // A cache pruned of its code (the manifest left behind) rebuilds it.
+    rmSync(join(cache, "strategies", entries()[0]));
+    expect(((await import(`${await compiledStrategyUrl(join(src, "strategy.ts"))}?v=1`)) as { value: () => number }).value()).toBe(9);
 
     writeFileSync(join(src, "helper.ts"), "export const period: number = 21;\n");
     const again = await compiledStrategyUrl(join(src, "strategy.ts"));

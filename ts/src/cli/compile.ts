@@ -66,7 +66,7 @@ export async function compiledStrategyUrl(file: string): Promise<string> {
   const dir = cacheDir();
   const code = join(dir, `${key}.mjs`);
   const manifestPath = join(dir, `${key}.json`);
-  if (isFresh(manifestPath)) return pathToFileURL(code).href;
+  if (existsSync(code) && isFresh(manifestPath)) return pathToFileURL(code).href;
 
   const { text, inputs } = await build(entry, code, ferrobt);
   const tsconfig = nearestTsconfig(dirname(entry));
