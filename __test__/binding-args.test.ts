@@ -14,44 +14,41 @@ const codeOf = (f: () => unknown): string => {
 };
 
 const b = native();
-const t = 1_704_292_200_000;
 
 describe("raw binding arguments", () => {
-  it("rejects bad ids, times, lengths, timeframes and disposed stores in Rust", () => {
+  it("rejects bad ids, options, timeframes and disposed stores in Rust", () => {
     const s = b.NativeBarStore.openParquet([samplePath()]);
-    expect(codeOf(() => s.countBefore(0, NaN))).toBe("ERR_ARGUMENT");
-    expect(codeOf(() => s.countBefore(0, Infinity))).toBe("ERR_ARGUMENT");
-    expect(codeOf(() => s.windowRange(0, t, -1))).toBe("ERR_ARGUMENT");
-    expect(codeOf(() => s.windowRange(0, t, 1.5))).toBe("ERR_ARGUMENT");
     expect(codeOf(() => s.columns(99))).toBe("ERR_ARGUMENT");
+    expect(codeOf(() => s.columns(-1))).not.toBe("no error");
     expect(codeOf(() => s.symbolId("NOPE"))).toBe("ERR_UNKNOWN_SYMBOL");
     expect(codeOf(() => s.resample("7m"))).toBe("ERR_TIMEFRAME");
     expect(codeOf(() => s.resample("1h", { timeZone: "Mars/Olympus" }))).toBe("ERR_ARGUMENT");
-    expect(codeOf(() => b.barsCountBefore(4_000_000_000, t))).toBe("ERR_ARGUMENT");
+    expect(codeOf(() => s.resample("1h", { dayAnchorMinutes: 1_440 }))).toBe("ERR_ARGUMENT");
     expect(codeOf(() => b.NativeBarStore.openParquet([]))).toBe("ERR_ARGUMENT");
     expect(codeOf(() => b.NativeBarStore.openParquet([samplePath()], { onUnsorted: "shuffle" }))).toBe("ERR_ARGUMENT");
+    expect(codeOf(() => b.NativeBarStore.openParquet([samplePath()], { onDuplicate: "keepFirst" }))).toBe("ERR_ARGUMENT");
+    expect(codeOf(() => b.NativeBarStore.openParquet([samplePath()], { schema: "csv" }))).toBe("ERR_ARGUMENT");
     expect(codeOf(() => b.NativeBarStore.openParquet([samplePath()], { startNs: 10n, endNs: 5n }))).toBe("ERR_ARGUMENT");
+    expect(codeOf(() => b.NativeBarStore.openParquet([samplePath()], { startNs: 2n ** 64n }))).toBe("ERR_ARGUMENT");
     expect(codeOf(() => b.generateSample("/tmp/x.parquet", { start: "yesterday" }))).toBe("ERR_ARGUMENT");
     // Wrong JS types are refused by the N-API conversion itself (napi-rs status codes).
-    expect(codeOf(() => s.countBefore("0" as unknown as number, t))).not.toBe("no error");
-    const handle = s.symbolHandle(0);
-    expect(b.barsCountBefore(handle, t)).toBe(s.countBefore(0, t));
+    expect(codeOf(() => s.columns("0" as unknown as number))).not.toBe("no error");
+    const id = s.symbolId(s.symbols()[0]);
+    expect(s.columns(id).timesMs.length).toBeGreaterThan(0);
     s.dispose();
-    expect(codeOf(() => s.countBefore(0, t))).toBe("ERR_DISPOSED");
-    expect(codeOf(() => b.barsCountBefore(handle, t))).toBe("ERR_DISPOSED");
-    for (const bad of [-1, 1.5, NaN, Infinity, 2 ** 53]) expect(codeOf(() => b.barsCountBefore(bad, t)), String(bad)).toBe("ERR_ARGUMENT");
+    for (const call of [() => s.columns(id), () => s.symbols(), () => s.symbolId("MESH4"), () => s.resample("5m"), () => s.report, () => s.byteSize]) {
+      expect(codeOf(call)).toBe("ERR_DISPOSED");
+    }
+    s.dispose(); // idempotent
   });
 
-  it("never lets a disposed store's symbol handle read the store that reuses its slot", () => {
-    const first = b.NativeBarStore.openParquet([samplePath()]);
-    const stale = first.symbolHandle(0);
-    first.dispose();
-    const second = b.NativeBarStore.openParquet([samplePath()], { endNs: 1_704_292_200_000_000_000n });
-    const fresh = second.symbolHandle(0);
-    expect(fresh % 2 ** 24).toBe(stale % 2 ** 24); // the slot was reused...
-    expect(fresh).not.toBe(stale); // ...under a new generation
-    expect(b.barsCountBefore(fresh, t)).toBe(second.countBefore(0, t));
-    expect(codeOf(() => b.barsCountBefore(stale, t))).toBe("ERR_DISPOSED");
-    second.dispose();
+  it("a resampled store reports no ingest; the opened one reports its files and rows", () => {
+    const s = b.NativeBarStore.openParquet([samplePath()]);
+    expect(s.report.files).toEqual([samplePath()]);
+    expect(s.report.rowsRead).toBeGreaterThan(0);
+    const hourly = s.resample("1h");
+    expect(hourly.report).toEqual({ files: [], rowsRead: 0, symbolsSorted: 0, duplicatesDropped: 0 });
+    s.dispose();
+    hourly.dispose();
   });
 });

@@ -1,5 +1,5 @@
-//! Conversions between JS values and core types: option objects, times (ms numbers and BigInt ns)
-//! and zero-copy typed-array views over the store's columns.
+//! Conversions between JS values and core types: option objects, BigInt ns times and zero-copy
+//! typed-array views over the store's columns.
 
 use std::sync::Arc;
 
@@ -109,23 +109,6 @@ pub fn bigint_ns(name: &str, b: &BigInt) -> JsResult<i64> {
         return Err(bad_argument(name, "BigInt does not fit in i64 ns"));
     }
     Ok(value)
-}
-
-/// A finite ms number (possibly fractional) as i64 ns, exactly for whole ms.
-pub fn ms_to_ns(name: &str, ms: f64) -> JsResult<i64> {
-    if !ms.is_finite() || ms.abs() > 9.2e15 {
-        return Err(bad_argument(name, format!("{ms} is not a finite time in ms")));
-    }
-    let whole = ms.floor();
-    Ok(whole as i64 * 1_000_000 + ((ms - whole) * 1e6).round() as i64)
-}
-
-/// A count argument (length) as usize: finite, whole, not negative.
-pub fn count(name: &str, v: f64) -> JsResult<usize> {
-    if !v.is_finite() || v < 0.0 || v.fract() != 0.0 || v > f64::from(u32::MAX) {
-        return Err(bad_argument(name, format!("{v} is not a whole number >= 0")));
-    }
-    Ok(v as usize)
 }
 
 /// One symbol's columns as typed arrays viewing the store's memory (no copy). Each view keeps the

@@ -2,7 +2,6 @@
 
 mod conversion;
 mod error;
-mod registry;
 mod sample;
 mod store;
 

@@ -3,13 +3,12 @@
 use std::sync::Arc;
 
 use ferrobt_core::{open_parquet, BarStore, IngestReport, Timeframe};
-use napi::bindgen_prelude::{BigInt, ObjectFinalize};
+use napi::bindgen_prelude::ObjectFinalize;
 use napi::Env;
 use napi_derive::napi;
 
-use crate::conversion::{bigint_ns, count, ms_to_ns, JsColumns, JsIngestOptions, JsResampleOptions};
+use crate::conversion::{JsColumns, JsIngestOptions, JsResampleOptions};
 use crate::error::{guard, guard_js, to_js, Code};
-use crate::registry;
 use napi::Result;
 
 /// What ingest did, as JS sees it.
@@ -28,13 +27,10 @@ pub struct JsBarStore {
     /// What ingest did (empty for a resampled store).
     report: IngestReport,
     reported_bytes: i64,
-    /// Registry handles handed out per symbol id, released with the store.
-    handles: Vec<Option<f64>>,
 }
 
 impl ObjectFinalize for JsBarStore {
-    fn finalize(mut self, env: Env) -> Result<()> {
-        self.release_handles();
+    fn finalize(self, env: Env) -> Result<()> {
         if self.reported_bytes != 0 {
             env.adjust_external_memory(-self.reported_bytes)?;
         }
@@ -46,14 +42,7 @@ impl JsBarStore {
     fn wrap(env: &Env, store: Arc<BarStore>, report: IngestReport) -> Self {
         let bytes = store.byte_size() as i64;
         let reported_bytes = env.adjust_external_memory(bytes).map(|_| bytes).unwrap_or(0);
-        let handles = vec![None; store.symbol_names().len()];
-        Self { inner: Some(store), report, reported_bytes, handles }
-    }
-
-    fn release_handles(&mut self) {
-        for h in self.handles.iter_mut().filter_map(Option::take) {
-            registry::release(h);
-        }
+        Self { inner: Some(store), report, reported_bytes }
     }
 
     fn store(&self) -> Result<&Arc<BarStore>, Code> {
@@ -97,53 +86,6 @@ impl JsBarStore {
         guard(|| Ok(JsColumns::view(bars)))
     }
 
-    /// A number for the fast functions `barsCountBefore` / `barsCountAtOrBefore`; valid until
-    /// `dispose()` (or garbage collection) of this store.
-    #[napi(catch_unwind)]
-    pub fn symbol_handle(&mut self, symbol_id: u32) -> Result<f64, Code> {
-        let bars = self.symbol(symbol_id)?.clone();
-        let slot = &mut self.handles[symbol_id as usize];
-        match slot {
-            Some(handle) => Ok(*handle),
-            None => Ok(*slot.insert(registry::register(bars)?)),
-        }
-    }
-
-    /// Number of bars of a symbol.
-    #[napi(catch_unwind)]
-    pub fn length(&self, symbol_id: u32) -> Result<u32, Code> {
-        Ok(self.symbol(symbol_id)?.len() as u32)
-    }
-
-    /// Number of bars with `ts < endMs` (ms UTC): the exclusive end of a window ending at `endMs`.
-    #[napi(catch_unwind)]
-    pub fn count_before(&self, symbol_id: u32, end_ms: f64) -> Result<u32, Code> {
-        let bars = self.symbol(symbol_id)?;
-        Ok(bars.count_before(ms_to_ns("end", end_ms)?) as u32)
-    }
-
-    /// Number of bars with `ts < endNs` (BigInt ns UTC).
-    #[napi(catch_unwind)]
-    pub fn count_before_ns(&self, symbol_id: u32, end_ns: BigInt) -> Result<u32, Code> {
-        let bars = self.symbol(symbol_id)?;
-        Ok(bars.count_before(bigint_ns("end", &end_ns)?) as u32)
-    }
-
-    /// Number of bars with `ts <= atMs` (ms UTC).
-    #[napi(catch_unwind)]
-    pub fn count_at_or_before(&self, symbol_id: u32, at_ms: f64) -> Result<u32, Code> {
-        let bars = self.symbol(symbol_id)?;
-        Ok(bars.count_at_or_before(ms_to_ns("atOrBefore", at_ms)?) as u32)
-    }
-
-    /// `[start, end)` indices of the window: bars with `ts < endMs`, at most `length`, newest last.
-    #[napi(catch_unwind)]
-    pub fn window_range(&self, symbol_id: u32, end_ms: f64, length: f64) -> Result<Vec<u32>, Code> {
-        let bars = self.symbol(symbol_id)?;
-        let r = bars.window_range(ms_to_ns("end", end_ms)?, count("length", length)?);
-        Ok(vec![r.start as u32, r.end as u32])
-    }
-
     /// The store resampled to `timeframe` ("5m", "1h", "1d", ...), cached per timeframe and options.
     #[napi(catch_unwind)]
     pub fn resample(
@@ -177,24 +119,11 @@ impl JsBarStore {
         Ok(self.store()?.byte_size() as f64)
     }
 
-    /// Total bars over all symbols.
-    #[napi(getter, catch_unwind)]
-    pub fn total_bars(&self) -> Result<f64, Code> {
-        Ok(self.store()?.total_bars() as f64)
-    }
-
-    /// True after `dispose()`.
-    #[napi(getter, catch_unwind)]
-    pub fn disposed(&self) -> bool {
-        self.inner.is_none()
-    }
-
     /// Releases the store now (views already handed out stay valid). Idempotent.
     #[napi(catch_unwind)]
     pub fn dispose(&mut self, env: Env) -> Result<(), Code> {
         guard_js(|| {
             self.inner = None;
-            self.release_handles();
             if self.reported_bytes != 0 {
                 let _ = env.adjust_external_memory(-self.reported_bytes);
                 self.reported_bytes = 0;
@@ -202,18 +131,4 @@ impl JsBarStore {
             Ok(())
         })
     }
-}
-
-/// Number of bars with `ts < endMs` (ms UTC) of the symbol behind `handle` (see `symbolHandle`).
-#[napi(catch_unwind)]
-pub fn bars_count_before(handle: f64, end_ms: f64) -> Result<u32, Code> {
-    let end = ms_to_ns("end", end_ms)?;
-    registry::with(handle, |bars| bars.count_before(end) as u32)
-}
-
-/// Number of bars with `ts <= atMs` (ms UTC) of the symbol behind `handle`.
-#[napi(catch_unwind)]
-pub fn bars_count_at_or_before(handle: f64, at_ms: f64) -> Result<u32, Code> {
-    let at = ms_to_ns("atOrBefore", at_ms)?;
-    registry::with(handle, |bars| bars.count_at_or_before(at) as u32)
 }

@@ -837,6 +837,4 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.NativeBarStore = nativeBinding.NativeBarStore
 module.exports.JsBarStore = nativeBinding.JsBarStore
-module.exports.barsCountAtOrBefore = nativeBinding.barsCountAtOrBefore
-module.exports.barsCountBefore = nativeBinding.barsCountBefore
 module.exports.generateSample = nativeBinding.generateSample

@@ -24,41 +24,16 @@ export declare class NativeBarStore {
   symbolId(symbol: string): number
   /** Zero-copy typed-array views over every column of a symbol. */
   columns(symbolId: number): JsColumns
-  /**
-   * A number for the fast functions `barsCountBefore` / `barsCountAtOrBefore`; valid until
-   * `dispose()` (or garbage collection) of this store.
-   */
-  symbolHandle(symbolId: number): number
-  /** Number of bars of a symbol. */
-  length(symbolId: number): number
-  /** Number of bars with `ts < endMs` (ms UTC): the exclusive end of a window ending at `endMs`. */
-  countBefore(symbolId: number, endMs: number): number
-  /** Number of bars with `ts < endNs` (BigInt ns UTC). */
-  countBeforeNs(symbolId: number, endNs: bigint): number
-  /** Number of bars with `ts <= atMs` (ms UTC). */
-  countAtOrBefore(symbolId: number, atMs: number): number
-  /** `[start, end)` indices of the window: bars with `ts < endMs`, at most `length`, newest last. */
-  windowRange(symbolId: number, endMs: number, length: number): Array<number>
   /** The store resampled to `timeframe` ("5m", "1h", "1d", ...), cached per timeframe and options. */
   resample(timeframe: string, options?: JsResampleOptions | undefined | null): NativeBarStore
   /** What ingest did (files, rows, sorted symbols, dropped duplicates). */
   get report(): JsIngestReport
   /** Bytes held by the columns. */
   get byteSize(): number
-  /** Total bars over all symbols. */
-  get totalBars(): number
-  /** True after `dispose()`. */
-  get disposed(): boolean
   /** Releases the store now (views already handed out stay valid). Idempotent. */
   dispose(): void
 }
 export type JsBarStore = NativeBarStore
-
-/** Number of bars with `ts <= atMs` (ms UTC) of the symbol behind `handle`. */
-export declare function barsCountAtOrBefore(handle: number, atMs: number): number
-
-/** Number of bars with `ts < endMs` (ms UTC) of the symbol behind `handle` (see `symbolHandle`). */
-export declare function barsCountBefore(handle: number, endMs: number): number
 
 /**
  * Writes generated 1-minute bars to `path` as DataBento-schema parquet; returns the row count.

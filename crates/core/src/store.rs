@@ -54,11 +54,6 @@ impl BarStore {
         self.bars(self.symbol_id(symbol)?)
     }
 
-    /// Total bars over all symbols.
-    pub fn total_bars(&self) -> usize {
-        self.symbols.iter().map(|s| s.len()).sum()
-    }
-
     /// Bytes held by all columns (not counting cached resampled stores).
     pub fn byte_size(&self) -> usize {
         self.symbols.iter().map(|s| s.byte_size()).sum()
