@@ -36,10 +36,20 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
   const fillModel = (values["fill-model"] ?? "polars") as FillModel;
   if (fillModel !== "polars" && fillModel !== "pandas") throw new FerrobtError("ERR_ARGUMENT", "--fill-model must be polars or pandas");
   const file = positionals[0];
-  const StrategyCtor = await loadStrategy(file);
+  // The strategy compiles (when not cached) in esbuild's own process while this one opens the data; a
+  // strategy error still comes first.
+  const strategy = loadStrategy(file);
+  strategy.catch(() => undefined);
   const loadStart = performance.now();
-  const store = await openSource(dataPaths(values.data), backendOf(values.backend));
+  const store = await openSource(dataPaths(values.data), backendOf(values.backend)).catch(async (e: unknown) => {
+    await strategy;
+    throw e;
+  });
   const loadMs = performance.now() - loadStart;
+  const StrategyCtor = await strategy.catch((e: unknown) => {
+    store.dispose();
+    throw e;
+  });
   const out = resolve(values.out ?? `out/${basename(file).replace(/\.[cm]?[jt]s$/, "")}`);
   const quiet = values.quiet || values.json;
   const bar = quiet ? undefined : await progressBar();
