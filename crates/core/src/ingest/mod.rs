@@ -42,13 +42,13 @@ pub fn open_parquet(patterns: &[String], options: &IngestOptions) -> Result<(Bar
     let mut report = IngestReport::default();
     let mut first_zone: Option<(PathBuf, Option<String>)> = None;
     for (file_index, path) in files.iter().enumerate() {
-        let (df, sources, naive_zone) = scan_guarded(path, options)?;
-        check_same_zone(&mut first_zone, path, &sources)?;
-        if df.height() == 0 && options.start_ns.is_none() && options.end_ns.is_none() {
+        let scanned = scan_guarded(path, options)?;
+        check_same_zone(&mut first_zone, path, &scanned.sources)?;
+        if scanned.len() == 0 && options.start_ns.is_none() && options.end_ns.is_none() {
             return Err(StoreError::Empty { path: path.clone(), reason: "file has no rows".into() });
         }
-        report.rows_read += df.height() as u64;
-        rows.add_file(file_index, path, &df, &sources, naive_zone.as_deref())?;
+        report.rows_read += scanned.len() as u64;
+        rows.add_file(file_index, path, scanned)?;
         report.files.push(path.to_string_lossy().into_owned());
     }
     if rows.is_empty() {
@@ -61,10 +61,7 @@ pub fn open_parquet(patterns: &[String], options: &IngestOptions) -> Result<(Bar
 
 /// Scans one file; a panic inside the parquet reader (corrupt metadata makes polars 0.55 unwrap,
 /// as fuzzing found) becomes `ERR_PARQUET` naming the file instead of unwinding further.
-fn scan_guarded(
-    path: &std::path::Path,
-    options: &IngestOptions,
-) -> Result<(polars::prelude::DataFrame, scan::SourceNames, Option<String>)> {
+fn scan_guarded(path: &std::path::Path, options: &IngestOptions) -> Result<scan::ScannedFile> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scan::scan_file(path, options))).unwrap_or_else(|panic| {
         let what = crate::error::panic_message(panic.as_ref());
         Err(StoreError::Parquet {

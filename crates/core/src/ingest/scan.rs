@@ -1,18 +1,20 @@
-//! Reads one parquet file into normalised columns with polars: projection and time filter pushed
-//! into the scan, schema checked against the chosen layout, values converted to ns / f64.
+//! Reads one parquet file's needed columns with polars, one column per read: each is checked against
+//! the chosen layout, converted to ns / f64 in the read, moved into a plain vector and polars' copy freed
+//! before the next is read (a whole frame of every column never exists). The time filter is pushed into
+//! every read.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use polars::prelude::*;
 
 use super::options::{IngestOptions, Schema, TimeUnit as IntUnit};
-use crate::error::{Result, StoreError};
+use crate::bars::BarColumns;
+use crate::error::{value_code, Result, StoreError};
 
-/// Column names of the normalised frame a scan returns.
+/// Column names used in the reads.
 pub(crate) mod names {
     pub const ROW: &str = "__row";
-    pub const TS: &str = "ts";
-    pub const SYMBOL: &str = "symbol";
     pub const PRICES: [&str; 4] = ["open", "high", "low", "close"];
     pub const VOLUME: &str = "volume";
 }
@@ -20,45 +22,218 @@ pub(crate) mod names {
 /// Where the normalised columns came from, for error messages.
 pub(crate) struct SourceNames {
     pub ts: String,
-    pub symbol: Option<String>,
     /// The timestamp column's type as stored (unit and time zone).
     pub ts_dtype: DataType,
 }
 
-/// Opens `path` as parquet and returns the normalised frame: `__row` (file row), `ts` (i64 ns UTC, or
-/// naive values still to be localised when `naive_zone` is returned), prices f64, `volume` f64, `symbol`.
-pub(crate) fn scan_file(path: &Path, options: &IngestOptions) -> Result<(DataFrame, SourceNames, Option<String>)> {
+/// One file's rows after the time filter, as plain vectors.
+pub(crate) struct ScannedFile {
+    /// Where each row sits in the file.
+    pub rows: FileRows,
+    /// `ts` is i64 ns UTC, or naive wall-clock ns still to be localised in `naive_zone`; prices and
+    /// volume f64, de-scaled.
+    pub bars: BarColumns,
+    pub symbols: SymbolCodes,
+    pub sources: SourceNames,
+    /// The IANA zone of naive timestamps, when they must be localised.
+    pub naive_zone: Option<String>,
+}
+
+impl ScannedFile {
+    /// Rows read (after the time filter).
+    pub fn len(&self) -> usize {
+        self.bars.len()
+    }
+}
+
+/// The file row (0-based, as stored) of each row read.
+pub(crate) enum FileRows {
+    /// Every row was read: row `i` is file row `i`.
+    All,
+    /// The time filter kept these file rows, ascending.
+    Kept(Vec<IdxSize>),
+}
+
+impl FileRows {
+    /// The file row of row `i`.
+    pub fn at(&self, i: usize) -> u64 {
+        match self {
+            Self::All => i as u64,
+            Self::Kept(rows) => u64::from(rows[i]),
+        }
+    }
+}
+
+/// The symbol of each row, as an index into the file's distinct symbols.
+pub(crate) struct SymbolCodes {
+    /// Distinct symbols in order of first appearance.
+    pub names: Vec<String>,
+    /// Index into `names` per row; empty when the file holds one symbol (or none).
+    pub codes: Vec<u32>,
+}
+
+/// Opens `path` as parquet and reads its normalised columns (see [`ScannedFile`]).
+pub(crate) fn scan_file(path: &Path, options: &IngestOptions) -> Result<ScannedFile> {
     let bytes = read_file(path)?;
     super::preflight::check_structure(path, &bytes)?;
-    let parquet_err =
-        |e: PolarsError| StoreError::Parquet { path: path.to_owned(), reason: first_line(&e.to_string()) };
-    let args = ScanArgsParquet {
-        row_index: Some(RowIndex { name: names::ROW.into(), offset: 0 }),
-        glob: false,
-        cache: false,
-        hive_options: HiveOptions::new_disabled(),
-        ..Default::default()
-    };
     // From memory rather than a memory map: polars reads exactly the bytes checked above, and nothing
     // polars still runs after a failed scan can touch (SIGBUS on) a file truncated in the meantime.
-    let sources = ScanSources::Buffers([polars_buffer::Buffer::from_vec(bytes)].into());
-    let mut lf = LazyFrame::scan_parquet_sources(sources, args).map_err(parquet_err)?;
-    let schema = lf.collect_schema().map_err(parquet_err)?;
+    let mut reader = ColumnReader {
+        path,
+        sources: ScanSources::Buffers([polars_buffer::Buffer::from_vec(bytes)].into()),
+        filter: None,
+    };
+    let schema = reader.schema()?;
     let layout = Layout::of(&options.schema);
     let ts_dtype = column_dtype(path, &schema, &layout.ts)?;
     let (ts_expr, naive_zone, filter) = timestamp_plan(path, &layout, &ts_dtype, options)?;
-    let mut exprs = vec![col(names::ROW), ts_expr.alias(names::TS)];
-    for name in names::PRICES {
-        exprs.push(price_expr(path, &schema, name)?);
+    let prices = names::PRICES.into_iter().map(|name| price_expr(path, &schema, name)).collect::<Result<Vec<_>>>()?;
+    let volume = volume_expr(path, &schema)?;
+    let symbol = symbol_source(path, &schema, &layout)?;
+    reader.filter = filter;
+    let rows = reader.rows()?;
+    // The read order keeps the peak low: the symbols first (their strings, the widest column, become
+    // 4-byte codes at once), then volume (its cast to f64 briefly needs two more copies of the column)
+    // while few columns are held. Nulls are reported in the order the columns are listed.
+    let (symbols, symbol_null) = match &symbol {
+        Some(name) => reader.symbol_codes(name)?,
+        None => (SymbolCodes { names: vec![layout.default_symbol.clone()], codes: Vec::new() }, None),
+    };
+    let volume = reader.values::<Float64Type>(volume)?;
+    let ts = reader.values::<Int64Type>(ts_expr)?;
+    let prices = prices.into_iter().map(|expr| reader.values::<Float64Type>(expr)).collect::<Result<Vec<_>>>()?;
+    let null_at = |column: &str, i: usize| null_error(path, column, rows.at(i));
+    let ts = ts.map_err(|i| null_at(&layout.ts, i))?;
+    let mut prices = names::PRICES.into_iter().zip(prices).map(|(name, read)| read.map_err(|i| null_at(name, i)));
+    let mut price = || prices.next().unwrap_or_else(|| Err(internal("four prices")));
+    let (open, high, low, close) = (price()?, price()?, price()?, price()?);
+    let volume = volume.map_err(|i| null_at(names::VOLUME, i))?;
+    if let (Some(i), Some(name)) = (symbol_null, &symbol) {
+        return Err(null_at(name, i));
     }
-    exprs.push(volume_expr(path, &schema)?);
-    exprs.push(symbol_expr(path, &schema, &layout)?);
-    if let Some(predicate) = filter {
-        lf = lf.filter(predicate);
+    let bars = BarColumns { ts, open, high, low, close, volume };
+    let sources = SourceNames { ts: layout.ts, ts_dtype };
+    Ok(ScannedFile { rows, bars, symbols, sources, naive_zone })
+}
+
+/// Reads one column at a time from the file's bytes, each read with the time filter applied.
+struct ColumnReader<'a> {
+    path: &'a Path,
+    sources: ScanSources,
+    filter: Option<Expr>,
+}
+
+impl ColumnReader<'_> {
+    fn parquet_error(&self, e: &PolarsError) -> StoreError {
+        StoreError::Parquet { path: self.path.to_owned(), reason: first_line(&e.to_string()) }
     }
-    let df = lf.select(exprs).collect().map_err(parquet_err)?;
-    let sources = SourceNames { ts: layout.ts, symbol: layout.symbol, ts_dtype };
-    Ok((df, sources, naive_zone))
+
+    fn scan(&self, row_index: Option<RowIndex>) -> Result<LazyFrame> {
+        let args = ScanArgsParquet {
+            row_index,
+            glob: false,
+            cache: false,
+            hive_options: HiveOptions::new_disabled(),
+            ..Default::default()
+        };
+        let lf = LazyFrame::scan_parquet_sources(self.sources.clone(), args).map_err(|e| self.parquet_error(&e))?;
+        Ok(match &self.filter {
+            Some(predicate) => lf.filter(predicate.clone()),
+            None => lf,
+        })
+    }
+
+    fn schema(&self) -> Result<SchemaRef> {
+        self.scan(None)?.collect_schema().map_err(|e| self.parquet_error(&e))
+    }
+
+    /// The one column `expr` yields from `lf`.
+    fn read(&self, lf: LazyFrame, expr: Expr) -> Result<Series> {
+        let df = lf.select([expr]).collect().map_err(|e| self.parquet_error(&e))?;
+        let column = df.into_columns().pop().ok_or_else(|| internal("a read returned no column"))?;
+        Ok(column.take_materialized_series())
+    }
+
+    /// Reads `expr` as a numeric column: its values, or `Err` with the position of its first null.
+    fn values<T: PolarsNumericType>(&self, expr: Expr) -> Result<std::result::Result<Vec<T::Native>, usize>> {
+        let values = self.read(self.scan(None)?, expr)?.unpack::<T>().map_err(StoreError::from)?.clone();
+        Ok(into_values(values))
+    }
+
+    /// Which file rows the filter keeps (all, when there is no filter).
+    fn rows(&self) -> Result<FileRows> {
+        if self.filter.is_none() {
+            return Ok(FileRows::All);
+        }
+        let lf = self.scan(Some(RowIndex { name: names::ROW.into(), offset: 0 }))?;
+        let rows = self.read(lf, col(names::ROW))?.unpack::<IdxType>().map_err(StoreError::from)?.clone();
+        Ok(FileRows::Kept(into_values(rows).map_err(|_| internal("null row index"))?))
+    }
+
+    /// The symbol column as codes, and the position of its first null if any.
+    fn symbol_codes(&self, name: &str) -> Result<(SymbolCodes, Option<usize>)> {
+        let column = self.read(self.scan(None)?, col(name))?;
+        let strings = column.str().map_err(StoreError::from)?;
+        let mut code_of: HashMap<&str, u32> = HashMap::new();
+        let mut names: Vec<String> = Vec::new();
+        let mut codes: Vec<u32> = Vec::with_capacity(strings.len());
+        let mut first_null = None;
+        let mut last: Option<(&str, u32)> = None;
+        for (i, value) in strings.iter().enumerate() {
+            let Some(value) = value else {
+                first_null.get_or_insert(i);
+                codes.push(0);
+                continue;
+            };
+            // Rows of one symbol come in runs: the previous row's symbol is tried first.
+            let code = match last {
+                Some((symbol, code)) if symbol == value => code,
+                _ => *code_of.entry(value).or_insert_with(|| {
+                    names.push(value.to_owned());
+                    (names.len() - 1) as u32
+                }),
+            };
+            last = Some((value, code));
+            codes.push(code);
+        }
+        if names.len() <= 1 {
+            codes = Vec::new();
+        }
+        Ok((SymbolCodes { names, codes }, first_null))
+    }
+}
+
+/// The values of a null-free column, moved out of polars' buffer when it holds the only reference (one
+/// chunk), else copied chunk by chunk, each chunk freed once copied; `Err` = position of the first null.
+fn into_values<T: PolarsNumericType>(values: ChunkedArray<T>) -> std::result::Result<Vec<T::Native>, usize> {
+    if values.null_count() > 0 {
+        return Err(values.iter().position(|v| v.is_none()).unwrap_or(0));
+    }
+    let len = values.len();
+    let mut out: Vec<T::Native> = Vec::new();
+    for chunk in values.downcast_into_iter() {
+        let (_, buffer, _) = chunk.into_inner();
+        if out.is_empty() && buffer.len() == len {
+            return Ok(buffer.into_mut().right_or_else(|shared| shared.as_slice().to_vec()));
+        }
+        out.reserve_exact(len - out.len());
+        out.extend_from_slice(&buffer);
+    }
+    Ok(out)
+}
+
+fn internal(what: &str) -> StoreError {
+    StoreError::Internal(format!("ingest: {what}"))
+}
+
+fn null_error(path: &Path, column: &str, row: u64) -> StoreError {
+    StoreError::Value {
+        path: path.to_owned(),
+        column: column.to_owned(),
+        row,
+        code: value_code::NULL,
+        reason: "null value".into(),
+    }
 }
 
 /// Column names of the layout being read.
@@ -137,16 +312,27 @@ fn timestamp_plan(
         DataType::Datetime(unit, tz) => {
             let per = unit_nanos(*unit);
             let naive = if tz.is_none() { layout.naive_zone.clone() } else { None };
-            let expr = ts.clone().cast(DataType::Int64) * lit(per);
+            let expr = to_ns(ts.clone(), per);
             let filter = if naive.is_none() { range_filter(ts, options, per, Some(dtype.clone())) } else { None };
             Ok((expr, naive, filter))
         }
         DataType::Int64 | DataType::UInt64 | DataType::Int32 | DataType::UInt32 => {
             let per = layout.integer_unit.nanos();
-            let expr = ts.clone().cast(DataType::Int64) * lit(per);
+            let expr = to_ns(ts.clone(), per);
             Ok((expr, None, range_filter(ts.cast(DataType::Int64), options, per, None)))
         }
         other => Err(schema_error(path, &layout.ts, other, "a datetime or an integer timestamp")),
+    }
+}
+
+/// The raw timestamp column as i64 ns, `per` ns per stored unit (ns columns are not multiplied: that
+/// would allocate a second copy of the column).
+fn to_ns(raw: Expr, per: i64) -> Expr {
+    let ns = raw.cast(DataType::Int64);
+    if per == 1 {
+        ns
+    } else {
+        ns * lit(per)
     }
 }
 
@@ -199,19 +385,115 @@ fn volume_expr(path: &Path, schema: &Schema_) -> Result<Expr> {
     Ok(col(name).cast(DataType::Float64).alias(name))
 }
 
-fn symbol_expr(path: &Path, schema: &Schema_, layout: &Layout) -> Result<Expr> {
-    match &layout.symbol {
-        Some(name) => {
-            let dtype = column_dtype(path, schema, name)?;
-            if dtype != DataType::String {
-                return Err(schema_error(path, name, &dtype, "a string symbol"));
-            }
-            Ok(col(name.as_str()).alias(names::SYMBOL))
-        }
-        None => Ok(lit(layout.default_symbol.as_str()).alias(names::SYMBOL)),
+/// The symbol column to read, or `None` when every row belongs to the layout's default symbol.
+fn symbol_source(path: &Path, schema: &Schema_, layout: &Layout) -> Result<Option<String>> {
+    let Some(name) = &layout.symbol else { return Ok(None) };
+    let dtype = column_dtype(path, schema, name)?;
+    if dtype != DataType::String {
+        return Err(schema_error(path, name, &dtype, "a string symbol"));
     }
+    Ok(Some(name.clone()))
 }
 
 fn first_line(s: &str) -> String {
     s.lines().next().unwrap_or_default().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIN_NS: i64 = 60_000_000_000;
+    const JAN_2023_NS: i64 = 1_672_531_200_000_000_000;
+
+    /// Writes a DataBento-layout file of minute bars with the given symbols, nulls where `None`.
+    fn write_file(
+        name: &str,
+        symbols: &[Option<&str>],
+        open: &[Option<f64>],
+        close: &[Option<f64>],
+    ) -> std::path::PathBuf {
+        let path = std::env::temp_dir().join(format!("ferrobt-scan-{}-{name}.parquet", std::process::id()));
+        let n = symbols.len();
+        let ts: Vec<i64> = (0..n as i64).map(|i| JAN_2023_NS + i * MIN_NS).collect();
+        let prices =
+            |name: &str, values: &[Option<f64>]| Float64Chunked::from_slice_options(name.into(), values).into_column();
+        let mut df = DataFrame::new(
+            n,
+            vec![
+                Int64Chunked::from_vec("ts_event".into(), ts)
+                    .into_datetime(TimeUnit::Nanoseconds, Some(TimeZone::UTC))
+                    .into_column(),
+                prices("open", open),
+                Column::new("high".into(), vec![2.0; n]),
+                Column::new("low".into(), vec![0.5; n]),
+                prices("close", close),
+                Column::new("volume".into(), vec![1u64; n]),
+                StringChunked::from_slice_options("symbol".into(), symbols).into_column(),
+            ],
+        )
+        .unwrap();
+        ParquetWriter::new(std::fs::File::create(&path).unwrap()).finish(&mut df).unwrap();
+        path
+    }
+
+    fn from(start_row: i64) -> IngestOptions {
+        IngestOptions { start_ns: Some(JAN_2023_NS + start_row * MIN_NS), ..IngestOptions::default() }
+    }
+
+    #[test]
+    fn a_lone_chunk_is_moved_out_of_polars_without_a_copy() {
+        let values: Vec<f64> = (0..1_000).map(f64::from).collect();
+        let data = values.as_ptr();
+        let moved = into_values(Float64Chunked::from_vec("x".into(), values)).unwrap();
+        assert_eq!(moved.as_ptr(), data);
+        assert_eq!(moved[999], 999.0);
+    }
+
+    #[test]
+    fn chunks_are_concatenated_and_a_null_is_found_by_position() {
+        let mut chunked = Float64Chunked::from_vec("x".into(), vec![1.0, 2.0]);
+        chunked.append(&Float64Chunked::from_vec("x".into(), vec![3.0])).unwrap();
+        assert_eq!(chunked.chunks().len(), 2);
+        assert_eq!(into_values(chunked).unwrap(), vec![1.0, 2.0, 3.0]);
+        assert_eq!(into_values(Float64Chunked::from_slice_options("x".into(), &[Some(1.0), None, None])), Err(1));
+    }
+
+    #[test]
+    fn filtered_reads_keep_file_rows_and_code_symbols_in_order_of_appearance() {
+        let symbols = [Some("A"), Some("A"), Some("B"), Some("A"), Some("B"), Some("B")];
+        let prices = [Some(1.0); 6];
+        let path = write_file("codes", &symbols, &prices, &prices);
+        let file = scan_file(&path, &from(2)).unwrap();
+        assert!(matches!(&file.rows, FileRows::Kept(rows) if rows == &[2, 3, 4, 5]));
+        assert_eq!(file.symbols.names, ["B", "A"]);
+        assert_eq!(file.symbols.codes, [0, 1, 0, 0]);
+        assert_eq!(file.bars.ts, (2..6).map(|i| JAN_2023_NS + i * MIN_NS).collect::<Vec<_>>());
+        let one = scan_file(&path, &from(4)).unwrap();
+        assert_eq!((one.symbols.names, one.symbols.codes.len(), one.rows.at(1)), (vec!["B".to_owned()], 0, 5));
+        std::fs::remove_file(path).unwrap();
+    }
+
+    #[test]
+    fn a_null_is_named_by_its_file_row_and_earlier_columns_come_first() {
+        let mut close = [Some(1.0); 6];
+        close[4] = None;
+        let path = write_file("null-close", &[Some("A"); 6], &[Some(1.0); 6], &close);
+        let e = scan_file(&path, &from(2)).err().unwrap();
+        assert_eq!((e.code(), e.to_string().contains("column 'close', row 4")), ("ERR_NULL", true), "{e}");
+        // A null symbol (row 1) is reported after a null in a column listed before it (open, row 3).
+        let mut open = [Some(1.0); 6];
+        open[3] = None;
+        let mut symbols = [Some("A"); 6];
+        symbols[1] = None;
+        let path2 = write_file("null-symbol", &symbols, &open, &[Some(1.0); 6]);
+        let e = scan_file(&path2, &IngestOptions::default()).err().unwrap();
+        assert!(e.to_string().contains("column 'open', row 3"), "{e}");
+        let path3 = write_file("null-symbol-only", &symbols, &[Some(1.0); 6], &[Some(1.0); 6]);
+        let e = scan_file(&path3, &IngestOptions::default()).err().unwrap();
+        assert!(e.to_string().contains("column 'symbol', row 1"), "{e}");
+        for p in [path, path2, path3] {
+            std::fs::remove_file(p).unwrap();
+        }
+    }
 }

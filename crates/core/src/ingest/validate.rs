@@ -5,10 +5,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, TimeZone};
-use polars::prelude::*;
+use polars::prelude::IdxSize;
 
 use super::options::{IngestOptions, OnDuplicate, OnUnsorted};
-use super::scan::{names, SourceNames};
+use super::scan::{names::VOLUME, FileRows, ScannedFile, SourceNames};
 use super::IngestReport;
 use crate::bars::{BarColumns, SymbolBars};
 use crate::error::{value_code, Result, StoreError};
@@ -20,49 +20,108 @@ const TS_MAX_NS: i64 = 4_102_444_800_000_000_000;
 /// Rows gathered per symbol, with where each came from.
 #[derive(Default)]
 pub(crate) struct SymbolRows {
-    by_symbol: HashMap<String, Collected>,
+    slot_of: HashMap<String, usize>,
+    /// Per symbol, in order of first appearance: its name and bars.
+    collected: Vec<(String, Collected)>,
 }
 
 #[derive(Default)]
 struct Collected {
     bars: BarColumns,
     /// (file index, row in file) of each bar.
-    origin: Vec<(usize, u64)>,
-}
-
-/// A scanned file's columns as plain vectors.
-struct FileColumns<'a> {
-    rows: Vec<u64>,
-    bars: BarColumns,
-    symbols: &'a StringChunked,
+    origin: Vec<(u32, IdxSize)>,
 }
 
 impl SymbolRows {
     pub fn is_empty(&self) -> bool {
-        self.by_symbol.is_empty()
+        self.collected.is_empty()
     }
 
-    /// Validates one scanned file and appends its rows to their symbols.
-    pub fn add_file(
-        &mut self,
-        file_index: usize,
-        path: &Path,
-        df: &DataFrame,
-        sources: &SourceNames,
-        naive_zone: Option<&str>,
-    ) -> Result<()> {
-        let mut cols = extract(path, df, sources)?;
-        if let Some(zone) = naive_zone {
-            localise(path, &sources.ts, &cols.rows, &mut cols.bars.ts, zone)?;
+    /// Validates one scanned file and moves its rows to their symbols, column by column: each source
+    /// column is freed once spread, so at most one column exists twice.
+    pub fn add_file(&mut self, file_index: usize, path: &Path, file: ScannedFile) -> Result<()> {
+        let ScannedFile { rows, mut bars, symbols, sources, naive_zone } = file;
+        if let Some(zone) = &naive_zone {
+            localise(path, &sources.ts, &rows, &mut bars.ts, zone)?;
         }
-        check_values(path, sources, &cols)?;
-        for i in 0..cols.rows.len() {
-            let symbol = cols.symbols.get(i).unwrap_or_default();
-            let entry = self.by_symbol.entry(symbol.to_owned()).or_default();
-            entry.bars.push_from(&cols.bars, i);
-            entry.origin.push((file_index, cols.rows[i]));
+        check_values(path, &sources, &rows, &bars)?;
+        let slots: Vec<usize> = symbols.names.into_iter().map(|name| self.slot(name)).collect();
+        let file_index = file_index as u32;
+        let origin = (0..bars.len()).map(|i| (file_index, rows.at(i) as IdxSize));
+        if symbols.codes.is_empty() {
+            let Some(&slot) = slots.first() else { return Ok(()) };
+            let target = &mut self.collected[slot].1;
+            target.origin.extend(origin);
+            let to = &mut target.bars;
+            let BarColumns { ts, open, high, low, close, volume } = bars;
+            append(&mut to.ts, ts);
+            for (to, from) in [
+                (&mut to.open, open),
+                (&mut to.high, high),
+                (&mut to.low, low),
+                (&mut to.close, close),
+                (&mut to.volume, volume),
+            ] {
+                append(to, from);
+            }
+            return Ok(());
         }
+        let codes = &symbols.codes;
+        let mut counts = vec![0usize; slots.len()];
+        for &code in codes {
+            counts[code as usize] += 1;
+        }
+        for (&slot, &count) in slots.iter().zip(&counts) {
+            self.collected[slot].1.origin.reserve_exact(count);
+        }
+        for (&code, origin) in codes.iter().zip(origin) {
+            self.collected[slots[code as usize]].1.origin.push(origin);
+        }
+        let BarColumns { ts, open, high, low, close, volume } = bars;
+        self.spread(&slots, &counts, codes, ts, |c| &mut c.bars.ts);
+        self.spread(&slots, &counts, codes, open, |c| &mut c.bars.open);
+        self.spread(&slots, &counts, codes, high, |c| &mut c.bars.high);
+        self.spread(&slots, &counts, codes, low, |c| &mut c.bars.low);
+        self.spread(&slots, &counts, codes, close, |c| &mut c.bars.close);
+        self.spread(&slots, &counts, codes, volume, |c| &mut c.bars.volume);
         Ok(())
+    }
+
+    /// The slot of `symbol`, created empty on first sight.
+    fn slot(&mut self, symbol: String) -> usize {
+        if let Some(&slot) = self.slot_of.get(&symbol) {
+            return slot;
+        }
+        self.collected.push((symbol.clone(), Collected::default()));
+        self.slot_of.insert(symbol, self.collected.len() - 1);
+        self.collected.len() - 1
+    }
+
+    /// Appends each of `values` to the column `field` picks in the slot its code names, a run of rows
+    /// of one symbol at a time; frees `values`.
+    fn spread<T: Copy>(
+        &mut self,
+        slots: &[usize],
+        counts: &[usize],
+        codes: &[u32],
+        values: Vec<T>,
+        field: fn(&mut Collected) -> &mut Vec<T>,
+    ) {
+        let mut targets: Vec<Vec<T>> =
+            slots.iter().map(|&slot| std::mem::take(field(&mut self.collected[slot].1))).collect();
+        for (target, &count) in targets.iter_mut().zip(counts) {
+            target.reserve_exact(count);
+        }
+        let mut start = 0;
+        while let Some(&code) = codes.get(start) {
+            let end = codes[start..].iter().position(|&c| c != code).map_or(codes.len(), |n| start + n);
+            targets[code as usize].extend_from_slice(&values[start..end]);
+            start = end;
+        }
+        drop(values);
+        for (&slot, target) in slots.iter().zip(targets) {
+            *field(&mut self.collected[slot].1) = target;
+        }
     }
 
     /// Applies the ordering policy to every symbol and builds its bars.
@@ -72,8 +131,8 @@ impl SymbolRows {
         options: &IngestOptions,
         report: &mut IngestReport,
     ) -> Result<Vec<SymbolBars>> {
-        let mut out = Vec::with_capacity(self.by_symbol.len());
-        for (symbol, collected) in self.by_symbol {
+        let mut out = Vec::with_capacity(self.collected.len());
+        for (symbol, collected) in self.collected {
             let bars = order(&symbol, collected, files, options, report)?;
             out.push(SymbolBars::from_columns(symbol, bars));
         }
@@ -81,40 +140,8 @@ impl SymbolRows {
     }
 }
 
-fn extract<'a>(path: &Path, df: &'a DataFrame, sources: &SourceNames) -> Result<FileColumns<'a>> {
-    let rows: Vec<u64> =
-        column(df, names::ROW)?.idx().map_err(StoreError::from)?.into_no_null_iter().map(u64::from).collect();
-    let source_name = |name: &str| match name {
-        names::TS => sources.ts.clone(),
-        names::SYMBOL => sources.symbol.clone().unwrap_or_else(|| "symbol".into()),
-        other => other.to_owned(),
-    };
-    for name in [names::TS, "open", "high", "low", "close", names::VOLUME, names::SYMBOL] {
-        let c = column(df, name)?;
-        if c.null_count() > 0 {
-            let first = (0..c.len()).find(|&i| c.get(i).is_ok_and(|v| v.is_null())).unwrap_or(0);
-            return Err(value_error(path, &source_name(name), rows[first], value_code::NULL, "null value".into()));
-        }
-    }
-    let f64s = |name: &str| -> Result<Vec<f64>> {
-        Ok(column(df, name)?.f64().map_err(StoreError::from)?.into_no_null_iter().collect())
-    };
-    let bars = BarColumns {
-        ts: column(df, names::TS)?.i64().map_err(StoreError::from)?.into_no_null_iter().collect(),
-        open: f64s("open")?,
-        high: f64s("high")?,
-        low: f64s("low")?,
-        close: f64s("close")?,
-        volume: f64s(names::VOLUME)?,
-    };
-    let symbols = column(df, names::SYMBOL)?.str().map_err(StoreError::from)?;
-    Ok(FileColumns { rows, bars, symbols })
-}
-
-fn check_values(path: &Path, sources: &SourceNames, cols: &FileColumns<'_>) -> Result<()> {
-    let b = &cols.bars;
-    let fail =
-        |i: usize, column: &str, code, reason: String| Err(value_error(path, column, cols.rows[i], code, reason));
+fn check_values(path: &Path, sources: &SourceNames, rows: &FileRows, b: &BarColumns) -> Result<()> {
+    let fail = |i: usize, column: &str, code, reason: String| Err(value_error(path, column, rows.at(i), code, reason));
     for i in 0..b.len() {
         if !(TS_MIN_NS..TS_MAX_NS).contains(&b.ts[i]) {
             let reason = format!("timestamp {} ns is outside 1980..2100 UTC; is the unit wrong?", b.ts[i]);
@@ -129,19 +156,23 @@ fn check_values(path: &Path, sources: &SourceNames, cols: &FileColumns<'_>) -> R
             return fail(i, "high", value_code::HIGH_LOW, format!("high {} < low {}", b.high[i], b.low[i]));
         }
         if b.volume[i].is_nan() || b.volume[i] < 0.0 {
-            return fail(
-                i,
-                names::VOLUME,
-                value_code::NEGATIVE_VOLUME,
-                format!("volume {} is negative or NaN", b.volume[i]),
-            );
+            return fail(i, VOLUME, value_code::NEGATIVE_VOLUME, format!("volume {} is negative or NaN", b.volume[i]));
         }
     }
     Ok(())
 }
 
+/// Moves `from` into an empty `to`, else appends it.
+fn append<T>(to: &mut Vec<T>, from: Vec<T>) {
+    if to.is_empty() {
+        *to = from;
+    } else {
+        to.extend(from);
+    }
+}
+
 /// Converts naive wall-clock ns in `zone` to UTC ns.
-fn localise(path: &Path, column: &str, rows: &[u64], ts: &mut [i64], zone: &str) -> Result<()> {
+fn localise(path: &Path, column: &str, rows: &FileRows, ts: &mut [i64], zone: &str) -> Result<()> {
     let tz: chrono_tz::Tz =
         zone.parse().map_err(|_| StoreError::argument("naiveTimeZone", format!("unknown time zone '{zone}'")))?;
     for (i, t) in ts.iter_mut().enumerate() {
@@ -150,7 +181,7 @@ fn localise(path: &Path, column: &str, rows: &[u64], ts: &mut [i64], zone: &str)
             value_error(
                 path,
                 column,
-                rows[i],
+                rows.at(i),
                 "ERR_TIMESTAMP_RANGE",
                 format!("{naive} does not exist in {zone} (DST gap)"),
             )
@@ -171,7 +202,7 @@ fn order(
     let ts = &c.bars.ts;
     if let Some(i) = (1..ts.len()).find(|&i| ts[i] < ts[i - 1]) {
         if options.on_unsorted == OnUnsorted::Error {
-            let (file, row) = c.origin[i];
+            let (file, row) = origin(&c, i);
             let reason = format!("{} ns follows {} ns", ts[i], ts[i - 1]);
             return Err(StoreError::Unsorted {
                 path: files[file].clone(),
@@ -183,13 +214,13 @@ fn order(
         }
         let mut perm: Vec<usize> = (0..ts.len()).collect();
         perm.sort_by_key(|&i| ts[i]);
-        c = permute(&c, &perm);
+        c = permute(c, &perm);
         report.symbols_sorted += 1;
     }
     let ts = &c.bars.ts;
     if let Some(i) = (1..ts.len()).find(|&i| ts[i] == ts[i - 1]) {
         if options.on_duplicate == OnDuplicate::Error {
-            let (file, row) = c.origin[i];
+            let (file, row) = origin(&c, i);
             return Err(StoreError::Duplicate {
                 path: files[file].clone(),
                 column: ts_name(options),
@@ -200,18 +231,33 @@ fn order(
         }
         let keep: Vec<usize> = (0..ts.len()).filter(|&i| i + 1 == ts.len() || ts[i + 1] != ts[i]).collect();
         report.duplicates_dropped += (ts.len() - keep.len()) as u64;
-        c = permute(&c, &keep);
+        c = permute(c, &keep);
     }
     Ok(c.bars)
 }
 
-fn permute(c: &Collected, order: &[usize]) -> Collected {
-    let mut out = Collected::default();
-    for &i in order {
-        out.bars.push_from(&c.bars, i);
-        out.origin.push(c.origin[i]);
-    }
-    out
+/// The file index and file row of bar `i`.
+fn origin(c: &Collected, i: usize) -> (usize, u64) {
+    let (file, row) = c.origin[i];
+    (file as usize, u64::from(row))
+}
+
+/// The bars (and origins) at `order`, built column by column, each source column freed once picked.
+fn permute(c: Collected, order: &[usize]) -> Collected {
+    let BarColumns { ts, open, high, low, close, volume } = c.bars;
+    let bars = BarColumns {
+        ts: pick(ts, order),
+        open: pick(open, order),
+        high: pick(high, order),
+        low: pick(low, order),
+        close: pick(close, order),
+        volume: pick(volume, order),
+    };
+    Collected { bars, origin: pick(c.origin, order) }
+}
+
+fn pick<T: Copy>(values: Vec<T>, order: &[usize]) -> Vec<T> {
+    order.iter().map(|&i| values[i]).collect()
 }
 
 fn ts_name(options: &IngestOptions) -> String {
@@ -219,10 +265,6 @@ fn ts_name(options: &IngestOptions) -> String {
         super::options::Schema::Databento => "ts_event".into(),
         super::options::Schema::Generic(g) => g.timestamp_column.clone(),
     }
-}
-
-fn column<'a>(df: &'a DataFrame, name: &str) -> Result<&'a Column> {
-    df.column(name).map_err(StoreError::from)
 }
 
 fn value_error(path: &Path, column: &str, row: u64, code: &'static str, reason: String) -> StoreError {
