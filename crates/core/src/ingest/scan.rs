@@ -1,11 +1,12 @@
 //! Reads one parquet file's needed columns with polars, one column per read: each is checked against
 //! the chosen layout, converted to ns / f64 in the read, moved into a plain vector and polars' copy freed
 //! before the next is read (a whole frame of every column never exists). The time filter is pushed into
-//! every read.
+//! every read, except for naive local times, which are filtered once localised.
 
 use std::collections::HashMap;
 use std::path::Path;
 
+use chrono::{DateTime, TimeZone as _};
 use polars::prelude::*;
 
 use super::options::{IngestOptions, Schema, TimeUnit as IntUnit};
@@ -30,20 +31,10 @@ pub(crate) struct SourceNames {
 pub(crate) struct ScannedFile {
     /// Where each row sits in the file.
     pub rows: FileRows,
-    /// `ts` is i64 ns UTC, or naive wall-clock ns still to be localised in `naive_zone`; prices and
-    /// volume f64, de-scaled.
+    /// `ts` is i64 ns UTC (naive timestamps localised); prices and volume f64, de-scaled.
     pub bars: BarColumns,
     pub symbols: SymbolCodes,
     pub sources: SourceNames,
-    /// The IANA zone of naive timestamps, when they must be localised.
-    pub naive_zone: Option<String>,
-}
-
-impl ScannedFile {
-    /// Rows read (after the time filter).
-    pub fn len(&self) -> usize {
-        self.bars.len()
-    }
 }
 
 /// The file row (0-based, as stored) of each row read.
@@ -113,7 +104,79 @@ pub(crate) fn scan_file(path: &Path, options: &IngestOptions) -> Result<ScannedF
     }
     let bars = BarColumns { ts, open, high, low, close, volume };
     let sources = SourceNames { ts: layout.ts, ts_dtype };
-    Ok(ScannedFile { rows, bars, symbols, sources, naive_zone })
+    let mut file = ScannedFile { rows, bars, symbols, sources };
+    if let Some(zone) = naive_zone {
+        localise(path, &file.sources.ts, &file.rows, &mut file.bars.ts, &zone)?;
+        // Naive times can only be filtered once localised (nothing was pushed into the reads).
+        if options.start_ns.is_some() || options.end_ns.is_some() {
+            file.keep_range(options.start_ns, options.end_ns);
+        }
+    }
+    Ok(file)
+}
+
+impl ScannedFile {
+    /// Rows read (after the time filter).
+    pub fn len(&self) -> usize {
+        self.bars.len()
+    }
+
+    /// Keeps the rows with `start <= ts < end` (ns UTC), and only the symbols still present.
+    fn keep_range(&mut self, start: Option<i64>, end: Option<i64>) {
+        let inside = |t: i64| start.is_none_or(|s| t >= s) && end.is_none_or(|e| t < e);
+        let keep: Vec<bool> = self.bars.ts.iter().map(|&t| inside(t)).collect();
+        let rows = keep.iter().enumerate().filter(|(_, &k)| k).map(|(i, _)| self.rows.at(i) as IdxSize).collect();
+        self.rows = FileRows::Kept(rows);
+        let b = &mut self.bars;
+        retain_kept(&mut b.ts, &keep);
+        for column in [&mut b.open, &mut b.high, &mut b.low, &mut b.close, &mut b.volume] {
+            retain_kept(column, &keep);
+        }
+        let symbols = &mut self.symbols;
+        if symbols.codes.is_empty() {
+            return;
+        }
+        retain_kept(&mut symbols.codes, &keep);
+        let mut renumbered: Vec<Option<u32>> = vec![None; symbols.names.len()];
+        let mut names = Vec::new();
+        for code in &mut symbols.codes {
+            let new = renumbered[*code as usize].get_or_insert_with(|| {
+                names.push(std::mem::take(&mut symbols.names[*code as usize]));
+                (names.len() - 1) as u32
+            });
+            *code = *new;
+        }
+        symbols.names = names;
+        if symbols.names.len() <= 1 {
+            symbols.codes = Vec::new();
+        }
+    }
+}
+
+fn retain_kept<T>(values: &mut Vec<T>, keep: &[bool]) {
+    let mut i = 0;
+    values.retain(|_| {
+        i += 1;
+        keep[i - 1]
+    });
+}
+
+/// Converts naive wall-clock ns in `zone` to UTC ns.
+fn localise(path: &Path, column: &str, rows: &FileRows, ts: &mut [i64], zone: &str) -> Result<()> {
+    let tz: chrono_tz::Tz =
+        zone.parse().map_err(|_| StoreError::argument("naiveTimeZone", format!("unknown time zone '{zone}'")))?;
+    for (i, t) in ts.iter_mut().enumerate() {
+        let naive = DateTime::from_timestamp_nanos(*t).naive_utc();
+        let local = tz.from_local_datetime(&naive).earliest().ok_or_else(|| StoreError::Value {
+            path: path.to_owned(),
+            column: column.to_owned(),
+            row: rows.at(i),
+            code: "ERR_TIMESTAMP_RANGE",
+            reason: format!("{naive} does not exist in {zone} (DST gap)"),
+        })?;
+        *t = local.timestamp_nanos_opt().unwrap_or(*t);
+    }
+    Ok(())
 }
 
 /// Reads one column at a time from the file's bytes, each read with the time filter applied.
@@ -495,5 +558,46 @@ mod tests {
         for p in [path, path2, path3] {
             std::fs::remove_file(p).unwrap();
         }
+    }
+    #[test]
+    fn naive_times_are_filtered_once_localised_and_absent_symbols_dropped() {
+        // 09:30.. New York wall-clock minutes on 2023-06-01 (EDT, UTC-4), symbols A, B, B, A, A, A.
+        let path = std::env::temp_dir().join(format!("ferrobt-scan-{}-naive.parquet", std::process::id()));
+        let local_0930 = JAN_2023_NS + (151 * 24 * 60 + 9 * 60 + 30) * MIN_NS;
+        let n = 6;
+        let mut df = DataFrame::new(
+            n,
+            vec![
+                Int64Chunked::from_vec("time".into(), (0..n as i64).map(|i| local_0930 + i * MIN_NS).collect())
+                    .into_datetime(TimeUnit::Nanoseconds, None)
+                    .into_column(),
+                Column::new("open".into(), vec![1.0; n]),
+                Column::new("high".into(), vec![2.0; n]),
+                Column::new("low".into(), vec![0.5; n]),
+                Column::new("close".into(), vec![1.0; n]),
+                Column::new("volume".into(), vec![1.0; n]),
+                Column::new("sym".into(), vec!["A", "B", "B", "A", "A", "A"]),
+            ],
+        )
+        .unwrap();
+        ParquetWriter::new(std::fs::File::create(&path).unwrap()).finish(&mut df).unwrap();
+        let utc_0930 = local_0930 + 4 * 60 * MIN_NS;
+        let options = IngestOptions {
+            schema: Schema::Generic(super::super::options::GenericSchema {
+                timestamp_column: "time".into(),
+                integer_unit: IntUnit::Nanoseconds,
+                naive_time_zone: Some("America/New_York".into()),
+                symbol_column: Some("sym".into()),
+                default_symbol: String::new(),
+            }),
+            start_ns: Some(utc_0930 + 3 * MIN_NS),
+            end_ns: Some(utc_0930 + 5 * MIN_NS),
+            ..IngestOptions::default()
+        };
+        let file = scan_file(&path, &options).unwrap();
+        assert_eq!(file.bars.ts, [utc_0930 + 3 * MIN_NS, utc_0930 + 4 * MIN_NS]);
+        assert!(matches!(&file.rows, FileRows::Kept(rows) if rows == &[3, 4]));
+        assert_eq!((file.symbols.names, file.symbols.codes.len()), (vec!["A".to_owned()], 0));
+        std::fs::remove_file(path).unwrap();
     }
 }

@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, TimeZone};
 use polars::prelude::IdxSize;
 
 use super::options::{IngestOptions, OnDuplicate, OnUnsorted};
@@ -40,9 +39,9 @@ impl SymbolRows {
     /// Validates one scanned file and moves its rows to their symbols, column by column: each source
     /// column is freed once spread, so at most one column exists twice.
     pub fn add_file(&mut self, file_index: usize, path: &Path, file: ScannedFile) -> Result<()> {
-        let ScannedFile { rows, mut bars, symbols, sources, naive_zone } = file;
-        if let Some(zone) = &naive_zone {
-            localise(path, &sources.ts, &rows, &mut bars.ts, zone)?;
+        let ScannedFile { rows, bars, symbols, sources } = file;
+        if bars.is_empty() {
+            return Ok(());
         }
         check_values(path, &sources, &rows, &bars)?;
         let slots: Vec<usize> = symbols.names.into_iter().map(|name| self.slot(name)).collect();
@@ -169,26 +168,6 @@ fn append<T>(to: &mut Vec<T>, from: Vec<T>) {
     } else {
         to.extend(from);
     }
-}
-
-/// Converts naive wall-clock ns in `zone` to UTC ns.
-fn localise(path: &Path, column: &str, rows: &FileRows, ts: &mut [i64], zone: &str) -> Result<()> {
-    let tz: chrono_tz::Tz =
-        zone.parse().map_err(|_| StoreError::argument("naiveTimeZone", format!("unknown time zone '{zone}'")))?;
-    for (i, t) in ts.iter_mut().enumerate() {
-        let naive = DateTime::from_timestamp_nanos(*t).naive_utc();
-        let local = tz.from_local_datetime(&naive).earliest().ok_or_else(|| {
-            value_error(
-                path,
-                column,
-                rows.at(i),
-                "ERR_TIMESTAMP_RANGE",
-                format!("{naive} does not exist in {zone} (DST gap)"),
-            )
-        })?;
-        *t = local.timestamp_nanos_opt().unwrap_or(*t);
-    }
-    Ok(())
 }
 
 /// Checks (or, by policy, restores) ascending unique timestamps of one symbol.
