@@ -7,7 +7,7 @@ import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compiledStrategyUrl } from "../ts/src/cli/compile.js";
 import { money } from "../ts/src/cli/money.js";
-import { nyTimestampFormatter } from "../ts/src/results/timestamps.js";
+import { nyTimestampFormatter } from "../ts/src/util/ny-formatter.js";
 import { formatNy, nyToUtc } from "../ts/src/util/nytime.js";
 import { tempDir } from "./helpers/fixtures.js";
 

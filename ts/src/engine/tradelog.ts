@@ -3,7 +3,7 @@
 // object per event; `events` builds the objects when asked.
 
 import type { Order } from "./order.js";
-import { formatNy } from "../util/nytime.js";
+import { nyTimestampFormatter } from "../util/ny-formatter.js";
 
 export type OrderEvent = "new" | "fill" | "canceled";
 
@@ -134,6 +134,7 @@ export class TradeLog {
   /** CSV text: header in first-appearance order, one line per event, LF line ends. */
   toCsv(): string {
     const rows: (string | undefined)[][] = [];
+    const formatNy = nyTimestampFormatter();
     let lastT = NaN, lastTime = "";
     for (let i = 0; i < this.n; i++) {
       if (this.times[i] !== lastT) {

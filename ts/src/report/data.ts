@@ -8,7 +8,7 @@ import { resampleWindow } from "../engine/resample.js";
 import { statsDocument } from "../results/write.js";
 import type { EquitySeries } from "../engine/stats.js";
 import { formatNy, nyOffsetMs, nyParts, nyToUtc } from "../util/nytime.js";
-import { nyTimestampFormatter } from "../results/timestamps.js";
+import { nyTimestampFormatter } from "../util/ny-formatter.js";
 import { Asset } from "../engine/asset.js";
 
 /** Columnar candles; `t` in chart seconds (New York wall clock shown as UTC, as charts display). */

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { BacktestResult } from "../engine/backtest.js";
 import type { HeldQuantity } from "../engine/recorder.js";
 import { formatNy } from "../util/nytime.js";
-import { nyTimestampFormatter } from "./timestamps.js";
+import { nyTimestampFormatter } from "../util/ny-formatter.js";
 
 /** Paths of the files written. */
 export interface ResultFiles {
