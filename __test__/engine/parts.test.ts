@@ -179,7 +179,7 @@ describe("EquityRecorder", () => {
 describe("Broker alone", () => {
   it("fills against the bar it is handed, once per asset and call", () => {
     const asked: string[] = [];
-    const broker = new Broker("S", 100_000, { onNewOrder: () => {}, onFilledOrder: () => {}, onCanceledOrder: () => {} }, [], [], "polars");
+    const broker = new Broker("S", 100_000, () => true, { onNewOrder: () => {}, onFilledOrder: () => {}, onCanceledOrder: () => {} }, [], [], "polars");
     const mes = Asset.contFuture("MES");
     const f = new OrderFactory(new OrderIds(0));
     broker.submit(f.create(mes, 1, "buy", { limitPrice: 4_800 }), 0);

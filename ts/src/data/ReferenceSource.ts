@@ -137,7 +137,7 @@ function columnsOf(b: Building): BarColumnsView {
   const timestamps = BigInt64Array.from(b.ts);
   return {
     timestamps,
-    timesMs: Float64Array.from(b.ts, (t) => Number(t) / 1e6),
+    timesMs: Float64Array.from(b.ts, nsToMs),
     open: Float64Array.from(b.o),
     high: Float64Array.from(b.h),
     low: Float64Array.from(b.l),
@@ -215,4 +215,10 @@ function checkOrder(symbol: string, ts: bigint[]): void {
     if (ts[i] < ts[i - 1]) throw new FerrobtError("ERR_UNSORTED", `symbol '${symbol}': row ${i}: timestamps go backwards`);
     if (ts[i] === ts[i - 1]) throw new FerrobtError("ERR_DUPLICATE", `symbol '${symbol}': row ${i}: duplicate timestamp ${ts[i]} ns`);
   }
+}
+
+/** ns → ms: whole ms exactly, then the remainder (Number(ns) / 1e6 rounds twice past 2^53 ns). */
+function nsToMs(ns: bigint): number {
+  const ms = ns / NS_PER_MS, rest = ns % NS_PER_MS;
+  return rest >= 0n ? Number(ms) + Number(rest) / 1e6 : Number(ms - 1n) + Number(rest + NS_PER_MS) / 1e6;
 }

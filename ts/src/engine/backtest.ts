@@ -15,7 +15,7 @@ import { OrderFactory, OrderIds } from "./order-factory.js";
 import type { Probe } from "./probe.js";
 import { EquityRecorder, type EquityColumns } from "./recorder.js";
 import { summarize, type StatsRow, type SummaryStats } from "./stats.js";
-import type { Strategy } from "./strategy.js";
+import { forgetLastStrategy, type Strategy } from "./strategy.js";
 import { sleeptimeMs } from "./timestep.js";
 import type { TradeLog } from "./tradelog.js";
 
@@ -89,6 +89,7 @@ export class Backtest {
   private readonly recorder = new EquityRecorder();
   private readonly runtime: StrategyRuntime;
   private clock: SessionClock | undefined;
+  private ran = false;
   private readonly opts: BacktestOptions;
 
   constructor(private readonly strategy: Strategy, options: BacktestOptions) {
@@ -100,7 +101,8 @@ export class Backtest {
     if (!Number.isFinite(budget) || budget <= 0) throw new FerrobtError("ERR_ARGUMENT", `argument 'budget': ${budget} must be a positive number`);
     if (options.parameters) strategy.parameters = { ...strategy.parameters, ...options.parameters };
     const fillModel = options.fillModel ?? "polars";
-    this.broker = new Broker(strategy.name, budget, {
+    const orders = new OrderFactory(new OrderIds(options.idSeed ?? 0));
+    this.broker = new Broker(strategy.name, budget, (o) => orders.owns(o), {
       onNewOrder: (o) => strategy.onNewOrder(o),
       onFilledOrder: (o, p, q, m) => strategy.onFilledOrder(o, p, q, m),
       onCanceledOrder: (o) => strategy.onCanceledOrder(o),
@@ -109,7 +111,7 @@ export class Backtest {
       strategy,
       market: new MarketData(options.data, this.startMs, this.endMs, fillModel),
       broker: this.broker,
-      orders: new OrderFactory(new OrderIds(options.idSeed ?? 0)),
+      orders,
       recorder: this.recorder,
       startMs: this.startMs,
       endMs: this.endMs,
@@ -136,6 +138,8 @@ export class Backtest {
 
   /** Runs to the end. Throws StrategyError (with partial results) if the strategy throws. */
   run(): BacktestResult {
+    if (this.ran) throw new FerrobtError("ERR_ARGUMENT", "this Backtest has already run: create a new one for another run");
+    this.ran = true;
     const began = performance.now();
     this.checkDataCoversWindow();
     const rt = this.runtime;
@@ -154,6 +158,8 @@ export class Backtest {
     } catch (e) {
       if (e instanceof HookFailure) throw new StrategyError(e.message, this.result(0), e.cause);
       throw e;
+    } finally {
+      forgetLastStrategy();
     }
     return this.result(performance.now() - began);
   }

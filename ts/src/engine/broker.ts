@@ -49,13 +49,16 @@ export class Broker {
   readonly portfolio: Portfolio;
   private readonly working: Order[] = [];
   /** Tracked orders that may still be active, in tracking order (pruned as they finish). */
-  private readonly live: Order[] = [];
-  /** Distinct orders that appear in the trade log. */
-  private loggedOrders = 0;
+  private live: Order[] = [];
+  /** Distinct orders that appear in the trade log, and whether one was not built by the run's factory. */
+  private readonly logged: Order[] = [];
+  private foreignLogged = false;
 
   constructor(
     strategyName: string,
     budget: number,
+    /** The run's order factory: its orders have unique identifiers. */
+    private readonly ownOrders: (o: Order) => boolean,
     private readonly events: BrokerEvents,
     readonly buyFees: readonly TradingFee[],
     readonly sellFees: readonly TradingFee[],
@@ -66,8 +69,8 @@ export class Broker {
   }
 
   private track(o: Order): void {
-    if ((o.brokerFlags & TRACKED) === 0) {
-      o.brokerFlags |= TRACKED;
+    if (o.trackedBy !== this) {
+      o.trackedBy = this;
       this.orders.push(o);
       this.live.push(o);
     }
@@ -75,13 +78,20 @@ export class Broker {
 
   /** Tracked orders that are active (not filled and not cancelled, or with an active child), in tracking order. */
   activeOrders(): readonly Order[] {
-    compact(this.live, isActive);
+    // A new list only when an order finished: a list handed out earlier is never changed under its holder.
+    for (let i = 0; i < this.live.length; i++) {
+      if (!this.live[i].isActive()) {
+        this.live = this.live.filter(isActive);
+        break;
+      }
+    }
     return this.live;
   }
 
   /** Distinct orders in the trade log. */
   get loggedOrderCount(): number {
-    return this.loggedOrders;
+    // Orders built outside this run's factory may repeat an identifier: count identifiers then.
+    return this.foreignLogged ? new Set(this.logged.map((o) => o.identifier)).size : this.logged.length;
   }
 
   /** Submits (or re-submits) an order at clock t (spec §4.4). */
@@ -167,16 +177,14 @@ export class Broker {
   }
 
   private log(t: number, event: "new" | "fill" | "canceled", order: Order, price?: number, quantity?: number, fee?: number): void {
-    if ((order.brokerFlags & LOGGED) === 0) {
-      order.brokerFlags |= LOGGED;
-      this.loggedOrders++;
+    if (order.loggedBy !== this) {
+      order.loggedBy = this;
+      this.logged.push(order);
+      if (!this.ownOrders(order)) this.foreignLogged = true;
     }
     this.tradeLog.add(t, event, order, price, quantity, fee);
   }
 }
-
-/** Order.brokerFlags bits. */
-const TRACKED = 1, LOGGED = 2;
 
 const isActive = (o: Order) => o.isActive();
 const isWorking = (o: Order) => o.status !== "fill" && o.status !== "canceled";

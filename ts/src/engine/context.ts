@@ -70,7 +70,8 @@ export class StrategyRuntime implements StrategyContext, ClockListener {
     this.t = t;
     const probe = this.p.probe;
     const v0 = probe?.start() ?? 0;
-    this.pv = this.p.broker.portfolio.valueAt(t, this.lastPriceOf);
+    // Last prices are memoised per tick by the market data, so this is cheap when nothing is held.
+    this.pv = this.p.broker.portfolio.value(this.lastPriceOf);
     probe?.stop("valuation", v0);
     if (run) {
       try {

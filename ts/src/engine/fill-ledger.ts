@@ -3,6 +3,7 @@
 
 import type { FillRecord } from "./broker.js";
 import type { Order } from "./order.js";
+import { grownF64 } from "./columns.js";
 
 export class FillLedger {
   private n = 0;
@@ -27,17 +28,13 @@ export class FillLedger {
   }
 
   private grow(): void {
-    const f64 = (a: Float64Array) => {
-      const b = new Float64Array(a.length * 2);
-      b.set(a);
-      return b;
-    };
-    this.times = f64(this.times);
-    this.prices = f64(this.prices);
-    this.quantities = f64(this.quantities);
-    this.fees = f64(this.fees);
-    this.realized = f64(this.realized);
+    this.times = grownF64(this.times);
+    this.prices = grownF64(this.prices);
+    this.quantities = grownF64(this.quantities);
+    this.fees = grownF64(this.fees);
+    this.realized = grownF64(this.realized);
   }
+
 
   /** Number of fills. */
   get length(): number {

@@ -25,8 +25,6 @@ interface Quote {
   lastPrice: number | undefined;
   fillBarAt: number;
   fillBar: FillBar | undefined;
-  /** The pandas fill model's bar for this asset, reused call after call. */
-  readonly pandasBar: { open: number; high: number; low: number };
 }
 
 export class MarketData {
@@ -38,7 +36,7 @@ export class MarketData {
   private lastStep: Timestep | undefined;
 
   constructor(
-    readonly source: DataSource,
+    private readonly source: DataSource,
     private readonly startMs: number,
     private readonly endMs: number,
     private readonly fillModel: FillModel,
@@ -50,7 +48,7 @@ export class MarketData {
     let q = this.quotes.get(asset.key);
     if (!q) {
       const series = AssetSeries.of(this.source, asset, this.startMs - ROLL_MARGIN_MS, this.endMs + ROLL_MARGIN_MS);
-      q = { series, lastPriceAt: NaN, lastPrice: undefined, fillBarAt: NaN, fillBar: undefined, pandasBar: { open: 0, high: 0, low: 0 } };
+      q = { series, lastPriceAt: NaN, lastPrice: undefined, fillBarAt: NaN, fillBar: undefined };
       this.quotes.set(asset.key, q);
     }
     this.lastAsset = asset;
@@ -115,26 +113,8 @@ export class MarketData {
     const q = this.quote(asset);
     if (q.fillBarAt !== t) {
       q.fillBarAt = t;
-      q.fillBar = this.fillModel === "polars" ? q.series.ohlBefore(t + 2 * MS_PER_MINUTE) : pandasFillBar(q, t);
+      q.fillBar = this.fillModel === "polars" ? q.series.ohlBefore(t + 2 * MS_PER_MINUTE) : q.series.pandasFillBar(t);
     }
     return q.fillBar;
   }
-}
-
-/** Of the (at most two) newest bars with ts < t + 2 min, the first with ts >= t, else the newest. */
-function pandasFillBar(q: Quote, t: number): FillBar | undefined {
-  const two = q.series.window(t + 2 * MS_PER_MINUTE, 2);
-  if (two.length === 0) return undefined;
-  const times = two.timesMs;
-  let i = two.length - 1;
-  for (let k = 0; k < two.length; k++) {
-    if (times[k] >= t) {
-      i = k;
-      break;
-    }
-  }
-  q.pandasBar.open = two.open[i];
-  q.pandasBar.high = two.high[i];
-  q.pandasBar.low = two.low[i];
-  return q.pandasBar;
 }

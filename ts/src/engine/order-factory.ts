@@ -42,17 +42,28 @@ export class OrderIds {
 export class OrderFactory {
   constructor(private readonly ids: OrderIds) {}
 
+  /** True for orders this factory built (their identifiers are unique). */
+  owns(o: Order): boolean {
+    return o.madeBy === this;
+  }
+
+  private order(...args: ConstructorParameters<typeof Order>): Order {
+    const o = new Order(...args);
+    o.madeBy = this;
+    return o;
+  }
+
   /** An order; the type follows the prices given unless `o.type` is set (spec §4.3). */
   create(asset: Asset, quantity: number, side: OrderSide, o: OrderOptions): Order {
     const type: OrderType = o.type ?? (o.trailPrice !== undefined || o.trailPercent !== undefined ? "trailing_stop" : o.limitPrice !== undefined && o.stopPrice !== undefined ? "stop_limit" : o.limitPrice !== undefined ? "limit" : o.stopPrice !== undefined ? "stop" : "market");
     const cls = o.orderClass ?? "simple";
     const tif = o.timeInForce ?? "day";
-    const parent = new Order(this.ids.next(), asset, quantity, side, type, cls, o.limitPrice, o.stopPrice, o.trailPrice, o.trailPercent, tif);
+    const parent = this.order(this.ids.next(), asset, quantity, side, type, cls, o.limitPrice, o.stopPrice, o.trailPrice, o.trailPercent, tif);
     if (cls === "bracket" || cls === "oto") this.addExitChildren(parent, o, tif);
     if (cls === "oco") {
       if (o.limitPrice === undefined || o.stopPrice === undefined) throw new FerrobtError("ERR_ORDER", "an OCO order needs both limitPrice and stopPrice");
-      const limit = new Order(this.ids.next(), asset, quantity, side, "limit", "simple", o.limitPrice, undefined, undefined, undefined, tif);
-      const stop = new Order(this.ids.next(), asset, quantity, side, "stop", "simple", undefined, o.stopPrice, undefined, undefined, tif);
+      const limit = this.order(this.ids.next(), asset, quantity, side, "limit", "simple", o.limitPrice, undefined, undefined, undefined, tif);
+      const stop = this.order(this.ids.next(), asset, quantity, side, "stop", "simple", undefined, o.stopPrice, undefined, undefined, tif);
       linkSiblings(parent, [limit, stop]);
       limit.ocoParent = stop.ocoParent = parent;
     }
@@ -62,12 +73,12 @@ export class OrderFactory {
   /** Bracket: [take-profit limit, stop-loss]; OTO: exactly one of them. Children close the parent. */
   private addExitChildren(parent: Order, o: OrderOptions, tif: "day" | "gtc"): void {
     const side: OrderSide = parent.side.startsWith("buy") ? "sell_to_close" : "buy_to_close";
-    const takeProfit = o.secondaryLimitPrice === undefined ? undefined : new Order(this.ids.next(), parent.asset, parent.quantity, side, "limit", "simple", o.secondaryLimitPrice, undefined, undefined, undefined, tif);
+    const takeProfit = o.secondaryLimitPrice === undefined ? undefined : this.order(this.ids.next(), parent.asset, parent.quantity, side, "limit", "simple", o.secondaryLimitPrice, undefined, undefined, undefined, tif);
     const trail = o.secondaryTrailPrice !== undefined || o.secondaryTrailPercent !== undefined;
     let stopLoss: Order | undefined;
     if (o.secondaryStopPrice !== undefined || trail) {
       const type: OrderType = trail ? "trailing_stop" : o.secondaryStopLimitPrice !== undefined ? "stop_limit" : "stop";
-      stopLoss = new Order(this.ids.next(), parent.asset, parent.quantity, side, type, "simple", o.secondaryStopLimitPrice, o.secondaryStopPrice, o.secondaryTrailPrice, o.secondaryTrailPercent, tif);
+      stopLoss = this.order(this.ids.next(), parent.asset, parent.quantity, side, type, "simple", o.secondaryStopLimitPrice, o.secondaryStopPrice, o.secondaryTrailPrice, o.secondaryTrailPercent, tif);
     }
     // Built at their exact size: a year of brackets keeps every one of these arrays.
     const kids: Order[] = takeProfit && stopLoss ? [takeProfit, stopLoss] : takeProfit ? [takeProfit] : stopLoss ? [stopLoss] : [];

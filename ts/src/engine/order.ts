@@ -58,8 +58,10 @@ export class Order {
   children: readonly Order[] = NO_ORDERS;
   /** @internal The legs built together with this one (itself included); a filled leg cancels the others. */
   siblings: readonly Order[] = NO_ORDERS;
-  /** @internal The broker's bookkeeping: 1 = tracked, 2 = in the trade log. */
-  brokerFlags = 0;
+  /** @internal The factory that built the order, the broker that tracks it and the one whose trade log has it. */
+  madeBy: object | undefined;
+  trackedBy: object | undefined;
+  loggedBy: object | undefined;
   /** Parent of an OCO leg (bracket children have none, as in Lumibot). */
   ocoParent: Order | undefined;
 
@@ -93,7 +95,8 @@ export class Order {
   /** Not filled and not cancelled, or holding an active child. */
   isActive(): boolean {
     if (this.status !== "fill" && this.status !== "canceled") return true;
-    return this.children.some((c) => c.isActive());
+    for (const c of this.children) if (c.isActive()) return true;
+    return false;
   }
 
   /** Mutually dependent siblings (a filled leg cancels them). */

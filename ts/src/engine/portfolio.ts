@@ -34,11 +34,6 @@ export class Portfolio {
   private readonly lots = new Map<string, Lot[]>();
   /** Bumped whenever a position's quantity changes (recorders snapshot positions only then). */
   private positionChanges = 0;
-  /** Bumped on every change of cash or positions (the valuation memo's key with the clock). */
-  private changes = 0;
-  private valuedAt = NaN;
-  private valuedChanges = -1;
-  private valued = 0;
 
   constructor(budget: number) {
     this.cashBalance = budget;
@@ -62,7 +57,6 @@ export class Portfolio {
   /** Charges a fee. */
   chargeFee(fee: number): void {
     this.cashBalance -= fee;
-    this.changes++;
   }
 
   /**
@@ -80,7 +74,6 @@ export class Portfolio {
       this.cashBalance -= signed * price * asset.multiplier;
     }
     this.updatePosition(asset, signed, price);
-    this.changes++;
     return { realized, closedQuantity: closed };
   }
 
@@ -125,19 +118,6 @@ export class Portfolio {
   /** The position in `asset`, if any. */
   position(asset: Asset): Position | undefined {
     return this.held.get(asset.key);
-  }
-
-  /**
-   * {@link value} at clock `t`, computed once per tick while nothing changes (last prices depend on
-   * the clock only).
-   */
-  valueAt(t: number, lastPrice: (asset: Asset) => number | undefined): number {
-    if (t !== this.valuedAt || this.changes !== this.valuedChanges) {
-      this.valued = this.value(lastPrice);
-      this.valuedAt = t;
-      this.valuedChanges = this.changes;
-    }
-    return this.valued;
   }
 
   /**

@@ -2,8 +2,9 @@
 // call and the cash after it, in growable typed-array columns; a positions snapshot only when the
 // positions changed.
 
-import type { Portfolio } from "./portfolio.js";
+import type { Portfolio, Position } from "./portfolio.js";
 import type { EquitySeries, StatsRow } from "./stats.js";
+import { grownF64 } from "./columns.js";
 
 /** A position as recorded: symbol and signed quantity. */
 export interface HeldQuantity {
@@ -45,27 +46,38 @@ export class EquityRecorder {
     this.times[i] = timeMs;
     this.values[i] = portfolioValue;
     this.cashes[i] = portfolio.cash;
-    if (portfolio.positionVersion !== this.seenVersion) {
+    const held = portfolio.positions;
+    // A new snapshot when a fill moved a position, or when the strategy changed one's quantity itself.
+    if (portfolio.positionVersion !== this.seenVersion || (held.size > 0 && this.differsFromLast(held))) {
       this.seenVersion = portfolio.positionVersion;
       this.snapshotFrom.push(i);
       this.snapshotAt.push(this.heldSymbols.length);
-      for (const p of portfolio.positions.values()) {
+      for (const p of held.values()) {
         this.heldSymbols.push(p.asset.symbol);
         this.heldQuantities.push(p.quantity);
       }
     }
   }
 
-  private grow(): void {
-    const bigger = (a: Float64Array) => {
-      const b = new Float64Array(a.length * 2);
-      b.set(a);
-      return b;
-    };
-    this.times = bigger(this.times);
-    this.values = bigger(this.values);
-    this.cashes = bigger(this.cashes);
+  /** The held quantities are not those of the last snapshot. */
+  private differsFromLast(held: ReadonlyMap<string, Position>): boolean {
+    const k = this.snapshotAt.length - 1;
+    let j = this.snapshotAt[k];
+    const to = this.heldSymbols.length;
+    if (to - j !== held.size) return true;
+    for (const p of held.values()) {
+      if (this.heldQuantities[j] !== p.quantity || this.heldSymbols[j] !== p.asset.symbol) return true;
+      j++;
+    }
+    return false;
   }
+
+  private grow(): void {
+    this.times = grownF64(this.times);
+    this.values = grownF64(this.values);
+    this.cashes = grownF64(this.cashes);
+  }
+
 
   /** Entries recorded so far. */
   get length(): number {

@@ -54,18 +54,27 @@ function anchorClass(anchor: number, unit: BinUnit, n: number): number {
   return ((d % n) + n) % n;
 }
 
-/** Aggregates `bars` (minute bars, ascending) into bins; keeps the newest `length`. */
-export function resampleWindow(bars: Bars, unit: BinUnit, n: number, length: number): Bars {
-  if (bars.length === 0) return bars;
-  const times = bars.timesMs, open = bars.open, high = bars.high, low = bars.low, close = bars.close, volume = bars.volume;
-  const bin = binOf(midnightOf(times[0]), unit, n);
-  const out = { t: [] as number[], o: [] as number[], h: [] as number[], l: [] as number[], c: [] as number[], v: [] as number[] };
+/** Bins of a run of bars: each bin's first bar index and its open, high, low, close, volume. */
+interface Binned {
+  first: number[];
+  t: number[];
+  o: number[];
+  h: number[];
+  l: number[];
+  c: number[];
+  v: number[];
+}
+
+/** Groups consecutive bars of one bin (open first, high max, low min, close last, volume summed in order). */
+function binBars(c: Pick<BarColumnsView, "timesMs" | "open" | "high" | "low" | "close" | "volume">, bin: (t: number) => number): Binned {
+  const times = c.timesMs, open = c.open, high = c.high, low = c.low, close = c.close, volume = c.volume;
+  const out: Binned = { first: [], t: [], o: [], h: [], l: [], c: [], v: [] };
   let current = NaN;
-  for (let i = 0; i < bars.length; i++) {
+  for (let i = 0; i < times.length; i++) {
     const b = bin(times[i]);
     if (b !== current) {
       current = b;
-      out.t.push(b); out.o.push(open[i]); out.h.push(high[i]); out.l.push(low[i]); out.c.push(close[i]); out.v.push(volume[i]);
+      out.first.push(i); out.t.push(b); out.o.push(open[i]); out.h.push(high[i]); out.l.push(low[i]); out.c.push(close[i]); out.v.push(volume[i]);
     } else {
       const k = out.t.length - 1;
       if (high[i] > out.h[k]) out.h[k] = high[i];
@@ -74,17 +83,28 @@ export function resampleWindow(bars: Bars, unit: BinUnit, n: number, length: num
       out.v[k] += volume[i];
     }
   }
-  const from = Math.max(0, out.t.length - length);
-  const f64 = (a: number[]) => Float64Array.from(a.slice(from));
-  const cols: BarColumnsView = {
-    timestamps: BigInt64Array.from(out.t.slice(from), (t) => BigInt(t) * 1_000_000n),
-    timesMs: f64(out.t),
-    open: f64(out.o),
-    high: f64(out.h),
-    low: f64(out.l),
-    close: f64(out.c),
-    volume: f64(out.v),
+  return out;
+}
+
+/** Bins [from, end) of `b` as columns. */
+function columnsOf(b: Binned, from: number): BarColumnsView {
+  const f64 = (a: number[]) => Float64Array.from(from === 0 ? a : a.slice(from));
+  return {
+    timestamps: BigInt64Array.from(from === 0 ? b.t : b.t.slice(from), (t) => BigInt(t) * 1_000_000n),
+    timesMs: f64(b.t),
+    open: f64(b.o),
+    high: f64(b.h),
+    low: f64(b.l),
+    close: f64(b.c),
+    volume: f64(b.v),
   };
+}
+
+/** Aggregates `bars` (minute bars, ascending) into bins; keeps the newest `length`. */
+export function resampleWindow(bars: Bars, unit: BinUnit, n: number, length: number): Bars {
+  if (bars.length === 0) return bars;
+  const binned = binBars(bars, binOf(midnightOf(bars.timesMs[0]), unit, n));
+  const cols = columnsOf(binned, Math.max(0, binned.t.length - length));
   return new Bars(bars.symbol, cols, 0, cols.timesMs.length);
 }
 
@@ -95,33 +115,10 @@ class BinTable {
   readonly cols: BarColumnsView;
 
   constructor(src: BarColumnsView, bin: (t: number) => number) {
-    const times = src.timesMs, open = src.open, high = src.high, low = src.low, close = src.close, volume = src.volume;
-    const first: number[] = [], t: number[] = [], o: number[] = [], h: number[] = [], l: number[] = [], c: number[] = [], v: number[] = [];
-    let current = NaN;
-    for (let i = 0; i < times.length; i++) {
-      const b = bin(times[i]);
-      if (b !== current) {
-        current = b;
-        first.push(i); t.push(b); o.push(open[i]); h.push(high[i]); l.push(low[i]); c.push(close[i]); v.push(volume[i]);
-      } else {
-        const k = t.length - 1;
-        if (high[i] > h[k]) h[k] = high[i];
-        if (low[i] < l[k]) l[k] = low[i];
-        c[k] = close[i];
-        v[k] += volume[i];
-      }
-    }
-    first.push(times.length);
-    this.first = Int32Array.from(first);
-    this.cols = {
-      timestamps: BigInt64Array.from(t, (x) => BigInt(x) * 1_000_000n),
-      timesMs: Float64Array.from(t),
-      open: Float64Array.from(o),
-      high: Float64Array.from(h),
-      low: Float64Array.from(l),
-      close: Float64Array.from(c),
-      volume: Float64Array.from(v),
-    };
+    const binned = binBars(src, bin);
+    binned.first.push(src.timesMs.length);
+    this.first = Int32Array.from(binned.first);
+    this.cols = columnsOf(binned, 0);
   }
 
   /** The bin holding bar `i`: the last k with first[k] <= i. */
@@ -138,7 +135,8 @@ class BinTable {
 
 /** Bin tables per symbol columns and anchor class, built on first use (the columns never change). */
 export class Resampler {
-  private readonly tables = new WeakMap<BarColumnsView, Map<string, BinTable>>();
+  /** Per columns: per bin width (N minutes, or −N days), per anchor class. */
+  private readonly tables = new WeakMap<BarColumnsView, Map<number, Map<number, BinTable>>>();
   private lastMidnightDay = NaN;
   private lastMidnight = NaN;
 
@@ -148,11 +146,14 @@ export class Resampler {
    */
   resampleView(symbol: string, src: BarColumnsView, start: number, end: number, unit: BinUnit, n: number, length: number): Bars {
     const anchor = this.anchorOf(src.timesMs[start]);
-    const key = `${unit}${n}:${anchorClass(anchor, unit, n)}`;
-    let byKey = this.tables.get(src);
-    if (!byKey) this.tables.set(src, (byKey = new Map()));
-    let table = byKey.get(key);
-    if (!table) byKey.set(key, (table = new BinTable(src, binOf(anchor, unit, n))));
+    let byWidth = this.tables.get(src);
+    if (!byWidth) this.tables.set(src, (byWidth = new Map()));
+    const width = unit === "minute" ? n : -n;
+    let byClass = byWidth.get(width);
+    if (!byClass) byWidth.set(width, (byClass = new Map()));
+    const cls = anchorClass(anchor, unit, n);
+    let table = byClass.get(cls);
+    if (!table) byClass.set(cls, (table = new BinTable(src, binOf(anchor, unit, n))));
 
     const ka = table.binOfBar(start), kb = table.binOfBar(end - 1);
     const k0 = Math.max(ka, kb + 1 - length);

@@ -6,7 +6,7 @@
 import type { DataSource } from "../data/DataSource.js";
 import { FerrobtError } from "../errors.js";
 import { Bars, type BarColumnsView } from "../store/Bars.js";
-import { allWholeMs, countBelow } from "../store/search.js";
+import { allWholeMs, countBelow, MAX_QUERY_MS } from "../store/search.js";
 import { MS_PER_MINUTE } from "../time.js";
 import { contractAt, nextContract, type Asset } from "./asset.js";
 import type { FillBar } from "./fills.js";
@@ -44,26 +44,31 @@ class Cursor {
   ) {}
 
   count(t: number, inclusive: boolean): number {
-    if (!this.wholeMs || !Number.isInteger(t)) return inclusive ? this.source.countAtOrBefore(this.symbol, t) : this.source.countBefore(this.symbol, t);
+    if (!this.wholeMs || !Number.isInteger(t) || Math.abs(t) > MAX_QUERY_MS) {
+      return inclusive ? this.source.countAtOrBefore(this.symbol, t) : this.source.countBefore(this.symbol, t);
+    }
     const times = this.times, n = times.length;
     let i = inclusive ? this.atOrBefore : this.before;
     // Walk at most a few bars from the last answer; jump by binary search when farther.
     let steps = 0;
-    while (i < n && (times[i] < t || (inclusive && times[i] === t)) && steps < 4) {
+    while (i < n && below(times[i], t, inclusive) && steps < 4) {
       i++;
       steps++;
     }
-    while (i > 0 && !(times[i - 1] < t || (inclusive && times[i - 1] === t)) && steps < 4) {
+    while (i > 0 && !below(times[i - 1], t, inclusive) && steps < 4) {
       i--;
       steps++;
     }
-    const settled = (i === n || !(times[i] < t || (inclusive && times[i] === t))) && (i === 0 || times[i - 1] < t || (inclusive && times[i - 1] === t));
+    const settled = (i === n || !below(times[i], t, inclusive)) && (i === 0 || below(times[i - 1], t, inclusive));
     if (!settled) i = countBelow(times, t, inclusive);
     if (inclusive) this.atOrBefore = i;
     else this.before = i;
     return i;
   }
 }
+
+/** A bar at `x` counts for a query at t: x < t, or x = t when `inclusive`. */
+const below = (x: number, t: number, inclusive: boolean) => x < t || (inclusive && x === t);
 
 /** One contract's part of a window: bars [start, end) of that symbol's columns. */
 interface Part {
@@ -118,7 +123,7 @@ export class AssetSeries {
   private cursorOf(s: Segment): Cursor {
     if (!s.cursor) {
       const cols = this.colsOf(s);
-      s.cursor = new Cursor(this.source, s.symbol, cols.timesMs, allWholeMs(cols.timestamps));
+      s.cursor = new Cursor(this.source, s.symbol, cols.timesMs, allWholeMs(cols.timestamps, cols.timesMs));
     }
     return s.cursor;
   }
@@ -155,18 +160,13 @@ export class AssetSeries {
     if (k < 0) return new Bars(this.label, EMPTY, 0, 0);
     const s = this.segments[k];
     const upper = this.upperAt(s, endMs, inclusive);
-    const lower = fromMs > s.from ? this.source.countBefore(s.symbol, fromMs) : this.lowerOf(s);
+    const lower = fromMs > s.from ? this.cursorOf(s).count(fromMs, false) : this.lowerOf(s);
     const take = Math.min(length, Math.max(0, upper - lower));
     // The common case: the newest contract alone has the bars asked for (or no older one could add any).
     if (take === length || k === 0 || fromMs >= s.from) {
-      return take > 0 ? new Bars(s.symbol, this.colsOf(s), upper - take, upper) : this.olderOrEmpty(k, endMs, length, inclusive, fromMs);
+      return take > 0 ? new Bars(s.symbol, this.colsOf(s), upper - take, upper) : new Bars(this.label, EMPTY, 0, 0);
     }
     return this.spanning(k, endMs, length, inclusive, fromMs);
-  }
-
-  /** The newest segment held no bar: the window comes from older ones (or is empty). */
-  private olderOrEmpty(k: number, endMs: number, length: number, inclusive: boolean, fromMs: number): Bars {
-    return k > 0 && fromMs < this.segments[k].from ? this.spanning(k, endMs, length, inclusive, fromMs) : new Bars(this.label, EMPTY, 0, 0);
   }
 
   /** A window collected newest segment first, over as many contracts as it needs. */
@@ -176,7 +176,7 @@ export class AssetSeries {
     for (let i = k; i >= 0 && remaining > 0; i--) {
       const s = this.segments[i];
       const upper = this.upperAt(s, Math.min(endMs, s.to), inclusive);
-      const lower = fromMs > s.from ? this.source.countBefore(s.symbol, fromMs) : this.lowerOf(s);
+      const lower = fromMs > s.from ? this.cursorOf(s).count(fromMs, false) : this.lowerOf(s);
       const take = Math.min(remaining, Math.max(0, upper - lower));
       if (take > 0) parts.push({ symbol: s.symbol, cols: this.colsOf(s), start: upper - take, end: upper });
       remaining -= take;
@@ -216,6 +216,27 @@ export class AssetSeries {
     this.fill.open = c.open[i];
     this.fill.high = c.high[i];
     this.fill.low = c.low[i];
+    return this.fill;
+  }
+
+  /**
+   * The pandas fill model's bar at clock t: of the (at most two) newest bars with ts < t + 2 min, the
+   * first with ts >= t, else the newest. Reused like {@link ohlBefore}'s.
+   */
+  pandasFillBar(t: number): FillBar | undefined {
+    const two = this.window(t + 2 * MS_PER_MINUTE, 2);
+    if (two.length === 0) return undefined;
+    const times = two.timesMs;
+    let i = two.length - 1;
+    for (let k = 0; k < two.length; k++) {
+      if (times[k] >= t) {
+        i = k;
+        break;
+      }
+    }
+    this.fill.open = two.open[i];
+    this.fill.high = two.high[i];
+    this.fill.low = two.low[i];
     return this.fill;
   }
 

@@ -42,11 +42,18 @@ export class Vars {
 }
 
 /**
- * The backtest each strategy runs in, under a symbol-keyed property rather than a private field, so
- * strategy types from two copies of ferrobt (dist and sources) stay structurally compatible.
+ * The backtest each strategy runs in. Kept outside the class (no private fields), so strategy types
+ * from two copies of ferrobt (dist and sources) stay structurally compatible, and frozen strategies
+ * work; the last strategy looked up is remembered (one strategy asks many times in a row).
  */
-const CONTEXT = Symbol("ferrobt.strategyContext");
-type Attached = { [CONTEXT]?: StrategyContext };
+const contexts = new WeakMap<object, StrategyContext>();
+let lastStrategy: object | undefined;
+let lastContext: StrategyContext | undefined;
+
+/** Drops the remembered strategy (a run calls it when it ends, so a finished run is not kept alive). */
+export function forgetLastStrategy(): void {
+  lastStrategy = lastContext = undefined;
+}
 
 /** Base class of every strategy. Override `onTradingIteration` and any hook you need. */
 export abstract class Strategy {
@@ -67,12 +74,16 @@ export abstract class Strategy {
 
   /** @internal Binds the strategy to a backtest. */
   attach(ctx: StrategyContext): void {
-    Object.defineProperty(this, CONTEXT, { value: ctx, writable: true, configurable: true, enumerable: false });
+    contexts.set(this, ctx);
+    if (lastStrategy === this) lastContext = ctx;
   }
 
   private get ctx(): StrategyContext {
-    const ctx = (this as Attached)[CONTEXT];
+    if (this === lastStrategy) return lastContext as StrategyContext;
+    const ctx = contexts.get(this);
     if (!ctx) throw new FerrobtError("ERR_STRATEGY", "the strategy is not running inside a backtest");
+    lastStrategy = this;
+    lastContext = ctx;
     return ctx;
   }
 

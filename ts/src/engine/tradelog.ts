@@ -4,6 +4,7 @@
 
 import type { Order } from "./order.js";
 import { nyTimestampFormatter } from "../util/ny-formatter.js";
+import { grownF64, grownU8 } from "./columns.js";
 
 export type OrderEvent = "new" | "fill" | "canceled";
 
@@ -29,15 +30,17 @@ export function pyFloat(x: number): string {
   return Number.isInteger(x) ? x.toFixed(1) : String(x);
 }
 
+/** Event kinds by code. */
 const KINDS: readonly OrderEvent[] = ["new", "fill", "canceled"];
-const KIND_CODE: Record<OrderEvent, number> = { new: 0, fill: 1, canceled: 2 };
+const FILL = 1;
+const codeOf = (event: OrderEvent) => (event === "new" ? 0 : event === "fill" ? FILL : 2);
 
 /** Accumulates events and writes them as CSV. */
 export class TradeLog {
   private n = 0;
   private times = new Float64Array(1_024);
   private kinds = new Uint8Array(1_024);
-  /** Price, quantity and fee of each event; NaN where the event has none. */
+  /** Price, quantity and fee of each event (fills have them; other events leave NaN). */
   private prices = new Float64Array(1_024);
   private quantities = new Float64Array(1_024);
   private fees = new Float64Array(1_024);
@@ -47,11 +50,11 @@ export class TradeLog {
 
   constructor(private readonly strategy: string) {}
 
-  /** Logs an event; price, quantity and fee are given for fills. */
+  /** Logs an event; price, quantity and fee are given for (and only for) fills. */
   add(timeMs: number, event: OrderEvent, order: Order, price?: number, quantity?: number, fee?: number): void {
     if (this.n === this.times.length) this.grow();
     const i = this.n++;
-    const kind = event === "new" ? 0 : event === "fill" ? 1 : 2;
+    const kind = codeOf(event);
     this.times[i] = timeMs;
     this.kinds[i] = kind;
     this.prices[i] = price ?? NaN;
@@ -63,20 +66,13 @@ export class TradeLog {
   }
 
   private grow(): void {
-    const n = this.times.length * 2;
-    const f64 = (a: Float64Array) => {
-      const b = new Float64Array(n);
-      b.set(a);
-      return b;
-    };
-    this.times = f64(this.times);
-    this.prices = f64(this.prices);
-    this.quantities = f64(this.quantities);
-    this.fees = f64(this.fees);
-    const k = new Uint8Array(n);
-    k.set(this.kinds);
-    this.kinds = k;
+    this.times = grownF64(this.times);
+    this.prices = grownF64(this.prices);
+    this.quantities = grownF64(this.quantities);
+    this.fees = grownF64(this.fees);
+    this.kinds = grownU8(this.kinds);
   }
+
 
   /** Number of events. */
   get length(): number {
@@ -88,14 +84,14 @@ export class TradeLog {
     if (!this.built) {
       const out: TradeEvent[] = [];
       for (let i = 0; i < this.n; i++) {
-        const price = this.prices[i], quantity = this.quantities[i], fee = this.fees[i];
+        const fill = this.kinds[i] === FILL;
         out.push({
           timeMs: this.times[i],
           event: KINDS[this.kinds[i]],
           order: this.orders[i],
-          price: Number.isNaN(price) ? undefined : price,
-          quantity: Number.isNaN(quantity) ? undefined : quantity,
-          fee: Number.isNaN(fee) ? undefined : fee,
+          price: fill ? this.prices[i] : undefined,
+          quantity: fill ? this.quantities[i] : undefined,
+          fee: fill ? this.fees[i] : undefined,
         });
       }
       this.built = out;
@@ -106,8 +102,7 @@ export class TradeLog {
   /** The candidate fields of event i (undefined or "" = the row leaves the column empty). */
   private fields(i: number, time: string): (string | undefined)[] {
     const o = this.orders[i];
-    const fill = this.kinds[i] === 1;
-    const price = this.prices[i], qty = this.quantities[i], fee = this.fees[i];
+    const fill = this.kinds[i] === FILL;
     return [
       time,
       this.strategy,
@@ -117,10 +112,10 @@ export class TradeLog {
       o.side,
       o.type,
       KINDS[this.kinds[i]],
-      fill && !Number.isNaN(price) ? pyFloat(price) : undefined,
-      fill && !Number.isNaN(qty) ? pyFloat(qty) : undefined,
+      fill ? pyFloat(this.prices[i]) : undefined,
+      fill ? pyFloat(this.quantities[i]) : undefined,
       String(fill ? o.asset.multiplier : 1),
-      fill && !Number.isNaN(fee) ? pyFloat(fee) : undefined,
+      fill ? pyFloat(this.fees[i]) : undefined,
       o.timeInForce,
       undefined,
       "0.0",
@@ -147,7 +142,6 @@ export class TradeLog {
     const seen = new Set<number>();
     const firstSeen: number[] = [];
     for (const r of rows) {
-      if (seen.size === CANDIDATES.length) break;
       for (let c = 0; c < CANDIDATES.length; c++) {
         if (present(r[c]) && !seen.has(c)) {
           seen.add(c);
@@ -163,6 +157,6 @@ export class TradeLog {
 
   /** Count of events by kind. */
   count(event: OrderEvent): number {
-    return this.counts[KIND_CODE[event]];
+    return this.counts[codeOf(event)];
   }
 }

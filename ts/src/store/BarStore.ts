@@ -5,7 +5,7 @@ import { FerrobtError, argumentError, checkCount, checkString } from "../errors.
 import { native, type NativeBarStore } from "../native.js";
 import { toMs, toNs, type TimeInput } from "../time.js";
 import type { DataSource } from "../data/DataSource.js";
-import { allWholeMs, countAtOrBefore, countBefore, type TimeIndex } from "./search.js";
+import { allWholeMs, checkQueryTime, countAtOrBefore, countBefore, type TimeIndex } from "./search.js";
 
 /** How parquet files are read. */
 export interface OpenOptions {
@@ -114,7 +114,7 @@ export class BarStore implements DataSource {
     if (!h) {
       checkString("symbol", symbol);
       const cols = this.raw.columns(this.raw.symbolId(symbol));
-      h = { cols, timestamps: cols.timestamps, timesMs: cols.timesMs, wholeMs: allWholeMs(cols.timestamps) };
+      h = { cols, timestamps: cols.timestamps, timesMs: cols.timesMs, wholeMs: allWholeMs(cols.timestamps, cols.timesMs) };
       this.handles.set(symbol, h);
     }
     this.lastSymbol = symbol;
@@ -201,9 +201,9 @@ export class BarStore implements DataSource {
   }
 }
 
-/** A time query as ms (number) or ns (bigint, kept exact); a Date becomes ms. */
+/** A time query as ms (number) or ns (bigint, kept exact); a Date becomes ms; out of the i64 ns range is ERR_ARGUMENT. */
 function checkTime(name: string, t: TimeInput): number | bigint {
-  return typeof t === "number" && Number.isFinite(t) ? t : typeof t === "bigint" ? t : toMs(name, t);
+  return checkQueryTime(name, typeof t === "number" || typeof t === "bigint" ? t : toMs(name, t));
 }
 
 /** Writes seeded DataBento-schema 1-minute MES-like bars to `path`; same options → identical bytes. */

@@ -2,6 +2,7 @@
 // answer exactly what the Rust store would: a query in ms is compared in ns after the binding's own
 // ms → ns conversion (whole ms exact, the fraction rounded to the ns).
 
+import { argumentError } from "../errors.js";
 import { msToNs } from "../time.js";
 
 /** Number of elements of ascending `xs` that are < x (or <= x when `inclusive`). */
@@ -33,25 +34,42 @@ const M = 15_625, TWO_32_MOD_M = 2 ** 32 % M, TWO_16_MOD_M = 2 ** 16 % M;
 const wholeMsCache = new WeakMap<BigInt64Array, boolean>();
 
 /**
- * True when every timestamp is a whole ms (then `timesMs` holds them exactly and searches can run
- * on it). Reads the i64s as 32-bit halves, so no BigInt is made; remembered per column.
+ * True when every timestamp is a whole ms and `timesMs` holds exactly that ms (then searches can run
+ * on `timesMs`). Reads the i64s as 32-bit halves, so no BigInt is made; remembered per column.
  */
-export function allWholeMs(ts: BigInt64Array): boolean {
+export function allWholeMs(ts: BigInt64Array, timesMs: Float64Array): boolean {
   let known = wholeMsCache.get(ts);
-  if (known === undefined) wholeMsCache.set(ts, (known = scanWholeMs(ts)));
+  if (known === undefined) wholeMsCache.set(ts, (known = scanWholeMs(ts, timesMs)));
   return known;
 }
 
-function scanWholeMs(ts: BigInt64Array): boolean {
+function scanWholeMs(ts: BigInt64Array, timesMs: Float64Array): boolean {
+  if (timesMs.length !== ts.length) return false;
   const words = new Int32Array(ts.buffer, ts.byteOffset, ts.length * 2);
-  for (let i = 0; i < words.length; i += 2) {
-    const lo = words[i], hi = words[i + 1];
+  for (let i = 0; i < ts.length; i++) {
+    const lo = words[2 * i], hi = words[2 * i + 1];
     // ns = hi·2^32 + lo (lo unsigned) is a multiple of 1e6 iff it is one of 2^6 and of 5^6.
     if ((lo & 63) !== 0) return false;
     const r = ((hi % M) * TWO_32_MOD_M + (lo >>> 16) * TWO_16_MOD_M + (lo & 0xffff)) % M;
     if (r !== 0) return false;
+    // A whole-ms time converted within 0.5 ms of itself is exact iff it came out whole.
+    if (!Number.isInteger(timesMs[i])) return false;
   }
   return true;
+}
+
+/** Largest |ms| a query may name (the i64 ns range, as the binding checks). */
+export const MAX_QUERY_MS = 9.2e15;
+const I64_MIN = -(2n ** 63n), I64_MAX = 2n ** 63n - 1n;
+
+/** A query time as ms (number) or ns (bigint), range-checked as the binding did. */
+export function checkQueryTime(name: string, t: number | bigint): number | bigint {
+  if (typeof t === "bigint") {
+    if (t < I64_MIN || t > I64_MAX) argumentError(name, "BigInt does not fit in i64 ns");
+    return t;
+  }
+  if (!Number.isFinite(t) || Math.abs(t) > MAX_QUERY_MS) argumentError(name, `${t} is not a finite time in ms`);
+  return t;
 }
 
 /** The time columns a search needs, and whether they are all whole ms. */

@@ -1,0 +1,15 @@
+// Growable typed-array columns: the engine's recorders append to them without an object per entry.
+
+/** `a` copied into a Float64Array twice its length. */
+export function grownF64(a: Float64Array): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+/** `a` copied into a Uint8Array twice its length. */
+export function grownU8(a: Uint8Array): Uint8Array<ArrayBuffer> {
+  const b = new Uint8Array(a.length * 2);
+  b.set(a);
+  return b;
+}
