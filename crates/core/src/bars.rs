@@ -79,7 +79,8 @@ impl SymbolBars {
     pub fn from_columns(symbol: String, c: BarColumns) -> Self {
         // Whole ms, then the ns remainder: exact for whole-ms times (`t as f64 / 1e6` is not: ns past
         // 2^53 round before the division, so 1704292320002000000 ns became 1704292320001.9998 ms).
-        let ts_ms: Vec<f64> = c.ts.iter().map(|&t| t.div_euclid(1_000_000) as f64 + t.rem_euclid(1_000_000) as f64 / 1e6).collect();
+        let ts_ms: Vec<f64> =
+            c.ts.iter().map(|&t| t.div_euclid(1_000_000) as f64 + t.rem_euclid(1_000_000) as f64 / 1e6).collect();
         Self {
             symbol,
             ts: Int64Chunked::from_vec("ts".into(), c.ts),
