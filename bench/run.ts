@@ -18,7 +18,7 @@ const run = (cmd: string, args: string[], env: Record<string, string> = {}) =>
   execFileSync(cmd, args, { cwd: root, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, CARGO_TARGET_DIR: targetDir, ...env } });
 
 const SCENARIOS = [
-  "ingest/1y-minute", "window/200x1m", "window/200x5m-resampled", "last-bar",
+  "ingest/1y-minute", "window/200x1m", "window/200x5m-resampled", "last-bar", "last-price",
   "resample/1y-to-1h", "resample/1y-to-1d", "backtest/seed-window", "backtest/1y-minute",
 ] as const;
 
