@@ -86,7 +86,7 @@ export class Backtest {
   private readonly startMs: number;
   private readonly endMs: number;
   private readonly broker: Broker;
-  private readonly recorder = new EquityRecorder();
+  private readonly recorder: EquityRecorder;
   private readonly runtime: StrategyRuntime;
   private clock: SessionClock | undefined;
   private ran = false;
@@ -101,6 +101,7 @@ export class Backtest {
     if (!Number.isFinite(budget) || budget <= 0) throw new FerrobtError("ERR_ARGUMENT", `argument 'budget': ${budget} must be a positive number`);
     if (options.parameters) strategy.parameters = { ...strategy.parameters, ...options.parameters };
     const fillModel = options.fillModel ?? "polars";
+    this.recorder = new EquityRecorder(expectedEntries(strategy.sleeptime, this.endMs - this.startMs));
     const orders = new OrderFactory(new OrderIds(options.idSeed ?? 0));
     this.broker = new Broker(strategy.name, budget, (o) => orders.owns(o), {
       onNewOrder: (o) => strategy.onNewOrder(o),
@@ -206,6 +207,20 @@ export class Backtest {
       wallMs,
     };
   }
+}
+
+/**
+ * About how many lifecycle calls a run records: one per clock step at most, plus a few a day (the
+ * recorder is sized once instead of doubling up to it; an unparsable sleeptime fails later, in run()).
+ */
+function expectedEntries(sleeptime: string | number, spanMs: number): number {
+  let step: number;
+  try {
+    step = sleeptimeMs(sleeptime);
+  } catch {
+    step = 0;
+  }
+  return spanMs / (step || 86_400_000) + 4 * (spanMs / 86_400_000 + 2);
 }
 
 function parseTime(name: string, v: TimeInput | string): number {

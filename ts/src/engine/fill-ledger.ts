@@ -7,11 +7,11 @@ import { grownF64 } from "./columns.js";
 
 export class FillLedger {
   private n = 0;
-  private times = new Float64Array(1_024);
-  private prices = new Float64Array(1_024);
-  private quantities = new Float64Array(1_024);
-  private fees = new Float64Array(1_024);
-  private realized = new Float64Array(1_024);
+  private times = new Float64Array(16_384);
+  private prices = new Float64Array(16_384);
+  private quantities = new Float64Array(16_384);
+  private fees = new Float64Array(16_384);
+  private realized = new Float64Array(16_384);
   private readonly orders: Order[] = [];
   private built: FillRecord[] | undefined;
 

@@ -25,9 +25,9 @@ export interface EquityColumns extends EquitySeries {
 
 export class EquityRecorder {
   private n = 0;
-  private times = new Float64Array(4_096);
-  private values = new Float64Array(4_096);
-  private cashes = new Float64Array(4_096);
+  private times: Float64Array<ArrayBuffer>;
+  private values: Float64Array<ArrayBuffer>;
+  private cashes: Float64Array<ArrayBuffer>;
   /** Entry index where each snapshot starts (ascending) and where its positions start in the flat lists. */
   private snapshotFrom: number[] = [];
   private snapshotAt: number[] = [];
@@ -38,6 +38,14 @@ export class EquityRecorder {
   /** The last snapshot built as objects, by index. */
   private builtIndex = -1;
   private built: readonly HeldQuantity[] = NO_POSITIONS;
+
+  /** `expected`: about how many entries the run will record (the columns grow past it when needed). */
+  constructor(expected = 4_096) {
+    const n = Math.max(16, Math.min(Math.ceil(expected), 1 << 24));
+    this.times = new Float64Array(n);
+    this.values = new Float64Array(n);
+    this.cashes = new Float64Array(n);
+  }
 
   /** Records one lifecycle call. */
   record(timeMs: number, portfolioValue: number, portfolio: Portfolio): void {
