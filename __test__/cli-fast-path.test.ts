@@ -29,7 +29,10 @@ describe("strategy compile cache", () => {
     const src = join(dir, "s1");
     mkdirSync(src);
     writeFileSync(join(src, "helper.ts"), "export const period: number = 9;\n");
-    writeFileSync(join(src, "strategy.ts"), 'import { period } from "./helper.js";\nexport const value = (): number => period;\nexport const here: string = import.meta.url;\n');
+    writeFileSync(
+      join(src, "strategy.ts"),
+      'import { period } from "./helper.js";\nexport const value = (): number => period;\nexport const here: string = import.meta.url;\n',
+    );
     const first = await compiledStrategyUrl(join(src, "strategy.ts"));
     const mod = (await import(first)) as { value: () => number; here: string };
     expect(mod.value()).toBe(9);
@@ -61,7 +64,10 @@ describe("strategy compile cache", () => {
     const src = join(dir, "s3");
     mkdirSync(src);
     writeFileSync(join(src, "broken.ts"), "export const x = 1;\nexport const y = ;\n");
-    await expect(compiledStrategyUrl(join(src, "broken.ts"))).rejects.toMatchObject({ code: "ERR_ARGUMENT", message: expect.stringMatching(/broken\.ts:2:\d+: /) });
+    await expect(compiledStrategyUrl(join(src, "broken.ts"))).rejects.toMatchObject({
+      code: "ERR_ARGUMENT",
+      message: expect.stringMatching(/broken\.ts:2:\d+: /),
+    });
     await expect(compiledStrategyUrl(join(src, "absent.ts"))).rejects.toMatchObject({ code: "ERR_IO", message: expect.stringContaining("absent.ts") });
   });
 });
@@ -69,7 +75,10 @@ describe("strategy compile cache", () => {
 describe("nyTimestampFormatter", () => {
   it("gives formatNy's text for every minute across both 2024 DST changes", () => {
     const format = nyTimestampFormatter();
-    for (const [from, to] of [[nyToUtc(2024, 3, 9), nyToUtc(2024, 3, 11)], [nyToUtc(2024, 11, 2), nyToUtc(2024, 11, 4)]]) {
+    for (const [from, to] of [
+      [nyToUtc(2024, 3, 9), nyToUtc(2024, 3, 11)],
+      [nyToUtc(2024, 11, 2), nyToUtc(2024, 11, 4)],
+    ]) {
       for (let t = from; t < to; t += 60_000) expect(format(t)).toBe(formatNy(t));
     }
   });

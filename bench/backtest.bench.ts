@@ -3,12 +3,12 @@
 
 import { bench, describe } from "vitest";
 import MESMomentumSMA9 from "../examples/mes-momentum-sma9.js";
+import { AssetSeries } from "../ts/src/engine/series.js";
 import { Asset, Backtest, BarStore, type DataSource } from "../ts/src/index.js";
 import { ReferenceSource } from "../ts/src/reference.js";
-import { AssetSeries } from "../ts/src/engine/series.js";
 import { nyToUtc } from "../ts/src/util/nytime.js";
-import { handLoop } from "./handloop.js";
 import { seedFile, yearFile } from "./fixtures.js";
+import { handLoop } from "./handloop.js";
 
 const quick = process.env.FERROBT_BENCH_QUICK === "1";
 const windows = {
@@ -20,7 +20,9 @@ for (const [name, w] of Object.entries(windows)) {
   const store = BarStore.openParquetSync(w.file);
   const reference = await ReferenceSource.open(w.file);
   const run = (data: DataSource) => void new Backtest(new MESMomentumSMA9(), { data, start: w.start, end: w.end }).run();
-  const [s, e] = [w.start, w.end].map((x) => nyToUtc(Number(x.slice(0, 4)), Number(x.slice(5, 7)), Number(x.slice(8, 10)), Number(x.slice(11, 13)), Number(x.slice(14, 16))));
+  const [s, e] = [w.start, w.end].map((x) =>
+    nyToUtc(Number(x.slice(0, 4)), Number(x.slice(5, 7)), Number(x.slice(8, 10)), Number(x.slice(11, 13)), Number(x.slice(14, 16))),
+  );
   const all = AssetSeries.of(store, Asset.contFuture("MES"), s - 40 * 86_400_000, e + 40 * 86_400_000).window(e + 86_400_000, Number.MAX_SAFE_INTEGER);
   const columns = { timesMs: all.timesMs, open: all.open, high: all.high, low: all.low, close: all.close };
   describe(name, () => {

@@ -3,7 +3,7 @@
 
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { BarStore, generateSample } from "../ts/src/index.js";
+import { type BarStore, generateSample } from "../ts/src/index.js";
 
 const cache = join(import.meta.dirname, ".cache");
 

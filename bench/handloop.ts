@@ -19,8 +19,17 @@ const MIN = 60_000;
 /** Runs the rules over [start, end) and returns iterations, fills and final cash. */
 export function handLoop(c: Columns, start: number, end: number): { iterations: number; fills: number; cash: number } {
   const cal = new MarketCalendar("us_futures", start, end);
-  let cash = 100_000, pos = 0, entry = 0, tp = 0, sl = 0, legsLive = false, fills = 0, iterations = 0;
-  const margin = 1_300, m = 5, fee = 0.5;
+  let cash = 100_000,
+    pos = 0,
+    entry = 0,
+    tp = 0,
+    sl = 0,
+    legsLive = false,
+    fills = 0,
+    iterations = 0;
+  const margin = 1_300,
+    m = 5,
+    fee = 0.5;
   const fillBar = (t: number) => Math.max(0, countBelow(c.timesMs, t + 2 * MIN, false) - 1);
   const close = (price: number) => {
     cash += margin * pos + (price - entry) * pos * m - fee;
@@ -56,7 +65,9 @@ export function handLoop(c: Columns, start: number, end: number): { iterations: 
       continue;
     }
     if (pos !== 0 && legsLive) {
-      const o = c.open[b], h = c.high[b], l = c.low[b];
+      const o = c.open[b],
+        h = c.high[b],
+        l = c.low[b];
       if (tp <= o) close(o);
       else if (l <= tp && tp <= h) close(tp);
       else if (sl >= o) close(o);

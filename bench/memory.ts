@@ -42,7 +42,7 @@ new Backtest(new MESMomentumSMA9(), { data: store, start: "2023-01-03T09:30", en
 const afterBacktest = maxRss();
 const columnBytes = store.byteSize;
 process.stdout.write(
-  JSON.stringify({
+  `${JSON.stringify({
     rows: store.report.rowsRead,
     columnBytes,
     nodeAlone,
@@ -54,5 +54,5 @@ process.stdout.write(
     ingestPeakRatio: (afterIngest - before) / columnBytes,
     coldIngestPeakRatio: (afterIngest - afterLoad) / columnBytes,
     processPeakRatio: (afterIngest - nodeAlone) / columnBytes,
-  }) + "\n",
+  })}\n`,
 );

@@ -38,15 +38,25 @@ const median = (xs: number[]) => {
 
 /** The last JSON object line a child printed, as numbers (none: {}). */
 function childFigures(stdout: string): Record<string, number> {
-  const line = stdout.trim().split("\n").reverse().find((l) => l.startsWith("{"));
+  const line = stdout
+    .trim()
+    .split("\n")
+    .reverse()
+    .find((l) => l.startsWith("{"));
   if (!line) return {};
   return Object.fromEntries(Object.entries(JSON.parse(line) as Record<string, unknown>).filter((e): e is [string, number] => typeof e[1] === "number"));
 }
 
 /** Runs `node <args>` `runs` times after `warmup` unmeasured runs; `before` runs ahead of every run, unmeasured. */
-export function timeProcess(name: string, args: string[], opts: { runs: number; warmup?: number; cwd?: string; env?: Record<string, string>; before?: () => void }): ProcessResult {
+export function timeProcess(
+  name: string,
+  args: string[],
+  opts: { runs: number; warmup?: number; cwd?: string; env?: Record<string, string>; before?: () => void },
+): ProcessResult {
   const withTime = existsSync(TIME);
-  const walls: number[] = [], rss: number[] = [], figures: Record<string, number>[] = [];
+  const walls: number[] = [],
+    rss: number[] = [],
+    figures: Record<string, number>[] = [];
   for (let i = 0; i < (opts.warmup ?? 1) + opts.runs; i++) {
     opts.before?.();
     const began = performance.now();
@@ -92,23 +102,45 @@ export function ensureBuiltDist(): void {
 
 export function processScenarios(quick: boolean): ProcessReport {
   ensureBuiltDist();
-  const seed = seedFile(), year = yearFile();
+  const seed = seedFile(),
+    year = yearFile();
   const work = join(root, "out/bench-process");
   const cache = join(work, "strategy-cache");
   mkdirSync(work, { recursive: true });
   const runs = quick ? 3 : 10;
-  const cli = ["dist/cli/main.js", "backtest", "examples/mes-momentum-sma9.ts", "--data", seed, "--start", "2024-01-03T09:30", "--end", "2024-01-05T16:00", "--out", join(work, "cli")];
+  const cli = [
+    "dist/cli/main.js",
+    "backtest",
+    "examples/mes-momentum-sma9.ts",
+    "--data",
+    seed,
+    "--start",
+    "2024-01-03T09:30",
+    "--end",
+    "2024-01-05T16:00",
+    "--out",
+    join(work, "cli"),
+  ];
   const env = { FERROBT_CACHE_DIR: cache };
   const results = [
     timeProcess("node -e 0 (floor)", ["-e", "0"], { runs }),
     timeProcess("ferrobt backtest, seed window (strategy cached)", cli, { runs, env }),
-    timeProcess("ferrobt backtest, seed window (first run: empty cache)", cli, { runs: quick ? 1 : 5, warmup: 0, env, before: () => rmSync(cache, { recursive: true, force: true }) }),
+    timeProcess("ferrobt backtest, seed window (first run: empty cache)", cli, {
+      runs: quick ? 1 : 5,
+      warmup: 0,
+      env,
+      before: () => rmSync(cache, { recursive: true, force: true }),
+    }),
     timeProcess("cold first openParquet, 1 year (ferrobt)", ["bench/process/cold-open.mjs", year], { runs: quick ? 2 : 5 }),
   ];
   if (existsSync(join(root, "node_modules/nodejs-polars-linux-x64-gnu"))) {
     results.push(timeProcess("cold readParquet + typed arrays, 1 year (nodejs-polars)", ["bench/process/polars-cold.mjs", year], { runs: quick ? 2 : 5 }));
   }
-  const gc = timeProcess("1-year backtest with GC observed", ["bench/process/gc-share.mjs", year, "2023-01-03T09:30", "2023-12-29T16:00"], { runs: quick ? 1 : 3, warmup: 0, env });
+  const gc = timeProcess("1-year backtest with GC observed", ["bench/process/gc-share.mjs", year, "2023-01-03T09:30", "2023-12-29T16:00"], {
+    runs: quick ? 1 : 3,
+    warmup: 0,
+    env,
+  });
   results.push(gc);
   return { results, gcShare: gc.child.gcMs / gc.child.runMs, gcMs: gc.child.gcMs, gcRunMs: gc.child.runMs };
 }
@@ -127,15 +159,23 @@ export function formatProcessReport(p: ProcessReport): string[] {
     return `${(r.medianMs / floor.medianMs).toFixed(2)}× node alone (+${(r.medianMs - floor.medianMs).toFixed(0)} ms)`;
   };
   const gc = p.results.find((r) => r.name.includes("GC observed"))!.child;
-  const inner = (r: ProcessResult) => Object.entries(r.child).filter(([k]) => k.endsWith("Ms")).map(([k, v]) => `${k.slice(0, -2)} ${v.toFixed(1)}`).join(", ") || "–";
+  const inner = (r: ProcessResult) =>
+    Object.entries(r.child)
+      .filter(([k]) => k.endsWith("Ms"))
+      .map(([k, v]) => `${k.slice(0, -2)} ${v.toFixed(1)}`)
+      .join(", ") || "–";
   return [
     `| process (separate runs) | runs | median wall | min wall | peak RSS | inside the process (ms, medians) | ratio |`,
     `|---|---:|---:|---:|---:|---|---|`,
-    ...p.results.map((r) => `| ${r.name} | ${r.runs} | ${ms(r.medianMs)} | ${ms(r.minMs)} | ${r.peakRssMiB === undefined ? "–" : `${r.peakRssMiB.toFixed(0)} MiB`} | ${inner(r)} | ${vs(r)} |`),
+    ...p.results.map(
+      (r) =>
+        `| ${r.name} | ${r.runs} | ${ms(r.medianMs)} | ${ms(r.minMs)} | ${r.peakRssMiB === undefined ? "–" : `${r.peakRssMiB.toFixed(0)} MiB`} | ${inner(r)} | ${vs(r)} |`,
+    ),
     ``,
     `GC share of the one-year backtest: ${(p.gcShare * 100).toFixed(1)} % (${p.gcMs.toFixed(0)} ms of GC pauses in a ${p.gcRunMs.toFixed(0)} ms run: ` +
       `scavenges ${gc.scavengeMs.toFixed(0)} ms, mark-compacts ${gc.markCompactMs.toFixed(0)} ms, incremental marking ${gc.incrementalMarkMs.toFixed(0)} ms; perf_hooks 'gc' entries, target ≤ 5 %).`,
   ];
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) process.stdout.write(formatProcessReport(processScenarios(process.argv.includes("--quick"))).join("\n") + "\n");
+if (import.meta.url === pathToFileURL(process.argv[1]).href)
+  process.stdout.write(`${formatProcessReport(processScenarios(process.argv.includes("--quick"))).join("\n")}\n`);

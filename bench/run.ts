@@ -18,8 +18,15 @@ const run = (cmd: string, args: string[], env: Record<string, string> = {}) =>
   execFileSync(cmd, args, { cwd: root, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, CARGO_TARGET_DIR: targetDir, ...env } });
 
 const SCENARIOS = [
-  "ingest/1y-minute", "window/200x1m", "window/200x5m-resampled", "last-bar", "last-price",
-  "resample/1y-to-1h", "resample/1y-to-1d", "backtest/seed-window", "backtest/1y-minute",
+  "ingest/1y-minute",
+  "window/200x1m",
+  "window/200x5m-resampled",
+  "last-bar",
+  "last-price",
+  "resample/1y-to-1h",
+  "resample/1y-to-1d",
+  "backtest/seed-window",
+  "backtest/1y-minute",
 ] as const;
 
 // 1. criterion (Rust core, no N-API).
@@ -33,14 +40,24 @@ for (const s of SCENARIOS) {
 // 2. vitest bench (public API and baselines).
 const vitestJson = join(out, "vitest-bench.json");
 run("npx", ["vitest", "bench", "--run", "--outputJson", vitestJson], { FERROBT_BENCH_QUICK: quick ? "1" : "0" });
-interface Bench { name: string; mean: number; p99: number; sampleCount: number }
+interface Bench {
+  name: string;
+  mean: number;
+  p99: number;
+  sampleCount: number;
+}
 const vitest = new Map<string, Map<string, Bench>>();
 for (const file of JSON.parse(readFileSync(vitestJson, "utf8")).files) {
   for (const g of file.groups) vitest.set(g.fullName.split(" > ").at(-1), new Map(g.benchmarks.map((b: Bench) => [b.name, b])));
 }
 
 // 3. memory, in a fresh process.
-const memory = JSON.parse(execFileSync(process.execPath, ["--import", "tsx", join(root, "bench/memory.ts")], { cwd: root, encoding: "utf8" }).trim().split("\n").at(-1)!);
+const memory = JSON.parse(
+  execFileSync(process.execPath, ["--import", "tsx", join(root, "bench/memory.ts")], { cwd: root, encoding: "utf8" })
+    .trim()
+    .split("\n")
+    .at(-1)!,
+);
 
 // 4. whole processes, each run separately and repeatedly.
 const processes = processScenarios(quick);
@@ -92,7 +109,10 @@ const lines = [
   ``,
   `| scenario | criterion (Rust) | vitest mean | vitest p99 | N-API crossing (TS − Rust) | ÷ js-floor | ÷ reference | ÷ nodejs-polars |`,
   `|---|---:|---:|---:|---:|---:|---:|---|`,
-  ...rows.map((r) => `| ${r.scenario} | ${time(r.criterionMs)} | ${time(r.vitestMeanMs)} | ${time(r.vitestP99Ms)} | ${time(r.napiCrossingMs)} | ${fmtRatio(r.vsFloor)} | ${fmtRatio(r.vsReference)} | ${r.vsNodejsPolars.map((p) => `${fmtRatio(p.ratio)} (${p.name})`).join("; ") || "–"} |`),
+  ...rows.map(
+    (r) =>
+      `| ${r.scenario} | ${time(r.criterionMs)} | ${time(r.vitestMeanMs)} | ${time(r.vitestP99Ms)} | ${time(r.napiCrossingMs)} | ${fmtRatio(r.vsFloor)} | ${fmtRatio(r.vsReference)} | ${r.vsNodejsPolars.map((p) => `${fmtRatio(p.ratio)} (${p.name})`).join("; ") || "–"} |`,
+  ),
   ``,
   `Ratios are ferrobt's time divided by the baseline's (below 1 = ferrobt faster). js-floor: plain typed arrays`,
   `with a JS binary search (window, last bar), hyparquet + typed arrays (ingest), a hand-written loop of the`,
@@ -106,12 +126,12 @@ const lines = [
   ``,
   ...formatProcessReport(processes),
 ];
-const md = lines.join("\n") + "\n";
-process.stdout.write("\n" + md);
+const md = `${lines.join("\n")}\n`;
+process.stdout.write(`\n${md}`);
 // Quick (smoke) runs never overwrite the full report.
 const dir = quick ? out : join(root, "bench/results");
 const name = quick ? "bench-quick" : "latest";
 mkdirSync(dir, { recursive: true });
 writeFileSync(join(dir, `${name}.md`), md);
-writeFileSync(join(dir, `${name}.json`), JSON.stringify({ machine, rows, memory, processes }, null, 2) + "\n");
+writeFileSync(join(dir, `${name}.json`), `${JSON.stringify({ machine, rows, memory, processes }, null, 2)}\n`);
 process.stdout.write(`written to ${join(dir, name)}.md and .json\n`);

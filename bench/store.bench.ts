@@ -2,8 +2,8 @@
 // the pure-TS reference backend and nodejs-polars used the way its users would.
 
 import { createRequire } from "node:module";
-import { bench, describe } from "vitest";
 import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
+import { bench, describe } from "vitest";
 import { BarStore } from "../ts/src/index.js";
 import { ReferenceSource } from "../ts/src/reference.js";
 import { countBelow } from "../ts/src/store/search.js";
@@ -27,7 +27,10 @@ let polarsFrame: ReturnType<Polars["readParquet"]> | undefined;
 let polarsTimes: Float64Array | undefined;
 try {
   pl = createRequire(import.meta.url)("nodejs-polars") as Polars;
-  polarsFrame = pl.readParquet(file).filter(pl.col("symbol").eq(pl.lit(SYMBOL))).withColumns(pl.col("ts_event").cast(pl.Float64).div(1e6).alias("ms"));
+  polarsFrame = pl
+    .readParquet(file)
+    .filter(pl.col("symbol").eq(pl.lit(SYMBOL)))
+    .withColumns(pl.col("ts_event").cast(pl.Float64).div(1e6).alias("ms"));
   polarsTimes = polarsFrame.getColumn("ms").toTypedArray() as Float64Array;
 } catch (e) {
   console.warn(`nodejs-polars unavailable: ${(e as Error).message.split("\n")[0]}`);
@@ -36,20 +39,32 @@ try {
 describe("ingest/1y-minute", () => {
   bench("ferrobt", () => BarStore.openParquetSync(file).dispose(), { iterations: 5, time: 0 });
   bench("reference", async () => void (await ReferenceSource.open(file)), { iterations: 2, time: 0 });
-  bench("js-floor (hyparquet + typed arrays)", async () => {
-    const rows = (await parquetReadObjects({ file: await asyncBufferFromFile(file), columns: ["ts_event", "close"], parsers: { timestampFromNanoseconds: (n: bigint) => n } })) as { close: number }[];
-    Float64Array.from(rows, (r) => r.close);
-  }, { iterations: 2, time: 0 });
+  bench(
+    "js-floor (hyparquet + typed arrays)",
+    async () => {
+      const rows = (await parquetReadObjects({
+        file: await asyncBufferFromFile(file),
+        columns: ["ts_event", "close"],
+        parsers: { timestampFromNanoseconds: (n: bigint) => n },
+      })) as { close: number }[];
+      Float64Array.from(rows, (r) => r.close);
+    },
+    { iterations: 2, time: 0 },
+  );
   if (pl) {
     const p = pl;
-    bench("nodejs-polars (readParquet + typed arrays)", () => {
-      const df = p.readParquet(file);
-      for (const s of df.getColumn("symbol").unique().toArray() as string[]) {
-        const part = df.filter(p.col("symbol").eq(p.lit(s))).sort("ts_event");
-        for (const c of ["open", "high", "low", "close", "volume"]) part.getColumn(c).cast(p.Float64).toTypedArray();
-        part.getColumn("ts_event").cast(p.Int64).toTypedArray();
-      }
-    }, { iterations: 5, time: 0 });
+    bench(
+      "nodejs-polars (readParquet + typed arrays)",
+      () => {
+        const df = p.readParquet(file);
+        for (const s of df.getColumn("symbol").unique().toArray() as string[]) {
+          const part = df.filter(p.col("symbol").eq(p.lit(s))).sort("ts_event");
+          for (const c of ["open", "high", "low", "close", "volume"]) part.getColumn(c).cast(p.Float64).toTypedArray();
+          part.getColumn("ts_event").cast(p.Int64).toTypedArray();
+        }
+      },
+      { iterations: 5, time: 0 },
+    );
   }
 });
 
@@ -69,12 +84,30 @@ function windowBenches(ferrobt: BarStore, ref: ReferenceSource, floor: { timesMs
 describe("window/200x1m", () => {
   windowBenches(store, reference, cols);
   if (pl && polarsFrame && polarsTimes) {
-    const p = pl, df = polarsFrame, times = polarsTimes;
-    bench("nodejs-polars filter + tail(200)", () => void df.filter(p.col("ms").lt(p.lit(next()))).tail(200).getColumn("close").toTypedArray(), { iterations: 200, time: 0 });
-    bench("nodejs-polars slice by JS binary search", () => {
-      const end = countBelow(times, next(), false);
-      void df.slice(Math.max(0, end - 200), Math.min(200, end)).getColumn("close").toTypedArray();
-    }, { iterations: 2_000, time: 0 });
+    const p = pl,
+      df = polarsFrame,
+      times = polarsTimes;
+    bench(
+      "nodejs-polars filter + tail(200)",
+      () =>
+        void df
+          .filter(p.col("ms").lt(p.lit(next())))
+          .tail(200)
+          .getColumn("close")
+          .toTypedArray(),
+      { iterations: 200, time: 0 },
+    );
+    bench(
+      "nodejs-polars slice by JS binary search",
+      () => {
+        const end = countBelow(times, next(), false);
+        void df
+          .slice(Math.max(0, end - 200), Math.min(200, end))
+          .getColumn("close")
+          .toTypedArray();
+      },
+      { iterations: 2_000, time: 0 },
+    );
   }
 });
 
@@ -88,7 +121,17 @@ describe("last-bar", () => {
   // The same work in plain JS: find the newest bar at or before t and return it as a Bar.
   bench("js-floor", () => {
     const k = countBelow(cols.timesMs, next(), true) - 1;
-    void (k >= 0 && { timeMs: cols.timesMs[k], timestamp: cols.timestamps[k], open: cols.open[k], high: cols.high[k], low: cols.low[k], close: cols.close[k], volume: cols.volume[k] });
+    void (
+      k >= 0 && {
+        timeMs: cols.timesMs[k],
+        timestamp: cols.timestamps[k],
+        open: cols.open[k],
+        high: cols.high[k],
+        low: cols.low[k],
+        close: cols.close[k],
+        volume: cols.volume[k],
+      }
+    );
   });
 });
 

@@ -17,7 +17,9 @@ export default class DailyTrailingTrend extends Strategy {
     const last = this.getLastPrice(this.asset);
     if (!days || days.length < 6 || last === undefined) return;
     const n = days.length;
-    let highest = -Infinity, lowest = Infinity, range = 0;
+    let highest = -Infinity,
+      lowest = Infinity,
+      range = 0;
     for (let i = n - 5; i < n - 1; i++) {
       highest = Math.max(highest, days.close[i]);
       range += days.high[i] - days.low[i];

@@ -2,7 +2,7 @@
 // bid half an average hourly range below the last price; take profit one range above it, stop out
 // with a stop-limit one range below the entry. Unfilled bids are cancelled after an hour.
 
-import { Asset, Strategy, type Order } from "ferrobt";
+import { Asset, type Order, Strategy } from "ferrobt";
 
 const TICK = 0.25;
 const toTick = (x: number) => Math.round(x / TICK) * TICK;

@@ -1,7 +1,7 @@
 // MES Momentum SMA-9 (Lumibot's benchmark strategy, spec Appendix A): long-only momentum on 200
 // one-minute bars with an ATR bracket, trading the MES continuous future with a $0.50 fee per order.
 
-import { Asset, Strategy, TradingFee, type Bars } from "ferrobt";
+import { Asset, type Bars, Strategy, TradingFee } from "ferrobt";
 
 export default class MESMomentumSMA9 extends Strategy {
   override parameters = {

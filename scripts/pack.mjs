@@ -33,8 +33,8 @@ for (const f of [...pkg.files, "README.md", "package.json"]) cpSync(join(root, f
 const staged = { ...pkg, optionalDependencies: { [`${pkg.napi.packageName}-${platform}`]: pkg.version } };
 delete staged.devDependencies;
 delete staged.scripts;
-writeFileSync(join(stage, "package.json"), JSON.stringify(staged, null, 2) + "\n");
+writeFileSync(join(stage, "package.json"), `${JSON.stringify(staged, null, 2)}\n`);
 const mainTgz = run("npm", ["pack", "--pack-destination", out], stage).trim().split("\n").at(-1);
 rmSync(stage, { recursive: true });
 
-process.stdout.write(JSON.stringify({ main: join(out, mainTgz), platform: join(out, platformTgz) }) + "\n");
+process.stdout.write(`${JSON.stringify({ main: join(out, mainTgz), platform: join(out, platformTgz) })}\n`);

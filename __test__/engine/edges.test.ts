@@ -6,8 +6,8 @@ import { parquetWriteFile } from "hyparquet-writer";
 import { describe, expect, it } from "vitest";
 import { Asset, Backtest, BarStore, MemorySource, Strategy, TradingFee } from "../../ts/src/index.js";
 import { nyToUtc } from "../../ts/src/util/nytime.js";
-import { tempDir } from "../helpers/fixtures.js";
 import { stepBars } from "../helpers/engine.js";
+import { tempDir } from "../helpers/fixtures.js";
 
 /** Minute bars of MESH4 whose timestamps sit 2 ms past each minute (whole ms, not whole seconds). */
 function offsetFile(): { path: string; ns: bigint[] } {
@@ -67,14 +67,26 @@ describe("query ranges", () => {
   it("times outside the i64 ns range are ERR_ARGUMENT naming the argument, as the binding said", () => {
     const { path } = offsetFile();
     const store = BarStore.openParquetSync(path);
-    expect(() => store.countBefore("MESH4", 1e16)).toThrowError(expect.objectContaining({ code: "ERR_ARGUMENT", message: "argument 'end': 10000000000000000 is not a finite time in ms" }));
-    expect(() => store.window("MESH4", { end: 2n ** 70n, length: 5 })).toThrowError(expect.objectContaining({ code: "ERR_ARGUMENT", message: "argument 'end': BigInt does not fit in i64 ns" }));
-    expect(() => store.lastBar("MESH4", { atOrBefore: -1e16 })).toThrowError(expect.objectContaining({ message: expect.stringContaining("argument 'atOrBefore'") }));
+    expect(() => store.countBefore("MESH4", 1e16)).toThrowError(
+      expect.objectContaining({ code: "ERR_ARGUMENT", message: "argument 'end': 10000000000000000 is not a finite time in ms" }),
+    );
+    expect(() => store.window("MESH4", { end: 2n ** 70n, length: 5 })).toThrowError(
+      expect.objectContaining({ code: "ERR_ARGUMENT", message: "argument 'end': BigInt does not fit in i64 ns" }),
+    );
+    expect(() => store.lastBar("MESH4", { atOrBefore: -1e16 })).toThrowError(
+      expect.objectContaining({ message: expect.stringContaining("argument 'atOrBefore'") }),
+    );
     store.dispose();
   });
 });
 
-const data = () => new MemorySource({ MESH4: stepBars(nyToUtc(2024, 1, 3, 9), Array.from({ length: 120 }, (_, i) => 100 + (i % 5))) });
+const data = () =>
+  new MemorySource({
+    MESH4: stepBars(
+      nyToUtc(2024, 1, 3, 9),
+      Array.from({ length: 120 }, (_, i) => 100 + (i % 5)),
+    ),
+  });
 const window = { start: "2024-01-03T09:30", end: "2024-01-03T10:00" };
 
 describe("strategy-facing behaviour", () => {

@@ -4,7 +4,6 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Asset, MemorySource, MarketCalendar, Order } from "../../ts/src/index.js";
 import { Broker } from "../../ts/src/engine/broker.js";
 import { SessionClock } from "../../ts/src/engine/clock.js";
 import { OrderFactory, OrderIds } from "../../ts/src/engine/order-factory.js";
@@ -12,6 +11,7 @@ import { Portfolio } from "../../ts/src/engine/portfolio.js";
 import { EquityRecorder } from "../../ts/src/engine/recorder.js";
 import { Resampler, resampleWindow } from "../../ts/src/engine/resample.js";
 import { AssetSeries } from "../../ts/src/engine/series.js";
+import { Asset, MarketCalendar, MemorySource, type Order } from "../../ts/src/index.js";
 import { Bars } from "../../ts/src/store/Bars.js";
 import { formatNy, nyToUtc } from "../../ts/src/util/nytime.js";
 import { rng } from "../helpers/fixtures.js";
@@ -20,8 +20,15 @@ const MIN = 60_000;
 
 describe("SessionClock alone", () => {
   it("yields Lumibot's hook timeline and processing instants with no strategy attached", () => {
-    const start = nyToUtc(2024, 1, 3, 9, 30), end = nyToUtc(2024, 1, 4, 16);
-    const clock = new SessionClock(new MarketCalendar("us_futures", start, end), { startMs: start, endMs: end, stepMs: MIN, beforeCloseMs: MIN, beforeOpenMs: 60 * MIN });
+    const start = nyToUtc(2024, 1, 3, 9, 30),
+      end = nyToUtc(2024, 1, 4, 16);
+    const clock = new SessionClock(new MarketCalendar("us_futures", start, end), {
+      startMs: start,
+      endMs: end,
+      stepMs: MIN,
+      beforeCloseMs: MIN,
+      beforeOpenMs: 60 * MIN,
+    });
     const events = clock.events();
     const hooks = events.filter((e) => e.kind === "call" && e.hook !== "onTradingIteration").map((e) => `${e.kind === "call" ? e.hook : ""} ${formatNy(e.t)}`);
     expect(hooks).toEqual([
@@ -92,12 +99,18 @@ function randomSource(seed: number): { source: MemorySource; t0: number } {
   const bars: Record<string, { timesMs: number[]; open: number[]; high: number[]; low: number[]; close: number[]; volume: number[] }> = {};
   for (const symbol of ["MESH4", "MESM4"]) {
     const b = { timesMs: [] as number[], open: [] as number[], high: [] as number[], low: [] as number[], close: [] as number[], volume: [] as number[] };
-    let t = t0 + (symbol === "MESM4" ? 3 * 86_400_000 : 0), p = 5_000;
+    let t = t0 + (symbol === "MESM4" ? 3 * 86_400_000 : 0),
+      p = 5_000;
     for (let i = 0; i < 6_000; i++) {
       t += MIN * (next() < 0.9 ? 1 : 1 + Math.floor(next() * 300));
-      const o = p, c = p + Math.round((next() - 0.5) * 8) / 4;
-      b.timesMs.push(t); b.open.push(o); b.close.push(c);
-      b.high.push(Math.max(o, c) + 0.25); b.low.push(Math.min(o, c) - 0.25); b.volume.push(1 + Math.floor(next() * 50));
+      const o = p,
+        c = p + Math.round((next() - 0.5) * 8) / 4;
+      b.timesMs.push(t);
+      b.open.push(o);
+      b.close.push(c);
+      b.high.push(Math.max(o, c) + 0.25);
+      b.low.push(Math.min(o, c) - 0.25);
+      b.volume.push(1 + Math.floor(next() * 50));
       p = c;
     }
     bars[symbol] = b;
@@ -121,7 +134,8 @@ describe("AssetSeries (cursor searches)", () => {
           const fresh = () => AssetSeries.of(source, asset, ...range);
           expect(series.closeAtOrBefore(tq - MIN)).toBe(fresh().closeAtOrBefore(tq - MIN));
           expect(series.ohlBefore(tq + 2 * MIN)).toEqual(fresh().ohlBefore(tq + 2 * MIN));
-          const a = series.window(tq - MIN, 50, true), b = fresh().window(tq - MIN, 50, true);
+          const a = series.window(tq - MIN, 50, true),
+            b = fresh().window(tq - MIN, 50, true);
           expect([a.symbol, Array.from(a.timesMs), Array.from(a.close)]).toEqual([b.symbol, Array.from(b.timesMs), Array.from(b.close)]);
         }
       }),
@@ -141,12 +155,15 @@ describe("Resampler", () => {
         for (let q = 0; q < 60; q++) {
           const end = 1 + Math.floor(next() * (cols.timesMs.length - 1));
           const start = Math.max(0, end - 1 - Math.floor(next() * 2_000));
-          const [unit, n] = next() < 0.7 ? (["minute", [2, 5, 7, 15, 60, 90][Math.floor(next() * 6)]] as const) : (["day", 1 + Math.floor(next() * 3)] as const);
+          const [unit, n] =
+            next() < 0.7 ? (["minute", [2, 5, 7, 15, 60, 90][Math.floor(next() * 6)]] as const) : (["day", 1 + Math.floor(next() * 3)] as const);
           const length = 1 + Math.floor(next() * 80);
           const a = resampler.resampleView("MESH4", cols, start, end, unit, n, length);
           const b = resampleWindow(new Bars("MESH4", cols, start, end), unit, n, length);
           for (const k of ["timestamps", "timesMs", "open", "high", "low", "close", "volume"] as const) {
-            expect(Array.from(a[k] as ArrayLike<unknown>), `${k} of window [${start}, ${end}) ${n} ${unit} × ${length}`).toEqual(Array.from(b[k] as ArrayLike<unknown>));
+            expect(Array.from(a[k] as ArrayLike<unknown>), `${k} of window [${start}, ${end}) ${n} ${unit} × ${length}`).toEqual(
+              Array.from(b[k] as ArrayLike<unknown>),
+            );
           }
         }
       }),
@@ -184,7 +201,12 @@ describe("Broker alone", () => {
     const f = new OrderFactory(new OrderIds(0));
     broker.submit(f.create(mes, 1, "buy", { limitPrice: 4_800 }), 0);
     broker.submit(f.create(mes, 1, "buy", { limitPrice: 4_790 }), 0);
-    const bars = { fillBar: (a: Asset, t: number) => (asked.push(`${a.symbol}@${t}`), { open: 4_805, high: 4_806, low: 4_795, close: 0 }) };
+    const bars = {
+      fillBar: (a: Asset, t: number) => {
+        asked.push(`${a.symbol}@${t}`);
+        return { open: 4_805, high: 4_806, low: 4_795 };
+      },
+    };
     broker.process(60_000, bars);
     expect(asked.length).toBeGreaterThan(0);
     expect(broker.fills.records().map((r) => r.price)).toEqual([4_800]);

@@ -20,4 +20,4 @@ for (const s of SCENARIOS) {
   }
   console.log(`${s.name}: ${out.trades.split("\n").length - 2} trade-log rows, ${out.portfolio.split("\n").length - 2} portfolio rows`);
 }
-writeFileSync(join(FIXTURES, "hashes.json"), JSON.stringify(hashes, null, 2) + "\n");
+writeFileSync(join(FIXTURES, "hashes.json"), `${JSON.stringify(hashes, null, 2)}\n`);

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/fixtures.js";
-import { FIXTURES, openData, runScenario, SCENARIOS, sha256, type Outputs } from "./scenarios.js";
+import { FIXTURES, type Outputs, openData, runScenario, SCENARIOS, sha256 } from "./scenarios.js";
 
 const { spring, shared } = openData(tempDir());
 const hashes = JSON.parse(readFileSync(join(FIXTURES, "hashes.json"), "utf8")) as Record<string, Record<keyof Outputs, string>>;
@@ -16,7 +16,8 @@ afterAll(() => {
 });
 
 function firstDifference(want: string, got: string): string {
-  const w = want.split("\n"), g = got.split("\n");
+  const w = want.split("\n"),
+    g = got.split("\n");
   const i = w.findIndex((l, k) => l !== g[k]);
   const at = i < 0 ? Math.min(w.length, g.length) : i;
   return `line ${at + 1}:\n  recorded: ${w[at] ?? "(end)"}\n  now:      ${g[at] ?? "(end)"}`;

@@ -5,4 +5,4 @@ const { BarStore } = await import("../../dist/index.js");
 const imported = performance.now();
 const store = BarStore.openParquetSync(process.argv[2]);
 const opened = performance.now();
-process.stdout.write(JSON.stringify({ importMs: imported - began, openMs: opened - imported, rows: store.report.rowsRead }) + "\n");
+process.stdout.write(`${JSON.stringify({ importMs: imported - began, openMs: opened - imported, rows: store.report.rowsRead })}\n`);

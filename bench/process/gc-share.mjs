@@ -22,7 +22,7 @@ observer.disconnect();
 const inside = pauses.filter((e) => e.startTime >= began && e.startTime < ended);
 const total = (kind) => inside.filter((e) => kind === undefined || e.detail.kind === kind).reduce((s, e) => s + e.duration, 0);
 process.stdout.write(
-  JSON.stringify({
+  `${JSON.stringify({
     runMs: ended - began,
     gcMs: total(),
     scavengeMs: total(constants.NODE_PERFORMANCE_GC_MINOR),
@@ -30,5 +30,5 @@ process.stdout.write(
     incrementalMarkMs: total(constants.NODE_PERFORMANCE_GC_INCREMENTAL),
     gcCount: inside.length,
     iterations: result.iterations,
-  }) + "\n",
+  })}\n`,
 );

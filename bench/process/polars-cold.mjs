@@ -12,4 +12,4 @@ for (const s of df.getColumn("symbol").unique().toArray()) {
   part.getColumn("ts_event").cast(pl.Int64).toTypedArray();
 }
 const opened = performance.now();
-process.stdout.write(JSON.stringify({ importMs: imported - began, openMs: opened - imported, rows: df.height }) + "\n");
+process.stdout.write(`${JSON.stringify({ importMs: imported - began, openMs: opened - imported, rows: df.height })}\n`);

@@ -1,10 +1,10 @@
 // Loads the N-API binding through the napi-rs generated loader (local build or platform package).
 
-import { createRequire } from "node:module";
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { FerrobtError } from "./errors.js";
 import type * as Binding from "../native/binding.cjs";
+import { FerrobtError } from "./errors.js";
 
 export type NativeBinding = typeof Binding;
 export type NativeBarStore = Binding.NativeBarStore;

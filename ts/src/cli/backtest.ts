@@ -1,17 +1,17 @@
 // `ferrobt backtest`: loads a TS strategy (compiled by esbuild, cached), runs it on the native store with a
 // progress bar on a terminal, writes trades/stats/portfolio files and the report, prints a one-screen summary.
 
-import { parseArgs } from "node:util";
 import { basename, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
 import { openSource } from "../data/open.js";
-import { Backtest, StrategyError, type BacktestResult } from "../engine/backtest.js";
+import type { Asset } from "../engine/asset.js";
+import { Backtest, type BacktestResult, StrategyError } from "../engine/backtest.js";
 import type { FillModel } from "../engine/broker.js";
 import { FerrobtError } from "../errors.js";
-import { statsDocument, writeResults, type ResultFiles } from "../results/write.js";
 import { reportData } from "../report/data.js";
 import { writeReport } from "../report/html.js";
-import type { Asset } from "../engine/asset.js";
+import { type ResultFiles, statsDocument, writeResults } from "../results/write.js";
 import { backendOf, dataPaths, loadStrategy, SEED_WINDOW } from "./inputs.js";
 import { money } from "./money.js";
 
@@ -75,9 +75,10 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
     bar?.stop();
   }
   const files = writeResults(result, out);
-  const report = writeReport(reportData(result, store, tradedAsset(result), (values.data ?? "generated sample")), out);
+  const report = writeReport(reportData(result, store, tradedAsset(result), values.data ?? "generated sample"), out);
   store.dispose();
-  if (values.json) process.stdout.write(JSON.stringify({ ...statsDocument(result), loadMs, files: { ...files, report }, error: failure?.message }, null, 2) + "\n");
+  if (values.json)
+    process.stdout.write(`${JSON.stringify({ ...statsDocument(result), loadMs, files: { ...files, report }, error: failure?.message }, null, 2)}\n`);
   else if (!values.quiet) process.stdout.write(summary(result, loadMs, files, report));
   if (values.open && !values.json) process.stdout.write(`${pathToFileURL(report).href}\n`);
   if (failure) {

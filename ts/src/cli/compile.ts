@@ -59,7 +59,9 @@ export async function compiledStrategyUrl(file: string): Promise<string> {
   try {
     source = readFileSync(entry);
   } catch (cause) {
-    throw new FerrobtError("ERR_IO", `argument 'strategy': cannot read ${file} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`, { cause });
+    throw new FerrobtError("ERR_IO", `argument 'strategy': cannot read ${file} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`, {
+      cause,
+    });
   }
   const ferrobt = ownEntryUrl();
   const key = sha256([CACHE_FORMAT, process.versions.node, ferrobt, entry, sha256(source)].join("\0"));
@@ -77,7 +79,11 @@ export async function compiledStrategyUrl(file: string): Promise<string> {
     writeAtomically(code, text);
     writeAtomically(manifestPath, JSON.stringify(manifest));
   } catch (cause) {
-    throw new FerrobtError("ERR_IO", `cannot write the compiled strategy to ${dir} (${(cause as Error).message}); set FERROBT_CACHE_DIR to a writable directory`, { cause });
+    throw new FerrobtError(
+      "ERR_IO",
+      `cannot write the compiled strategy to ${dir} (${(cause as Error).message}); set FERROBT_CACHE_DIR to a writable directory`,
+      { cause },
+    );
   }
   return pathToFileURL(code).href;
 }
@@ -106,7 +112,16 @@ function loadEsbuild(): typeof Esbuild {
 }
 
 const IMPORT_META = /\bimport\.meta\.(url|dirname|filename)\b/g;
-const LOADERS: Record<string, Esbuild.Loader> = { ".ts": "ts", ".mts": "ts", ".cts": "ts", ".tsx": "tsx", ".js": "js", ".mjs": "js", ".cjs": "js", ".jsx": "jsx" };
+const LOADERS: Record<string, Esbuild.Loader> = {
+  ".ts": "ts",
+  ".mts": "ts",
+  ".cts": "ts",
+  ".tsx": "tsx",
+  ".js": "js",
+  ".mjs": "js",
+  ".cjs": "js",
+  ".jsx": "jsx",
+};
 
 /** Bundles the strategy and its local imports into one module; returns its text and the local files read. */
 async function build(entry: string, outfile: string, ferrobt: string): Promise<{ text: string; inputs: string[] }> {

@@ -3,10 +3,10 @@
 
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { generateSample } from "../store/BarStore.js";
 import type { Backend } from "../data/open.js";
 import { Strategy } from "../engine/strategy.js";
 import { FerrobtError } from "../errors.js";
+import { generateSample } from "../store/BarStore.js";
 import { compiledStrategyUrl } from "./compile.js";
 
 export type StrategyClass = new () => Strategy;

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
+
 // ferrobt command line: `backtest` a TS strategy file on parquet data, `generate` sample data.
 
-import { parseArgs } from "node:util";
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { parseArgs } from "node:util";
 import { FerrobtError } from "../errors.js";
 
 const USAGE = `usage:

@@ -3,10 +3,10 @@
 
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { FerrobtError } from "../errors.js";
-import { backendOf, dataPaths, loadStrategy, SEED_WINDOW } from "./inputs.js";
-import { formatProfile, parityVerdict, profileRun, type ProfileReport } from "../profile/profile.js";
 import type { Backend } from "../data/open.js";
+import { FerrobtError } from "../errors.js";
+import { formatProfile, type ProfileReport, parityVerdict, profileRun } from "../profile/profile.js";
+import { backendOf, dataPaths, loadStrategy, SEED_WINDOW } from "./inputs.js";
 
 export async function runProfileCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -35,7 +35,7 @@ export async function runProfileCommand(args: string[]): Promise<number> {
       reports: reports.map(({ result, ...r }) => ({ ...r, fills: result.fills.length, finalPortfolioValue: result.finalPortfolioValue })),
       parity: reports.length === 2 ? parityVerdict(reports[0].result, reports[1].result) : undefined,
     };
-    writeFileSync(values.json, JSON.stringify(doc, null, 2) + "\n");
+    writeFileSync(values.json, `${JSON.stringify(doc, null, 2)}\n`);
   }
   return 0;
 }

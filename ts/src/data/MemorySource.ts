@@ -1,10 +1,10 @@
 // A pure-TypeScript DataSource over in-memory columns (binary search in JS). Handy for tests and
 // for bars that do not come from parquet; the reference backend builds on it.
 
-import type { DataSource } from "./DataSource.js";
-import type { BarColumnsView } from "../store/Bars.js";
 import { FerrobtError } from "../errors.js";
+import type { BarColumnsView } from "../store/Bars.js";
 import { countBelow } from "../store/search.js";
+import type { DataSource } from "./DataSource.js";
 
 /** Bars of one symbol as plain arrays; times are bar open instants in ms UTC, ascending and unique. */
 export interface BarArrays {
@@ -19,7 +19,10 @@ export interface BarArrays {
 export class MemorySource implements DataSource {
   private readonly data = new Map<string, BarColumnsView>();
 
-  constructor(bars: Record<string, BarArrays>, readonly name = "memory") {
+  constructor(
+    bars: Record<string, BarArrays>,
+    readonly name = "memory",
+  ) {
     for (const [symbol, b] of Object.entries(bars)) {
       const n = b.timesMs.length;
       for (const k of ["open", "high", "low", "close", "volume"] as const) {

@@ -219,6 +219,7 @@ function checkOrder(symbol: string, ts: bigint[]): void {
 
 /** ns → ms: whole ms exactly, then the remainder (Number(ns) / 1e6 rounds twice past 2^53 ns). */
 function nsToMs(ns: bigint): number {
-  const ms = ns / NS_PER_MS, rest = ns % NS_PER_MS;
+  const ms = ns / NS_PER_MS,
+    rest = ns % NS_PER_MS;
   return rest >= 0n ? Number(ms) + Number(rest) / 1e6 : Number(ms - 1n) + Number(rest + NS_PER_MS) / 1e6;
 }

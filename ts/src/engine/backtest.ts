@@ -2,9 +2,9 @@
 // recorder around one strategy, runs the window and gathers the results.
 
 import type { DataSource } from "../data/DataSource.js";
-import { openSource, type Backend } from "../data/open.js";
+import { type Backend, openSource } from "../data/open.js";
 import { FerrobtError } from "../errors.js";
-import { MS_PER_MINUTE, toMs, type TimeInput } from "../time.js";
+import { MS_PER_MINUTE, type TimeInput, toMs } from "../time.js";
 import { formatNy, nyDate, parseNyTime } from "../util/nytime.js";
 import { Broker, type FillModel, type FillRecord } from "./broker.js";
 import { SessionClock } from "./clock.js";
@@ -13,8 +13,8 @@ import type { TradingFee } from "./fees.js";
 import { MarketData } from "./market.js";
 import { OrderFactory, OrderIds } from "./order-factory.js";
 import type { Probe } from "./probe.js";
-import { EquityRecorder, type EquityColumns } from "./recorder.js";
-import { summarize, type StatsRow, type SummaryStats } from "./stats.js";
+import { type EquityColumns, EquityRecorder } from "./recorder.js";
+import { type StatsRow, type SummaryStats, summarize } from "./stats.js";
 import { forgetLastStrategy, type Strategy } from "./strategy.js";
 import { sleeptimeMs } from "./timestep.js";
 import type { TradeLog } from "./tradelog.js";
@@ -76,7 +76,11 @@ export interface BacktestResult {
 
 /** A strategy error: stops the run; `partial` holds the results up to that point. */
 export class StrategyError extends FerrobtError {
-  constructor(message: string, readonly partial: BacktestResult, cause: unknown) {
+  constructor(
+    message: string,
+    readonly partial: BacktestResult,
+    cause: unknown,
+  ) {
     super("ERR_STRATEGY", message, { cause });
   }
 }
@@ -92,22 +96,37 @@ export class Backtest {
   private ran = false;
   private readonly opts: BacktestOptions;
 
-  constructor(private readonly strategy: Strategy, options: BacktestOptions) {
+  constructor(
+    private readonly strategy: Strategy,
+    options: BacktestOptions,
+  ) {
     this.opts = options;
     this.startMs = parseTime("start", options.start);
     this.endMs = parseTime("end", options.end);
-    if (this.startMs >= this.endMs) throw new FerrobtError("ERR_ARGUMENT", `argument 'start': ${new Date(this.startMs).toISOString()} is not before end ${new Date(this.endMs).toISOString()}`);
+    if (this.startMs >= this.endMs)
+      throw new FerrobtError(
+        "ERR_ARGUMENT",
+        `argument 'start': ${new Date(this.startMs).toISOString()} is not before end ${new Date(this.endMs).toISOString()}`,
+      );
     const budget = options.budget ?? 100_000;
     if (!Number.isFinite(budget) || budget <= 0) throw new FerrobtError("ERR_ARGUMENT", `argument 'budget': ${budget} must be a positive number`);
     if (options.parameters) strategy.parameters = { ...strategy.parameters, ...options.parameters };
     const fillModel = options.fillModel ?? "polars";
     this.recorder = new EquityRecorder(expectedEntries(strategy.sleeptime, this.endMs - this.startMs));
     const orders = new OrderFactory(new OrderIds(options.idSeed ?? 0));
-    this.broker = new Broker(strategy.name, budget, (o) => orders.owns(o), {
-      onNewOrder: (o) => strategy.onNewOrder(o),
-      onFilledOrder: (o, p, q, m) => strategy.onFilledOrder(o, p, q, m),
-      onCanceledOrder: (o) => strategy.onCanceledOrder(o),
-    }, options.buyTradingFees ?? strategy.buyTradingFees, options.sellTradingFees ?? strategy.sellTradingFees, fillModel);
+    this.broker = new Broker(
+      strategy.name,
+      budget,
+      (o) => orders.owns(o),
+      {
+        onNewOrder: (o) => strategy.onNewOrder(o),
+        onFilledOrder: (o, p, q, m) => strategy.onFilledOrder(o, p, q, m),
+        onCanceledOrder: (o) => strategy.onCanceledOrder(o),
+      },
+      options.buyTradingFees ?? strategy.buyTradingFees,
+      options.sellTradingFees ?? strategy.sellTradingFees,
+      fillModel,
+    );
     this.runtime = new StrategyRuntime({
       strategy,
       market: new MarketData(options.data, this.startMs, this.endMs, fillModel),
@@ -169,7 +188,8 @@ export class Backtest {
   private checkDataCoversWindow(): void {
     const data = this.opts.data;
     if (data.symbols().length === 0) throw new FerrobtError("ERR_NO_DATA", "the data source holds no symbol");
-    let first = Infinity, last = -Infinity;
+    let first = Infinity,
+      last = -Infinity;
     for (const s of data.symbols()) {
       const t = data.columns(s).timesMs;
       if (t.length === 0) continue;

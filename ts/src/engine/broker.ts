@@ -5,8 +5,8 @@ import { FerrobtError } from "../errors.js";
 import type { Asset } from "./asset.js";
 import { orderFee, type TradingFee } from "./fees.js";
 import { FillLedger } from "./fill-ledger.js";
-import { fillPrice, type FillBar } from "./fills.js";
-import { isBuySide, Order, setOrderSide } from "./order.js";
+import { type FillBar, fillPrice } from "./fills.js";
+import { isBuySide, type Order, setOrderSide } from "./order.js";
 import { Portfolio } from "./portfolio.js";
 import { TradeLog } from "./tradelog.js";
 

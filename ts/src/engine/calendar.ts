@@ -38,9 +38,18 @@ function nthWeekday(y: number, m: number, wd: number, n: number): Ymd {
 
 /** Gregorian Easter Sunday. */
 function easter(y: number): Ymd {
-  const a = y % 19, b = Math.floor(y / 100), c = y % 100, d = Math.floor(b / 4), e = b % 4;
-  const f = Math.floor((b + 8) / 25), g = Math.floor((b - f + 1) / 3), h = (19 * a + b - d - g + 15) % 30;
-  const i = Math.floor(c / 4), k = c % 4, l = (32 + 2 * e + 2 * i - h - k) % 7, m = Math.floor((a + 11 * h + 22 * l) / 451);
+  const a = y % 19,
+    b = Math.floor(y / 100),
+    c = y % 100,
+    d = Math.floor(b / 4),
+    e = b % 4;
+  const f = Math.floor((b + 8) / 25),
+    g = Math.floor((b - f + 1) / 3),
+    h = (19 * a + b - d - g + 15) % 30;
+  const i = Math.floor(c / 4),
+    k = c % 4,
+    l = (32 + 2 * e + 2 * i - h - k) % 7,
+    m = Math.floor((a + 11 * h + 22 * l) / 451);
   const n = h + l - 7 * m + 114;
   return ymd(y, Math.floor(n / 31), (n % 31) + 1);
 }
@@ -129,7 +138,11 @@ export class MarketCalendar {
   /** Where the last query landed. */
   private hint = 0;
 
-  constructor(readonly name: CalendarName, fromMs: number, toMs: number) {
+  constructor(
+    readonly name: CalendarName,
+    fromMs: number,
+    toMs: number,
+  ) {
     const rule = name === "us_futures" ? SESSION_RULES.us_futures : name === "24/7" ? SESSION_RULES["24/7"] : SESSION_RULES.stock;
     if (!rule) throw new FerrobtError("ERR_ARGUMENT", `argument 'market': unknown calendar '${String(name)}'`);
     this.continuous = name === "24/7";
@@ -147,7 +160,8 @@ export class MarketCalendar {
 
   /** Index of the first session whose close is > t (or >= t when `inclusive`); -1 if none. */
   private firstClosing(t: number, inclusive: boolean): number {
-    const ss = this.sessions, n = ss.length;
+    const ss = this.sessions,
+      n = ss.length;
     // The clock moves forward: the answer is usually the last one or the next.
     for (let i = this.hint; i <= this.hint + 1 && i < n; i++) {
       if (closesBy(ss[i], t, inclusive) && (i === 0 || !closesBy(ss[i - 1], t, inclusive))) {
@@ -155,7 +169,8 @@ export class MarketCalendar {
         return i;
       }
     }
-    let lo = 0, hi = n;
+    let lo = 0,
+      hi = n;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (closesBy(ss[mid], t, inclusive)) hi = mid;

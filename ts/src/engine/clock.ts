@@ -32,7 +32,9 @@ export interface ClockOptions {
 }
 
 /** One event of a clock run, for inspection and tests. */
-export type ClockEvent = { readonly kind: "call"; readonly hook: ClockHook; readonly t: number; readonly run: boolean } | { readonly kind: "process"; readonly t: number };
+export type ClockEvent =
+  | { readonly kind: "call"; readonly hook: ClockHook; readonly t: number; readonly run: boolean }
+  | { readonly kind: "process"; readonly t: number };
 
 export class SessionClock {
   /** The calendar in force; a strategy may switch markets (set it between calls). */
@@ -40,7 +42,10 @@ export class SessionClock {
   private t: number;
   private iterations = 0;
 
-  constructor(calendar: MarketCalendar, private readonly o: ClockOptions) {
+  constructor(
+    calendar: MarketCalendar,
+    private readonly o: ClockOptions,
+  ) {
     this.calendar = calendar;
     this.t = o.startMs;
   }

@@ -7,7 +7,7 @@ import type { Bars } from "../store/Bars.js";
 import { formatNy } from "../util/nytime.js";
 import type { Asset } from "./asset.js";
 import type { Broker } from "./broker.js";
-import { calendarName, MarketCalendar, type CalendarName } from "./calendar.js";
+import { type CalendarName, calendarName, MarketCalendar } from "./calendar.js";
 import type { ClockHook, ClockListener, SessionClock } from "./clock.js";
 import type { MarketData } from "./market.js";
 import { Order, type OrderOptions, type OrderSide } from "./order.js";
@@ -22,7 +22,10 @@ export type Hook = ClockHook | "initialize" | "onStrategyEnd";
 
 /** A hook threw: the hook, the clock and the cause, for the run to turn into a StrategyError. */
 export class HookFailure {
-  constructor(readonly message: string, readonly cause: unknown) {}
+  constructor(
+    readonly message: string,
+    readonly cause: unknown,
+  ) {}
 }
 
 export interface RuntimeParts {
@@ -93,7 +96,10 @@ export class StrategyRuntime implements StrategyContext, ClockListener {
   process(t: number): void {
     this.t = t;
     const probe = this.p.probe;
-    if (!probe) return this.p.broker.process(t, this.market);
+    if (!probe) {
+      this.p.broker.process(t, this.market);
+      return;
+    }
     const b0 = probe.start();
     this.p.broker.process(t, this.market);
     probe.stop("broker", b0);

@@ -12,7 +12,10 @@ export class TradingFee {
     /** Charged on market and stop orders. */
     readonly taker = true,
   ) {
-    for (const [name, v] of [["flatFee", flatFee], ["percentFee", percentFee]] as const) {
+    for (const [name, v] of [
+      ["flatFee", flatFee],
+      ["percentFee", percentFee],
+    ] as const) {
       if (!Number.isFinite(v) || v < 0) throw new RangeError(`TradingFee ${name} must be a finite number >= 0, got ${v}`);
     }
   }

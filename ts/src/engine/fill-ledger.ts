@@ -2,8 +2,8 @@
 // run goes; the FillRecord objects are built once, when the results are read.
 
 import type { FillRecord } from "./broker.js";
-import type { Order } from "./order.js";
 import { grownF64 } from "./columns.js";
+import type { Order } from "./order.js";
 
 export class FillLedger {
   private n = 0;
@@ -35,7 +35,6 @@ export class FillLedger {
     this.realized = grownF64(this.realized);
   }
 
-
   /** Number of fills. */
   get length(): number {
     return this.n;
@@ -46,7 +45,14 @@ export class FillLedger {
     if (!this.built) {
       const out: FillRecord[] = [];
       for (let i = 0; i < this.n; i++) {
-        out.push({ timeMs: this.times[i], order: this.orders[i], price: this.prices[i], quantity: this.quantities[i], fee: this.fees[i], realized: this.realized[i] });
+        out.push({
+          timeMs: this.times[i],
+          order: this.orders[i],
+          price: this.prices[i],
+          quantity: this.quantities[i],
+          fee: this.fees[i],
+          realized: this.realized[i],
+        });
       }
       this.built = out;
     }

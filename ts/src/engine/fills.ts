@@ -60,8 +60,12 @@ function trailing(order: Order, buy: boolean, bar: FillBar): number | undefined 
   // Lumibot quirk: a buy trail given as a percentage never ratchets after its first level.
   if (buy && hadLevel && order.trailPercent !== undefined) return price;
   const candidate = buy
-    ? order.trailPrice !== undefined ? bar.low + order.trailPrice : bar.low * (1 + (order.trailPercent ?? 0))
-    : order.trailPrice !== undefined ? bar.high - order.trailPrice : bar.high * (1 - (order.trailPercent ?? 0));
+    ? order.trailPrice !== undefined
+      ? bar.low + order.trailPrice
+      : bar.low * (1 + (order.trailPercent ?? 0))
+    : order.trailPrice !== undefined
+      ? bar.high - order.trailPrice
+      : bar.high * (1 - (order.trailPercent ?? 0));
   if (!hadLevel) order.trailLevel = candidate;
   else if (buy ? candidate < (order.trailLevel as number) : candidate > (order.trailLevel as number)) order.trailLevel = candidate;
   return price;

@@ -9,9 +9,9 @@ import { MS_PER_MINUTE } from "../time.js";
 import type { Asset } from "./asset.js";
 import type { FillModel } from "./broker.js";
 import type { FillBar } from "./fills.js";
+import type { Probe } from "./probe.js";
 import { Resampler, resampleWindow } from "./resample.js";
 import { AssetSeries } from "./series.js";
-import type { Probe } from "./probe.js";
 import { parseTimestep, type Timestep } from "./timestep.js";
 
 const MS_PER_DAY = 86_400_000;
@@ -83,9 +83,10 @@ export class MarketData {
       const bars = series.window(end, length, true);
       return bars.length === 0 ? undefined : bars;
     }
-    const minutes = step.unit === "minute"
-      ? series.window(end, step.multiplier * length, true)
-      : series.window(end, Number.MAX_SAFE_INTEGER, true, end - step.multiplier * length * MS_PER_DAY);
+    const minutes =
+      step.unit === "minute"
+        ? series.window(end, step.multiplier * length, true)
+        : series.window(end, Number.MAX_SAFE_INTEGER, true, end - step.multiplier * length * MS_PER_DAY);
     if (minutes.length === 0 || length === 0) return undefined;
     const r0 = probe?.start() ?? 0;
     const bars = series.isView(minutes)

@@ -28,12 +28,43 @@ export class OrderIds {
   }
 
   next(): string {
-    const a = this.word(), b = this.word(), c = this.word(), d = this.word();
+    const a = this.word(),
+      b = this.word(),
+      c = this.word(),
+      d = this.word();
     return String.fromCharCode(
-      HEX[a >>> 28], HEX[(a >>> 24) & 15], HEX[(a >>> 20) & 15], HEX[(a >>> 16) & 15], HEX[(a >>> 12) & 15], HEX[(a >>> 8) & 15], HEX[(a >>> 4) & 15], HEX[a & 15],
-      HEX[b >>> 28], HEX[(b >>> 24) & 15], HEX[(b >>> 20) & 15], HEX[(b >>> 16) & 15], HEX[(b >>> 12) & 15], HEX[(b >>> 8) & 15], HEX[(b >>> 4) & 15], HEX[b & 15],
-      HEX[c >>> 28], HEX[(c >>> 24) & 15], HEX[(c >>> 20) & 15], HEX[(c >>> 16) & 15], HEX[(c >>> 12) & 15], HEX[(c >>> 8) & 15], HEX[(c >>> 4) & 15], HEX[c & 15],
-      HEX[d >>> 28], HEX[(d >>> 24) & 15], HEX[(d >>> 20) & 15], HEX[(d >>> 16) & 15], HEX[(d >>> 12) & 15], HEX[(d >>> 8) & 15], HEX[(d >>> 4) & 15], HEX[d & 15],
+      HEX[a >>> 28],
+      HEX[(a >>> 24) & 15],
+      HEX[(a >>> 20) & 15],
+      HEX[(a >>> 16) & 15],
+      HEX[(a >>> 12) & 15],
+      HEX[(a >>> 8) & 15],
+      HEX[(a >>> 4) & 15],
+      HEX[a & 15],
+      HEX[b >>> 28],
+      HEX[(b >>> 24) & 15],
+      HEX[(b >>> 20) & 15],
+      HEX[(b >>> 16) & 15],
+      HEX[(b >>> 12) & 15],
+      HEX[(b >>> 8) & 15],
+      HEX[(b >>> 4) & 15],
+      HEX[b & 15],
+      HEX[c >>> 28],
+      HEX[(c >>> 24) & 15],
+      HEX[(c >>> 20) & 15],
+      HEX[(c >>> 16) & 15],
+      HEX[(c >>> 12) & 15],
+      HEX[(c >>> 8) & 15],
+      HEX[(c >>> 4) & 15],
+      HEX[c & 15],
+      HEX[d >>> 28],
+      HEX[(d >>> 24) & 15],
+      HEX[(d >>> 20) & 15],
+      HEX[(d >>> 16) & 15],
+      HEX[(d >>> 12) & 15],
+      HEX[(d >>> 8) & 15],
+      HEX[(d >>> 4) & 15],
+      HEX[d & 15],
     );
   }
 }
@@ -55,7 +86,17 @@ export class OrderFactory {
 
   /** An order; the type follows the prices given unless `o.type` is set (spec §4.3). */
   create(asset: Asset, quantity: number, side: OrderSide, o: OrderOptions): Order {
-    const type: OrderType = o.type ?? (o.trailPrice !== undefined || o.trailPercent !== undefined ? "trailing_stop" : o.limitPrice !== undefined && o.stopPrice !== undefined ? "stop_limit" : o.limitPrice !== undefined ? "limit" : o.stopPrice !== undefined ? "stop" : "market");
+    const type: OrderType =
+      o.type ??
+      (o.trailPrice !== undefined || o.trailPercent !== undefined
+        ? "trailing_stop"
+        : o.limitPrice !== undefined && o.stopPrice !== undefined
+          ? "stop_limit"
+          : o.limitPrice !== undefined
+            ? "limit"
+            : o.stopPrice !== undefined
+              ? "stop"
+              : "market");
     const cls = o.orderClass ?? "simple";
     const tif = o.timeInForce ?? "day";
     const parent = this.order(this.ids.next(), asset, quantity, side, type, cls, o.limitPrice, o.stopPrice, o.trailPrice, o.trailPercent, tif);
@@ -73,12 +114,27 @@ export class OrderFactory {
   /** Bracket: [take-profit limit, stop-loss]; OTO: exactly one of them. Children close the parent. */
   private addExitChildren(parent: Order, o: OrderOptions, tif: "day" | "gtc"): void {
     const side: OrderSide = parent.side.startsWith("buy") ? "sell_to_close" : "buy_to_close";
-    const takeProfit = o.secondaryLimitPrice === undefined ? undefined : this.order(this.ids.next(), parent.asset, parent.quantity, side, "limit", "simple", o.secondaryLimitPrice, undefined, undefined, undefined, tif);
+    const takeProfit =
+      o.secondaryLimitPrice === undefined
+        ? undefined
+        : this.order(this.ids.next(), parent.asset, parent.quantity, side, "limit", "simple", o.secondaryLimitPrice, undefined, undefined, undefined, tif);
     const trail = o.secondaryTrailPrice !== undefined || o.secondaryTrailPercent !== undefined;
     let stopLoss: Order | undefined;
     if (o.secondaryStopPrice !== undefined || trail) {
       const type: OrderType = trail ? "trailing_stop" : o.secondaryStopLimitPrice !== undefined ? "stop_limit" : "stop";
-      stopLoss = this.order(this.ids.next(), parent.asset, parent.quantity, side, type, "simple", o.secondaryStopLimitPrice, o.secondaryStopPrice, o.secondaryTrailPrice, o.secondaryTrailPercent, tif);
+      stopLoss = this.order(
+        this.ids.next(),
+        parent.asset,
+        parent.quantity,
+        side,
+        type,
+        "simple",
+        o.secondaryStopLimitPrice,
+        o.secondaryStopPrice,
+        o.secondaryTrailPrice,
+        o.secondaryTrailPercent,
+        tif,
+      );
     }
     // Built at their exact size: a year of brackets keeps every one of these arrays.
     const kids: Order[] = takeProfit && stopLoss ? [takeProfit, stopLoss] : takeProfit ? [takeProfit] : stopLoss ? [stopLoss] : [];

@@ -1,6 +1,6 @@
 // Cash, positions and the futures FIFO lot ledger (spec §5.2–5.3).
 
-import { contractSpec, type Asset } from "./asset.js";
+import { type Asset, contractSpec } from "./asset.js";
 
 /** A held position. */
 export interface Position {

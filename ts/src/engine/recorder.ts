@@ -2,9 +2,9 @@
 // call and the cash after it, in growable typed-array columns; a positions snapshot only when the
 // positions changed.
 
+import { grownF64 } from "./columns.js";
 import type { Portfolio, Position } from "./portfolio.js";
 import type { EquitySeries, StatsRow } from "./stats.js";
-import { grownF64 } from "./columns.js";
 
 /** A position as recorded: symbol and signed quantity. */
 export interface HeldQuantity {
@@ -86,7 +86,6 @@ export class EquityRecorder {
     this.cashes = grownF64(this.cashes);
   }
 
-
   /** Entries recorded so far. */
   get length(): number {
     return this.n;
@@ -94,7 +93,8 @@ export class EquityRecorder {
 
   /** Positions held after entry `i`. */
   positionsAt(i: number): readonly HeldQuantity[] {
-    let lo = 0, hi = this.snapshotFrom.length - 1;
+    let lo = 0,
+      hi = this.snapshotFrom.length - 1;
     if (hi < 0 || i < this.snapshotFrom[0]) return NO_POSITIONS;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
@@ -107,7 +107,8 @@ export class EquityRecorder {
   /** Snapshot k as objects (the last one asked for is kept: consecutive entries share it). */
   private snapshot(k: number): readonly HeldQuantity[] {
     if (k !== this.builtIndex) {
-      const from = this.snapshotAt[k], to = k + 1 < this.snapshotAt.length ? this.snapshotAt[k + 1] : this.heldSymbols.length;
+      const from = this.snapshotAt[k],
+        to = k + 1 < this.snapshotAt.length ? this.snapshotAt[k + 1] : this.heldSymbols.length;
       const out: HeldQuantity[] = [];
       for (let j = from; j < to; j++) out.push({ symbol: this.heldSymbols[j], quantity: this.heldQuantities[j] });
       this.builtIndex = k;

@@ -6,7 +6,7 @@
 // Windows that are views of one symbol's columns reuse that symbol's complete bins, binned once per
 // anchor class; only bins the window cuts (its partial first and last) are built per call.
 
-import { Bars, type BarColumnsView } from "../store/Bars.js";
+import { type BarColumnsView, Bars } from "../store/Bars.js";
 import { nyOffsetMs, nyParts, nyToUtc } from "../util/nytime.js";
 
 const DAY = 86_400_000;
@@ -20,7 +20,8 @@ function binOf(anchor: number, unit: BinUnit, n: number): (t: number) => number 
     return (t) => anchor + Math.floor((t - anchor) / w) * w;
   }
   const anchorDay = localDay(anchor);
-  let lastDay = NaN, lastStart = NaN;
+  let lastDay = NaN,
+    lastStart = NaN;
   return (t) => {
     const day = anchorDay + Math.floor((localDay(t) - anchorDay) / n) * n;
     if (day !== lastDay) {
@@ -67,14 +68,25 @@ interface Binned {
 
 /** Groups consecutive bars of one bin (open first, high max, low min, close last, volume summed in order). */
 function binBars(c: Pick<BarColumnsView, "timesMs" | "open" | "high" | "low" | "close" | "volume">, bin: (t: number) => number): Binned {
-  const times = c.timesMs, open = c.open, high = c.high, low = c.low, close = c.close, volume = c.volume;
+  const times = c.timesMs,
+    open = c.open,
+    high = c.high,
+    low = c.low,
+    close = c.close,
+    volume = c.volume;
   const out: Binned = { first: [], t: [], o: [], h: [], l: [], c: [], v: [] };
   let current = NaN;
   for (let i = 0; i < times.length; i++) {
     const b = bin(times[i]);
     if (b !== current) {
       current = b;
-      out.first.push(i); out.t.push(b); out.o.push(open[i]); out.h.push(high[i]); out.l.push(low[i]); out.c.push(close[i]); out.v.push(volume[i]);
+      out.first.push(i);
+      out.t.push(b);
+      out.o.push(open[i]);
+      out.h.push(high[i]);
+      out.l.push(low[i]);
+      out.c.push(close[i]);
+      out.v.push(volume[i]);
     } else {
       const k = out.t.length - 1;
       if (high[i] > out.h[k]) out.h[k] = high[i];
@@ -123,7 +135,8 @@ class BinTable {
 
   /** The bin holding bar `i`: the last k with first[k] <= i. */
   binOfBar(i: number): number {
-    let lo = 0, hi = this.first.length - 1;
+    let lo = 0,
+      hi = this.first.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
       if (this.first[mid] <= i) lo = mid;
@@ -155,7 +168,8 @@ export class Resampler {
     let table = byClass.get(cls);
     if (!table) byClass.set(cls, (table = new BinTable(src, binOf(anchor, unit, n))));
 
-    const ka = table.binOfBar(start), kb = table.binOfBar(end - 1);
+    const ka = table.binOfBar(start),
+      kb = table.binOfBar(end - 1);
     const k0 = Math.max(ka, kb + 1 - length);
     const m = kb - k0 + 1;
     const t = table.cols;
@@ -187,7 +201,9 @@ export class Resampler {
 
 /** Writes the bin of bars [i, j) of `src` into slot k of `out` (open first, high max, low min, close last, volume summed in order). */
 function aggregate(src: BarColumnsView, i: number, j: number, out: BarColumnsView, k: number): void {
-  let h = src.high[i], l = src.low[i], v = src.volume[i];
+  let h = src.high[i],
+    l = src.low[i],
+    v = src.volume[i];
   for (let x = i + 1; x < j; x++) {
     if (src.high[x] > h) h = src.high[x];
     if (src.low[x] < l) l = src.low[x];

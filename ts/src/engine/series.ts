@@ -5,10 +5,10 @@
 
 import type { DataSource } from "../data/DataSource.js";
 import { FerrobtError } from "../errors.js";
-import { Bars, type BarColumnsView } from "../store/Bars.js";
+import { type BarColumnsView, Bars } from "../store/Bars.js";
 import { allWholeMs, countBelow, MAX_QUERY_MS } from "../store/search.js";
 import { MS_PER_MINUTE } from "../time.js";
-import { contractAt, nextContract, type Asset } from "./asset.js";
+import { type Asset, contractAt, nextContract } from "./asset.js";
 import type { FillBar } from "./fills.js";
 
 /** A contract's share of the stitched series: bars with from <= ts < to. */
@@ -47,7 +47,8 @@ class Cursor {
     if (!this.wholeMs || !Number.isInteger(t) || Math.abs(t) > MAX_QUERY_MS) {
       return inclusive ? this.source.countAtOrBefore(this.symbol, t) : this.source.countBefore(this.symbol, t);
     }
-    const times = this.times, n = times.length;
+    const times = this.times,
+      n = times.length;
     let i = inclusive ? this.atOrBefore : this.before;
     // Walk at most a few bars from the last answer; jump by binary search when farther.
     let steps = 0;
@@ -110,7 +111,10 @@ export class AssetSeries {
       c = nextContract(c);
     }
     if (segments.length === 0) {
-      throw new FerrobtError("ERR_NO_DATA", `no contract of continuous future ${asset.symbol} is in the data (needs e.g. ${contractAt(asset.symbol, fromMs).symbol})`);
+      throw new FerrobtError(
+        "ERR_NO_DATA",
+        `no contract of continuous future ${asset.symbol} is in the data (needs e.g. ${contractAt(asset.symbol, fromMs).symbol})`,
+      );
     }
     segments[segments.length - 1] = { ...segments[segments.length - 1], to: Infinity };
     return new AssetSeries(source, asset.symbol, segments);
@@ -212,7 +216,8 @@ export class AssetSeries {
    */
   ohlBefore(endMs: number): FillBar | undefined {
     if (!this.newestAtOrBefore(endMs, false)) return undefined;
-    const c = this.hitCols as BarColumnsView, i = this.hitIndex;
+    const c = this.hitCols as BarColumnsView,
+      i = this.hitIndex;
     this.fill.open = c.open[i];
     this.fill.high = c.high[i];
     this.fill.low = c.low[i];

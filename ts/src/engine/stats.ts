@@ -45,11 +45,21 @@ const MS_PER_DAY = 86_400_000;
  */
 export function summarize(equity: EquitySeries, fills: readonly FillRecord[], riskFreeRate = 0, dateOf: (ms: number) => string): SummaryStats {
   const n = equity.length;
-  const times = equity.timeMs, values = equity.portfolioValue;
+  const times = equity.timeMs,
+    values = equity.portfolioValue;
   const returns = new Float64Array(Math.max(0, n - 1));
-  let count = 0, growth = 1, sum = 0, downSquares = 0;
-  let c = 1, peak = 1, worst = 0, worstAt = n > 0 ? times[0] : 0;
-  let firstT = n > 0 ? times[0] : 0, lastT = firstT, kept = n > 0 ? 1 : 0, prevValue = n > 0 ? values[0] : 0;
+  let count = 0,
+    growth = 1,
+    sum = 0,
+    downSquares = 0;
+  let c = 1,
+    peak = 1,
+    worst = 0,
+    worstAt = n > 0 ? times[0] : 0;
+  let firstT = n > 0 ? times[0] : 0,
+    lastT = firstT,
+    kept = n > 0 ? 1 : 0,
+    prevValue = n > 0 ? values[0] : 0;
   for (let i = 1; i < n; i++) {
     if (times[i] === times[i - 1]) continue;
     const r = values[i] / prevValue - 1;

@@ -2,17 +2,33 @@
 // Events are kept as columns (typed arrays and the order of each), so a year of events costs no
 // object per event; `events` builds the objects when asked.
 
-import type { Order } from "./order.js";
 import { nyTimestampFormatter } from "../util/ny-formatter.js";
 import { grownF64, grownU8 } from "./columns.js";
+import type { Order } from "./order.js";
 
 export type OrderEvent = "new" | "fill" | "canceled";
 
 /** Candidate columns, in Lumibot's order. */
 const CANDIDATES = [
-  "time", "strategy", "exchange", "identifier", "symbol", "side", "type", "status", "price", "filled_quantity",
-  "multiplier", "trade_cost", "time_in_force", "asset.right", "asset.strike", "asset.multiplier",
-  "asset.expiration", "asset.asset_type", "price_source",
+  "time",
+  "strategy",
+  "exchange",
+  "identifier",
+  "symbol",
+  "side",
+  "type",
+  "status",
+  "price",
+  "filled_quantity",
+  "multiplier",
+  "trade_cost",
+  "time_in_force",
+  "asset.right",
+  "asset.strike",
+  "asset.multiplier",
+  "asset.expiration",
+  "asset.asset_type",
+  "price_source",
 ] as const;
 
 /** One logged event (raw values; formatting happens when written). */
@@ -73,7 +89,6 @@ export class TradeLog {
     this.kinds = grownU8(this.kinds);
   }
 
-
   /** Number of events. */
   get length(): number {
     return this.n;
@@ -130,7 +145,8 @@ export class TradeLog {
   toCsv(): string {
     const rows: (string | undefined)[][] = [];
     const formatNy = nyTimestampFormatter();
-    let lastT = NaN, lastTime = "";
+    let lastT = NaN,
+      lastTime = "";
     for (let i = 0; i < this.n; i++) {
       if (this.times[i] !== lastT) {
         lastT = this.times[i];
@@ -152,7 +168,7 @@ export class TradeLog {
     const quote = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
     const lines = [firstSeen.map((c) => CANDIDATES[c]).join(",")];
     for (const r of rows) lines.push(firstSeen.map((c) => (present(r[c]) ? quote(r[c] as string) : "")).join(","));
-    return lines.join("\n") + "\n";
+    return `${lines.join("\n")}\n`;
   }
 
   /** Count of events by kind. */

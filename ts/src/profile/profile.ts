@@ -3,10 +3,10 @@
 // recorder) and ingest, reports wall and CPU time, and compares the native and reference backends.
 // Ordinary runs are given no probe and carry no timing.
 
+import { type Backend, openSource } from "../data/open.js";
 import { Backtest, type BacktestResult } from "../engine/backtest.js";
 import { PROBE_PARTS, type Probe, type ProbePart } from "../engine/probe.js";
 import type { Strategy } from "../engine/strategy.js";
-import { openSource, type Backend } from "../data/open.js";
 
 /** One timed call site. */
 export interface CallStats {
@@ -77,7 +77,8 @@ export async function profileRun(make: () => Strategy, paths: string[], backend:
 
 /** "equal", or the first differing trade-log line of two runs. */
 export function parityVerdict(a: BacktestResult, b: BacktestResult): string {
-  const x = a.tradeLog.toCsv().split("\n"), y = b.tradeLog.toCsv().split("\n");
+  const x = a.tradeLog.toCsv().split("\n"),
+    y = b.tradeLog.toCsv().split("\n");
   const i = x.findIndex((l, k) => l !== y[k]);
   if (i < 0 && x.length === y.length) return `trade logs equal (${x.length - 2} rows, byte for byte)`;
   return `trade logs differ at line ${i + 1}:\n    native:    ${x[i] ?? "(end)"}\n    reference: ${y[i] ?? "(end)"}`;
@@ -91,19 +92,49 @@ export function formatProfile(reports: readonly ProfileReport[]): string {
   const cols = reports.map((r) => r.backend);
   const both = reports.length === 2;
   const head = `${pad("", 24)}${cols.map((c) => pad(c, 34)).join("")}${both ? "native speedup" : ""}`;
-  const line = (label: string, cells: string[], ratio?: number) => `${pad(label, 24)}${cells.map((c) => pad(c, 34)).join("")}${ratio !== undefined ? `${ratio.toFixed(1)}×` : ""}`;
+  const line = (label: string, cells: string[], ratio?: number) =>
+    `${pad(label, 24)}${cells.map((c) => pad(c, 34)).join("")}${ratio !== undefined ? `${ratio.toFixed(1)}×` : ""}`;
   const speed = (f: (r: ProfileReport) => number) => (both ? f(reports[1]) / f(reports[0]) : undefined);
   const out = [head, "-".repeat(head.length + 4)];
-  out.push(line("ingest", reports.map((r) => ms(r.ingestMs)), speed((r) => r.ingestMs)));
-  out.push(line("run (wall)", reports.map((r) => ms(r.wallMs)), speed((r) => r.wallMs)));
-  out.push(line("run (CPU)", reports.map((r) => ms(r.cpuMs)), speed((r) => r.cpuMs)));
-  out.push(line("iterations", reports.map((r) => `${r.iterations} (${Math.round((r.iterations / r.wallMs) * 1000).toLocaleString("en-US")}/s)`)));
+  out.push(
+    line(
+      "ingest",
+      reports.map((r) => ms(r.ingestMs)),
+      speed((r) => r.ingestMs),
+    ),
+  );
+  out.push(
+    line(
+      "run (wall)",
+      reports.map((r) => ms(r.wallMs)),
+      speed((r) => r.wallMs),
+    ),
+  );
+  out.push(
+    line(
+      "run (CPU)",
+      reports.map((r) => ms(r.cpuMs)),
+      speed((r) => r.cpuMs),
+    ),
+  );
+  out.push(
+    line(
+      "iterations",
+      reports.map((r) => `${r.iterations} (${Math.round((r.iterations / r.wallMs) * 1000).toLocaleString("en-US")}/s)`),
+    ),
+  );
   reports[0].calls.forEach((c, i) => {
     const cells = reports.map((r) => {
       const k = r.calls[i];
       return `${k.count} × ${k.meanNs.toFixed(0)} ns = ${ms(k.totalMs)} (${(k.share * 100).toFixed(1)}%)`;
     });
-    out.push(line(c.name, cells, speed((r) => r.calls[i].meanNs || 1)));
+    out.push(
+      line(
+        c.name,
+        cells,
+        speed((r) => r.calls[i].meanNs || 1),
+      ),
+    );
   });
   if (both) out.push("", `parity: ${parityVerdict(reports[0].result, reports[1].result)}`);
   return out.join("\n");

@@ -1,15 +1,15 @@
 // The data a report embeds, computed from a backtest result: candles (overview and minute detail),
 // fill markers, bracket levels while working, equity, drawdown, monthly returns, stats and trades.
 
-import type { BacktestResult } from "../engine/backtest.js";
 import type { DataSource } from "../data/DataSource.js";
-import { AssetSeries } from "../engine/series.js";
-import { resampleWindow } from "../engine/resample.js";
-import { statsDocument } from "../results/write.js";
-import type { EquitySeries } from "../engine/stats.js";
-import { formatNy, nyOffsetMs, nyParts, nyToUtc } from "../util/nytime.js";
-import { nyTimestampFormatter } from "../util/ny-formatter.js";
 import { Asset } from "../engine/asset.js";
+import type { BacktestResult } from "../engine/backtest.js";
+import { resampleWindow } from "../engine/resample.js";
+import { AssetSeries } from "../engine/series.js";
+import type { EquitySeries } from "../engine/stats.js";
+import { statsDocument } from "../results/write.js";
+import { nyTimestampFormatter } from "../util/ny-formatter.js";
+import { formatNy, nyOffsetMs, nyParts, nyToUtc } from "../util/nytime.js";
 
 /** Columnar candles; `t` in chart seconds (New York wall clock shown as UTC, as charts display). */
 export interface Candles {
@@ -84,7 +84,8 @@ export function reportData(result: BacktestResult, data: DataSource, traded: Ass
   const margin = 3 * 3_600_000;
   const minuteBars = series.window(result.endMs + margin, Number.MAX_SAFE_INTEGER, false, result.startMs - margin);
   const minutes = overviewMinutes(minuteBars.length);
-  const overview = minutes === 1 ? minuteBars : resampleWindow(minuteBars, minutes === 1440 ? "day" : "minute", minutes === 1440 ? 1 : minutes, Number.MAX_SAFE_INTEGER);
+  const overview =
+    minutes === 1 ? minuteBars : resampleWindow(minuteBars, minutes === 1440 ? "day" : "minute", minutes === 1440 ? 1 : minutes, Number.MAX_SAFE_INTEGER);
 
   const markers: Marker[] = result.fills.map((f) => ({
     t: chartTime(f.timeMs),
@@ -100,7 +101,7 @@ export function reportData(result: BacktestResult, data: DataSource, traded: Ass
   const brackets: BracketLevel[] = [];
   for (const f of result.fills) {
     for (const child of f.order.children) {
-      const level = child.type === "limit" ? child.limitPrice : child.stopPrice ?? child.trailLevel;
+      const level = child.type === "limit" ? child.limitPrice : (child.stopPrice ?? child.trailLevel);
       if (level === undefined) continue;
       const end = Math.max(f.timeMs, ended.get(child) ?? result.endMs);
       brackets.push({ from: chartTime(f.timeMs), to: chartTime(end), price: level, kind: child.type === "limit" ? "take-profit" : "stop" });
@@ -165,7 +166,9 @@ export function monthlyReturns(result: Pick<BacktestResult, "rows">): { month: s
 /** monthlyReturns over the portfolio series' columns (the month found anew only when a time leaves the last one's span). */
 function monthlyReturnsOf(series: EquitySeries): { month: string; ret: number }[] {
   const lastOf = new Map<string, number>();
-  let month = "", from = NaN, until = NaN;
+  let month = "",
+    from = NaN,
+    until = NaN;
   for (let i = 0; i < series.length; i++) {
     const t = series.timeMs[i];
     if (!(t >= from && t < until)) {

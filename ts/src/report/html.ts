@@ -3,8 +3,8 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import type { Candles, ReportData } from "./data.js";
 import { writeNewFile } from "../results/write.js";
+import type { Candles, ReportData } from "./data.js";
 
 const require = createRequire(import.meta.url);
 

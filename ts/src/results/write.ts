@@ -4,8 +4,8 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BacktestResult } from "../engine/backtest.js";
 import type { HeldQuantity } from "../engine/recorder.js";
-import { formatNy } from "../util/nytime.js";
 import { nyTimestampFormatter } from "../util/ny-formatter.js";
+import { formatNy } from "../util/nytime.js";
 
 /** Paths of the files written. */
 export interface ResultFiles {
@@ -37,7 +37,8 @@ export function portfolioCsv(r: BacktestResult): string {
   const { length, timeMs, portfolioValue, cash } = r.equity;
   const time = nyTimestampFormatter();
   // Positions change rarely: each snapshot (one array, shared by its run of entries) is joined once.
-  let snapshot: readonly HeldQuantity[] | undefined, held = "";
+  let snapshot: readonly HeldQuantity[] | undefined,
+    held = "";
   let text = "datetime,portfolio_value,cash,positions\n";
   for (let i = 0; i < length; i++) {
     const positions = r.equity.positionsAt(i);
@@ -65,7 +66,7 @@ export function writeResults(r: BacktestResult, dir: string): ResultFiles {
   mkdirSync(dir, { recursive: true });
   const files = { trades: join(dir, "trades.csv"), stats: join(dir, "stats.json"), portfolio: join(dir, "portfolio.csv") };
   writeNewFile(files.trades, r.tradeLog.toCsv());
-  writeNewFile(files.stats, JSON.stringify(statsDocument(r), null, 2) + "\n");
+  writeNewFile(files.stats, `${JSON.stringify(statsDocument(r), null, 2)}\n`);
   writeNewFile(files.portfolio, portfolioCsv(r));
   return files;
 }

@@ -1,10 +1,10 @@
 // BarStore: the typed facade over the native polars-backed store (ingest, windows, last bar, resample).
 
-import { barAt, Bars, type Bar, type BarColumnsView } from "./Bars.js";
-import { FerrobtError, argumentError, checkCount, checkString } from "../errors.js";
-import { native, type NativeBarStore } from "../native.js";
-import { toMs, toNs, type TimeInput } from "../time.js";
 import type { DataSource } from "../data/DataSource.js";
+import { argumentError, checkCount, checkString, FerrobtError } from "../errors.js";
+import { type NativeBarStore, native } from "../native.js";
+import { type TimeInput, toMs, toNs } from "../time.js";
+import { type Bar, type BarColumnsView, Bars, barAt } from "./Bars.js";
 import { allWholeMs, checkQueryTime, countAtOrBefore, countBefore, type TimeIndex } from "./search.js";
 
 /** How parquet files are read. */
@@ -76,7 +76,7 @@ export class BarStore implements DataSource {
   static openParquetSync(paths: string | string[], options: OpenOptions = {}): BarStore {
     const list = Array.isArray(paths) ? paths : [paths];
     if (list.length === 0) argumentError("paths", "no parquet path given");
-    list.forEach((p, i) => checkString(`paths[${i}]`, p));
+    for (const [i, p] of list.entries()) checkString(`paths[${i}]`, p);
     const { start, end, ...rest } = options;
     const bound = (name: string, t: TimeInput | undefined) => (t === undefined ? undefined : toNs(name, t));
     const store = native().NativeBarStore.openParquet(list, { ...rest, startNs: bound("start", start), endNs: bound("end", end) });

@@ -7,7 +7,8 @@ import { msToNs } from "../time.js";
 
 /** Number of elements of ascending `xs` that are < x (or <= x when `inclusive`). */
 export function countBelow(xs: Float64Array, x: number, inclusive: boolean): number {
-  let lo = 0, hi = xs.length;
+  let lo = 0,
+    hi = xs.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (xs[mid] < x || (inclusive && xs[mid] === x)) lo = mid + 1;
@@ -18,7 +19,8 @@ export function countBelow(xs: Float64Array, x: number, inclusive: boolean): num
 
 /** Number of ascending ns `ts` that are < ns (or <= ns when `inclusive`). */
 export function countBelowNs(ts: BigInt64Array, ns: bigint, inclusive: boolean): number {
-  let lo = 0, hi = ts.length;
+  let lo = 0,
+    hi = ts.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     const v = ts[mid];
@@ -29,7 +31,9 @@ export function countBelowNs(ts: BigInt64Array, ns: bigint, inclusive: boolean):
 }
 
 /** 2^32 and 2^16 modulo 5^6 (1e6 = 2^6 · 5^6), for remainders in int32 arithmetic. */
-const M = 15_625, TWO_32_MOD_M = 2 ** 32 % M, TWO_16_MOD_M = 2 ** 16 % M;
+const M = 15_625,
+  TWO_32_MOD_M = 2 ** 32 % M,
+  TWO_16_MOD_M = 2 ** 16 % M;
 
 const wholeMsCache = new WeakMap<BigInt64Array, boolean>();
 
@@ -47,7 +51,8 @@ function scanWholeMs(ts: BigInt64Array, timesMs: Float64Array): boolean {
   if (timesMs.length !== ts.length) return false;
   const words = new Int32Array(ts.buffer, ts.byteOffset, ts.length * 2);
   for (let i = 0; i < ts.length; i++) {
-    const lo = words[2 * i], hi = words[2 * i + 1];
+    const lo = words[2 * i],
+      hi = words[2 * i + 1];
     // ns = hi·2^32 + lo (lo unsigned) is a multiple of 1e6 iff it is one of 2^6 and of 5^6.
     if ((lo & 63) !== 0) return false;
     const r = ((hi % M) * TWO_32_MOD_M + (lo >>> 16) * TWO_16_MOD_M + (lo & 0xffff)) % M;
@@ -60,7 +65,8 @@ function scanWholeMs(ts: BigInt64Array, timesMs: Float64Array): boolean {
 
 /** Largest |ms| a query may name (the i64 ns range, as the binding checks). */
 export const MAX_QUERY_MS = 9.2e15;
-const I64_MIN = -(2n ** 63n), I64_MAX = 2n ** 63n - 1n;
+const I64_MIN = -(2n ** 63n),
+  I64_MAX = 2n ** 63n - 1n;
 
 /** A query time as ms (number) or ns (bigint), range-checked as the binding did. */
 export function checkQueryTime(name: string, t: number | bigint): number | bigint {
@@ -85,7 +91,8 @@ export function countBefore(ix: TimeIndex, t: number | bigint): number {
   if (!ix.wholeMs) return countBelowNs(ix.timestamps, msToNs(t), false);
   if (Number.isInteger(t)) return countBelow(ix.timesMs, t, false);
   // Whole-ms bars k·1e6 < F·1e6 + r  ⇔  k < F + (r > 0).
-  const f = Math.floor(t), r = Math.round((t - f) * 1e6);
+  const f = Math.floor(t),
+    r = Math.round((t - f) * 1e6);
   return countBelow(ix.timesMs, r > 0 ? f + 1 : f, false);
 }
 
@@ -95,6 +102,7 @@ export function countAtOrBefore(ix: TimeIndex, t: number | bigint): number {
   if (!ix.wholeMs) return countBelowNs(ix.timestamps, msToNs(t), true);
   if (Number.isInteger(t)) return countBelow(ix.timesMs, t, true);
   // Whole-ms bars k·1e6 <= F·1e6 + r  ⇔  k <= F + (r = 1e6).
-  const f = Math.floor(t), r = Math.round((t - f) * 1e6);
+  const f = Math.floor(t),
+    r = Math.round((t - f) * 1e6);
   return countBelow(ix.timesMs, r === 1_000_000 ? f + 1 : f, true);
 }

@@ -9,7 +9,10 @@ const TWO = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, "0"));
 /** A formatter giving exactly formatNy's `YYYY-MM-DD HH:MM:SS-05:00`, fast when consecutive calls share a day. */
 export function nyTimestampFormatter(): (utcMs: number) => string {
   // The cached day: its first local ms (New York wall clock read as UTC), the offset in force, and the text around the clock.
-  let dayStart = NaN, offset = NaN, prefix = "", suffix = "";
+  let dayStart = NaN,
+    offset = NaN,
+    prefix = "",
+    suffix = "";
   return (utcMs) => {
     const off = nyOffsetMs(utcMs);
     const local = Math.trunc(utcMs) + off;
