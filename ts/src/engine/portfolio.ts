@@ -31,6 +31,8 @@ export interface FillBooking {
 export class Portfolio {
   private cashBalance: number;
   private readonly held = new Map<string, Position>();
+  /** The same positions as a list, in the Map's order (iterated on every lifecycle call without an iterator object). */
+  private readonly heldList: Position[] = [];
   private readonly lots = new Map<string, Lot[]>();
   /** Bumped whenever a position's quantity changes (recorders snapshot positions only then). */
   private positionChanges = 0;
@@ -47,6 +49,11 @@ export class Portfolio {
   /** Positions held, by asset key, in the order they were opened. */
   get positions(): ReadonlyMap<string, Position> {
     return this.held;
+  }
+
+  /** The positions held, in the order they were opened (a live list: read it, never keep or change it). */
+  get heldPositions(): readonly Position[] {
+    return this.heldList;
   }
 
   /** A counter that moves whenever a position's quantity changes. */
@@ -103,11 +110,16 @@ export class Portfolio {
     this.positionChanges++;
     const held = this.held.get(asset.key);
     if (!held) {
-      this.held.set(asset.key, { asset, quantity: signed, avgFillPrice: Math.round(price * 100) / 100 });
+      const opened = { asset, quantity: signed, avgFillPrice: Math.round(price * 100) / 100 };
+      this.held.set(asset.key, opened);
+      this.heldList.push(opened);
       return;
     }
     held.quantity += signed;
-    if (held.quantity === 0) this.held.delete(asset.key);
+    if (held.quantity === 0) {
+      this.held.delete(asset.key);
+      this.heldList.splice(this.heldList.indexOf(held), 1);
+    }
   }
 
   /** Signed quantity held of `asset` (0 if none). */
@@ -126,8 +138,9 @@ export class Portfolio {
    */
   value(lastPrice: (asset: Asset) => number | undefined): number {
     let total = this.cashBalance;
-    if (this.held.size === 0) return total;
-    for (const p of this.held.values()) {
+    const list = this.heldList;
+    for (let i = 0; i < list.length; i++) {
+      const p = list[i];
       const last = lastPrice(p.asset) ?? p.avgFillPrice;
       if (p.asset.isFuture) {
         total += contractSpec(p.asset.symbol).margin * Math.abs(p.quantity) + (last - p.avgFillPrice) * p.quantity * p.asset.multiplier;

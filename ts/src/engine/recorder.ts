@@ -54,13 +54,13 @@ export class EquityRecorder {
     this.times[i] = timeMs;
     this.values[i] = portfolioValue;
     this.cashes[i] = portfolio.cash;
-    const held = portfolio.positions;
+    const held = portfolio.heldPositions;
     // A new snapshot when a fill moved a position, or when the strategy changed one's quantity itself.
-    if (portfolio.positionVersion !== this.seenVersion || (held.size > 0 && this.differsFromLast(held))) {
+    if (portfolio.positionVersion !== this.seenVersion || (held.length > 0 && this.differsFromLast(held))) {
       this.seenVersion = portfolio.positionVersion;
       this.snapshotFrom.push(i);
       this.snapshotAt.push(this.heldSymbols.length);
-      for (const p of held.values()) {
+      for (const p of held) {
         this.heldSymbols.push(p.asset.symbol);
         this.heldQuantities.push(p.quantity);
       }
@@ -68,14 +68,11 @@ export class EquityRecorder {
   }
 
   /** The held quantities are not those of the last snapshot. */
-  private differsFromLast(held: ReadonlyMap<string, Position>): boolean {
-    const k = this.snapshotAt.length - 1;
-    let j = this.snapshotAt[k];
-    const to = this.heldSymbols.length;
-    if (to - j !== held.size) return true;
-    for (const p of held.values()) {
-      if (this.heldQuantities[j] !== p.quantity || this.heldSymbols[j] !== p.asset.symbol) return true;
-      j++;
+  private differsFromLast(held: readonly Position[]): boolean {
+    const from = this.snapshotAt[this.snapshotAt.length - 1];
+    if (this.heldSymbols.length - from !== held.length) return true;
+    for (let i = 0; i < held.length; i++) {
+      if (this.heldQuantities[from + i] !== held[i].quantity || this.heldSymbols[from + i] !== held[i].asset.symbol) return true;
     }
     return false;
   }
