@@ -20,8 +20,6 @@ interface Lot {
 export interface FillBooking {
   /** Realised P&L of the closing part (FIFO), in currency. */
   readonly realized: number;
-  /** Quantity that closed existing lots. */
-  readonly closedQuantity: number;
 }
 
 /**
@@ -34,8 +32,6 @@ export class Portfolio {
   /** The same positions as a list, in the Map's order (iterated on every lifecycle call without an iterator object). */
   private readonly heldList: Position[] = [];
   private readonly lots = new Map<string, Lot[]>();
-  /** Bumped whenever a position's quantity changes (recorders snapshot positions only then). */
-  private positionChanges = 0;
 
   constructor(budget: number) {
     this.cashBalance = budget;
@@ -54,11 +50,6 @@ export class Portfolio {
   /** The positions held, in the order they were opened (a live list: read it, never keep or change it). */
   get heldPositions(): readonly Position[] {
     return this.heldList;
-  }
-
-  /** A counter that moves whenever a position's quantity changes. */
-  get positionVersion(): number {
-    return this.positionChanges;
   }
 
   /** Charges a fee. */
@@ -81,7 +72,7 @@ export class Portfolio {
       this.cashBalance -= signed * price * asset.multiplier;
     }
     this.updatePosition(asset, signed, price);
-    return { realized, closedQuantity: closed };
+    return { realized };
   }
 
   /** FIFO lot matching: the opposing part closes the oldest lots, the rest opens a new lot. */
@@ -107,7 +98,6 @@ export class Portfolio {
   }
 
   private updatePosition(asset: Asset, signed: number, price: number): void {
-    this.positionChanges++;
     const held = this.held.get(asset.key);
     if (!held) {
       const opened = { asset, quantity: signed, avgFillPrice: Math.round(price * 100) / 100 };

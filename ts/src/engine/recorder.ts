@@ -1,6 +1,6 @@
 // The equity recorder: after every lifecycle call, the clock, the portfolio value computed before the
 // call and the cash after it, in growable typed-array columns; a positions snapshot only when the
-// positions changed.
+// positions differ from the last one.
 
 import { grownF64 } from "./columns.js";
 import type { Portfolio, Position } from "./portfolio.js";
@@ -34,7 +34,6 @@ export class EquityRecorder {
   /** Every snapshot's positions, one after the other. */
   private heldSymbols: string[] = [];
   private heldQuantities: number[] = [];
-  private seenVersion = -1;
   /** The last snapshot built as objects, by index. */
   private builtIndex = -1;
   private built: readonly HeldQuantity[] = NO_POSITIONS;
@@ -55,9 +54,8 @@ export class EquityRecorder {
     this.values[i] = portfolioValue;
     this.cashes[i] = portfolio.cash;
     const held = portfolio.heldPositions;
-    // A new snapshot when a fill moved a position, or when the strategy changed one's quantity itself.
-    if (portfolio.positionVersion !== this.seenVersion || (held.length > 0 && this.differsFromLast(held))) {
-      this.seenVersion = portfolio.positionVersion;
+    // A new snapshot when the positions differ from the last one (a fill, or the strategy changing a quantity itself).
+    if (this.snapshotAt.length === 0 || this.differsFromLast(held)) {
       this.snapshotFrom.push(i);
       this.snapshotAt.push(this.heldSymbols.length);
       for (const p of held) {
