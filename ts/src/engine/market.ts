@@ -12,7 +12,7 @@ import type { FillBar } from "./fills.js";
 import type { Probe } from "./probe.js";
 import { Resampler, resampleWindow } from "./resample.js";
 import { AssetSeries } from "./series.js";
-import { parseTimestep, type Timestep } from "./timestep.js";
+import { parseTimestep } from "./timestep.js";
 
 const MS_PER_DAY = 86_400_000;
 /** How far around the window continuous-future roll schedules are laid out. */
@@ -32,8 +32,6 @@ export class MarketData {
   private readonly resampler = new Resampler();
   private lastAsset: Asset | undefined;
   private lastQuote: Quote | undefined;
-  private lastTimestep: string | undefined;
-  private lastStep: Timestep | undefined;
 
   constructor(
     private readonly source: DataSource,
@@ -66,11 +64,7 @@ export class MarketData {
    * (undefined when there is none). Multi-minute and day steps resample the minute bars.
    */
   historicalPrices(asset: Asset, length: number, timestep: string, timeshift: number, t: number, probe?: Probe): Bars | undefined {
-    if (timestep !== this.lastTimestep) {
-      this.lastStep = parseTimestep(timestep);
-      this.lastTimestep = timestep;
-    }
-    const step = this.lastStep as Timestep;
+    const step = parseTimestep(timestep);
     const series = this.quote(asset).series;
     if (timeshift < 0) {
       throw new FerrobtError("ERR_ARGUMENT", `argument 'timeshift': ${timeshift} would reveal bars that have not closed yet (ferrobt refuses lookahead)`);

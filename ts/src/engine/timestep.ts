@@ -33,12 +33,18 @@ export interface Timestep {
  */
 export function parseTimestep(text: string | undefined): Timestep {
   const key = text ?? "minute";
+  // Strategies ask for one timestep call after call: the last one answers without a lookup.
+  if (key === lastKey) return lastHit as Timestep;
   let hit = parsed.get(key);
   if (!hit) parsed.set(key, (hit = parseUncached(key)));
+  lastKey = key;
+  lastHit = hit;
   return hit;
 }
 
 const parsed = new Map<string, Timestep>();
+let lastKey: string | undefined;
+let lastHit: Timestep | undefined;
 
 function parseUncached(text: string): Timestep {
   const s = text.trim().toLowerCase();
