@@ -6,6 +6,7 @@ import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
 import { bench, describe } from "vitest";
 import { BarStore } from "../ts/src/index.js";
 import { ReferenceSource } from "../ts/src/reference.js";
+import { barAt } from "../ts/src/store/Bars.js";
 import { countBelow } from "../ts/src/store/search.js";
 import { clocks, SYMBOL, yearFile } from "./fixtures.js";
 
@@ -118,20 +119,10 @@ describe("window/200x5m-resampled", () => {
 describe("last-bar", () => {
   bench("ferrobt", () => void store.lastBar(SYMBOL, { atOrBefore: next() }));
   bench("reference", () => void reference.countAtOrBefore(SYMBOL, next()));
-  // The same work in plain JS: find the newest bar at or before t and return it as a Bar.
+  // The same work in plain JS: find the newest bar at or before t and build it as a Bar (barAt, as the store does).
   bench("js-floor", () => {
     const k = countBelow(cols.timesMs, next(), true) - 1;
-    void (
-      k >= 0 && {
-        timeMs: cols.timesMs[k],
-        timestamp: cols.timestamps[k],
-        open: cols.open[k],
-        high: cols.high[k],
-        low: cols.low[k],
-        close: cols.close[k],
-        volume: cols.volume[k],
-      }
-    );
+    void (k >= 0 && barAt(cols, k));
   });
 });
 
