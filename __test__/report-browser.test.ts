@@ -6,11 +6,11 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import MESMomentumSMA9 from "../examples/mes-momentum-sma9.js";
-import { Asset, Backtest, type BacktestResult, BarStore } from "../ts/src/index.js";
-import { type ReportData, reportData } from "../ts/src/report/data.js";
+import type { BacktestResult } from "../ts/src/index.js";
+import type { ReportData } from "../ts/src/report/data.js";
 import { writeReport } from "../ts/src/report/html.js";
-import { IN_CI, REPO, requireShared, SHARED_MES } from "./helpers/fixtures.js";
+import { IN_CI, REPO, requireShared } from "./helpers/fixtures.js";
+import { mesReport } from "./helpers/report.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const OUT = join(REPO, "out/report-test");
@@ -18,10 +18,8 @@ const OUT = join(REPO, "out/report-test");
 let result: BacktestResult;
 let data: ReportData;
 beforeAll(() => {
-  if (!existsSync(SHARED_MES)) return;
-  const store = BarStore.openParquetSync(SHARED_MES);
-  result = new Backtest(new MESMomentumSMA9(), { data: store, start: "2024-01-03T09:30", end: "2024-01-05T16:00" }).run();
-  data = reportData(result, store, Asset.contFuture("MES"), "MES_ohlcv-1m.parquet");
+  const run = mesReport();
+  if (run) ({ result, data } = run);
 });
 
 describe("report in a browser", () => {

@@ -1,20 +1,18 @@
 // The HTML report's data: what it embeds checked against the written stats.json, Lumibot's figures and
 // its own equity series. (The page itself in Chromium: report-browser.test.ts, in npm run test:full.)
 
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import MESMomentumSMA9 from "../examples/mes-momentum-sma9.js";
-import { Asset, Backtest, type BacktestResult, BarStore, writeResults } from "../ts/src/index.js";
-import { monthlyReturns, type ReportData, reportData } from "../ts/src/report/data.js";
-import { requireShared, SHARED_MES, tempDir } from "./helpers/fixtures.js";
+import { type BacktestResult, writeResults } from "../ts/src/index.js";
+import { monthlyReturns, type ReportData } from "../ts/src/report/data.js";
+import { requireShared, tempDir } from "./helpers/fixtures.js";
+import { mesReport } from "./helpers/report.js";
 
 let result: BacktestResult;
 let data: ReportData;
 beforeAll(() => {
-  if (!existsSync(SHARED_MES)) return;
-  const store = BarStore.openParquetSync(SHARED_MES);
-  result = new Backtest(new MESMomentumSMA9(), { data: store, start: "2024-01-03T09:30", end: "2024-01-05T16:00" }).run();
-  data = reportData(result, store, Asset.contFuture("MES"), "MES_ohlcv-1m.parquet");
+  const run = mesReport();
+  if (run) ({ result, data } = run);
 });
 
 describe("report", () => {
