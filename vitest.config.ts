@@ -10,6 +10,7 @@ export default defineConfig({
     alias: [
       { find: /^ferrobt$/, replacement: fileURLToPath(new URL("./ts/src/index.ts", import.meta.url)) },
       { find: /^ferrobt\/reference$/, replacement: fileURLToPath(new URL("./ts/src/reference.ts", import.meta.url)) },
+      { find: /^ferrobt\/research$/, replacement: fileURLToPath(new URL("./ts/src/research/index.ts", import.meta.url)) },
     ],
   },
   test: {

@@ -47,7 +47,7 @@ describe("raw binding arguments", () => {
     expect(s.report.files).toEqual([samplePath()]);
     expect(s.report.rowsRead).toBeGreaterThan(0);
     const hourly = s.resample("1h");
-    expect(hourly.report).toEqual({ files: [], rowsRead: 0, symbolsSorted: 0, duplicatesDropped: 0 });
+    expect(hourly.report).toEqual({ files: [], rowsRead: 0, symbolsSorted: 0, duplicatesDropped: 0, reused: false });
     s.dispose();
     hourly.dispose();
   });

@@ -62,7 +62,21 @@ const memory = JSON.parse(
 // 4. whole processes, each run separately and repeatedly.
 const processes = processScenarios(quick);
 
-// 5. the tables.
+// 5. research at scale (sweeps on the pool, the queue, memory per worker), in a fresh process.
+const research = JSON.parse(
+  execFileSync(process.execPath, ["--import", "tsx", join(root, "bench/research.ts"), ...(quick ? ["--quick"] : [])], { cwd: root, encoding: "utf8" })
+    .trim()
+    .split("\n")
+    .at(-1)!,
+) as {
+  throughput: { workers: number; runs: number; ms: number; runsPerSecond: number }[];
+  scaling: number;
+  pool: { perJobMs: number };
+  queue?: { perJobMs: number };
+  rss: { workers: number; peakRss: number; columnBytes: number }[];
+};
+
+// 6. the tables.
 const sh = (cmd: string) => {
   try {
     return execSync(cmd, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
@@ -122,10 +136,28 @@ const lines = [
     `${(memory.afterIngest / MiB).toFixed(0)} MiB after ingest (+${((memory.afterIngest - memory.before) / MiB).toFixed(0)} MiB, ${((memory.afterIngest - memory.before) / memory.columnBytes).toFixed(2)}× the columns), ` +
     `${(memory.afterBacktest / MiB).toFixed(0)} MiB after the one-year backtest.`,
   ``,
+  ...researchLines(),
+  ``,
   `Whole processes (a fresh \`node\` per run; wall time measured around each spawn, peak RSS from /usr/bin/time -v):`,
   ``,
   ...formatProcessReport(processes),
 ];
+function researchLines(): string[] {
+  const [one, two] = research.throughput;
+  const [r1, r2] = research.rss;
+  const mib = (b: number) => `${(b / MiB).toFixed(0)} MiB`;
+  const q = research.queue;
+  return [
+    `Research (bench/research.ts): a sweep of ${one.runs} runs of the MES example over the seed window: 1 worker ${one.runsPerSecond.toFixed(2)} runs/s, ` +
+      `2 workers ${two.runsPerSecond.toFixed(2)} runs/s (scaling ${research.scaling.toFixed(2)}× on ${machine.cores} cores). Per job of a one-hour run: ` +
+      `in-process pool ${research.pool.perJobMs.toFixed(1)} ms, BullMQ queue (redis-server on loopback, one \`ferrobt worker\` process) ` +
+      (q
+        ? `${q.perJobMs.toFixed(1)} ms (${(q.perJobMs - research.pool.perJobMs).toFixed(1)} ms of queue overhead per job)`
+        : "not measured (no redis-server)") +
+      `. Peak RSS of a sweep process over five years of minutes (${mib(r1.columnBytes)} of columns, opened with share): 1 worker ${mib(r1.peakRss)}, ` +
+      `2 workers ${mib(r2.peakRss)} (+${mib(r2.peakRss - r1.peakRss)} for the second thread; a second copy of the data would add ${mib(r1.columnBytes)}).`,
+  ];
+}
 const md = `${lines.join("\n")}\n`;
 process.stdout.write(`\n${md}`);
 // Quick (smoke) runs never overwrite the full report.
@@ -133,5 +165,5 @@ const dir = quick ? out : join(root, "bench/results");
 const name = quick ? "bench-quick" : "latest";
 mkdirSync(dir, { recursive: true });
 writeFileSync(join(dir, `${name}.md`), md);
-writeFileSync(join(dir, `${name}.json`), `${JSON.stringify({ machine, rows, memory, processes }, null, 2)}\n`);
+writeFileSync(join(dir, `${name}.json`), `${JSON.stringify({ machine, rows, memory, processes, research }, null, 2)}\n`);
 process.stdout.write(`written to ${join(dir, name)}.md and .json\n`);

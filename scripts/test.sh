@@ -51,8 +51,8 @@ if npx tsc -p tsconfig.check.json; then summary+=("type check: ok ($(elapsed "$t
 
 t=$(date +%s)
 vitest_args=(run)
-# The quick tier leaves out the packed install, the browser and the memory soak run (each a minute or more).
-[ "$full" = 1 ] || vitest_args+=(--exclude __test__/package.test.ts --exclude __test__/report-browser.test.ts --exclude __test__/memory.test.ts)
+# The quick tier leaves out the packed install, the browsers and the memory soak run (each a minute or more).
+[ "$full" = 1 ] || vitest_args+=(--exclude __test__/package.test.ts --exclude __test__/report-browser.test.ts --exclude __test__/research/pages-browser.test.ts --exclude __test__/memory.test.ts)
 npx vitest "${vitest_args[@]}"
 vitest_rc=$?
 read -r js_passed js_failed js_skipped < <(node -e '

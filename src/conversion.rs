@@ -35,6 +35,8 @@ pub struct JsIngestOptions {
     pub on_unsorted: Option<String>,
     /// `"error"` (default) or `"keepLast"`.
     pub on_duplicate: Option<String>,
+    /// Share one copy per process with other stores opened with `share` (default false).
+    pub share: Option<bool>,
 }
 
 impl JsIngestOptions {

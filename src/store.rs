@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use ferrobt_core::{open_parquet, BarStore, IngestReport, Timeframe};
+use ferrobt_core::{open_parquet, open_parquet_shared, BarStore, IngestReport, Timeframe};
 use napi::bindgen_prelude::ObjectFinalize;
 use napi::Env;
 use napi_derive::napi;
@@ -18,6 +18,8 @@ pub struct JsIngestReport {
     pub rows_read: f64,
     pub symbols_sorted: f64,
     pub duplicates_dropped: f64,
+    /// True when `share` found the store already in memory (no file was read by this open).
+    pub reused: bool,
 }
 
 /// A bar store held by Rust. Its size is reported to V8 as external memory until `dispose()` or GC.
@@ -26,6 +28,8 @@ pub struct JsBarStore {
     inner: Option<Arc<BarStore>>,
     /// What ingest did (empty for a resampled store).
     report: IngestReport,
+    /// This open reused a shared store.
+    reused: bool,
     reported_bytes: i64,
 }
 
@@ -39,10 +43,10 @@ impl ObjectFinalize for JsBarStore {
 }
 
 impl JsBarStore {
-    fn wrap(env: &Env, store: Arc<BarStore>, report: IngestReport) -> Self {
+    fn wrap(env: &Env, store: Arc<BarStore>, report: IngestReport, reused: bool) -> Self {
         let bytes = store.byte_size() as i64;
         let reported_bytes = env.adjust_external_memory(bytes).map(|_| bytes).unwrap_or(0);
-        Self { inner: Some(store), report, reported_bytes }
+        Self { inner: Some(store), report, reused, reported_bytes }
     }
 
     fn store(&self) -> Result<&Arc<BarStore>, Code> {
@@ -56,15 +60,22 @@ impl JsBarStore {
 
 #[napi]
 impl JsBarStore {
-    /// Reads parquet files (paths or globs) synchronously.
+    /// Reads parquet files (paths or globs) synchronously; with `share`, returns the live store of an
+    /// earlier shared open of the same files and options in this process (any thread) instead.
     ///
     /// Errors carry `code`: ERR_IO, ERR_PARQUET, ERR_EMPTY, ERR_SCHEMA, ERR_NULL, ERR_NOT_FINITE,
     /// ERR_HIGH_LOW, ERR_NEGATIVE_VOLUME, ERR_TIMESTAMP_RANGE, ERR_UNSORTED, ERR_DUPLICATE, ERR_ARGUMENT.
     #[napi(factory, catch_unwind)]
     pub fn open_parquet(env: Env, paths: Vec<String>, options: Option<JsIngestOptions>) -> Result<Self, Code> {
-        let options = options.unwrap_or_default().into_core()?;
+        let options = options.unwrap_or_default();
+        let share = options.share.unwrap_or(false);
+        let options = options.into_core()?;
+        if share {
+            let shared = guard(|| open_parquet_shared(&paths, &options))?;
+            return Ok(Self::wrap(&env, shared.store, shared.report, shared.reused));
+        }
         let (store, report) = guard(|| open_parquet(&paths, &options))?;
-        Ok(Self::wrap(&env, Arc::new(store), report))
+        Ok(Self::wrap(&env, Arc::new(store), report, false))
     }
 
     /// Symbol names, ascending; a symbol's id is its position here.
@@ -97,10 +108,10 @@ impl JsBarStore {
         let store = self.store()?.clone();
         let options = options.unwrap_or_default().into_core();
         let resampled = guard(|| store.resample(Timeframe::parse(&timeframe)?, &options))?;
-        Ok(Self::wrap(&env, resampled, IngestReport::default()))
+        Ok(Self::wrap(&env, resampled, IngestReport::default(), false))
     }
 
-    /// What ingest did (files, rows, sorted symbols, dropped duplicates).
+    /// What ingest did (files, rows, sorted symbols, dropped duplicates; whether a shared store was reused).
     #[napi(getter, catch_unwind)]
     pub fn report(&self) -> Result<JsIngestReport, Code> {
         self.store()?;
@@ -110,6 +121,7 @@ impl JsBarStore {
             rows_read: r.rows_read as f64,
             symbols_sorted: r.symbols_sorted as f64,
             duplicates_dropped: r.duplicates_dropped as f64,
+            reused: self.reused,
         })
     }
 

@@ -1,5 +1,7 @@
-// Worker entry: registers tsx in this worker's isolate, then runs the TypeScript worker body.
+// Worker entry: registers tsx in this worker's isolate, then runs the TypeScript worker body named by
+// workerData.module (default worker-queries.ts), relative to this folder.
+import { workerData } from "node:worker_threads";
 import { register } from "tsx/esm/api";
 
 register();
-await import(new URL("./worker-queries.ts", import.meta.url).href);
+await import(new URL(workerData?.module ?? "./worker-queries.ts", import.meta.url).href);

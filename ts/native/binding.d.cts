@@ -12,7 +12,8 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 /** A bar store held by Rust. Its size is reported to V8 as external memory until `dispose()` or GC. */
 export declare class NativeBarStore {
   /**
-   * Reads parquet files (paths or globs) synchronously.
+   * Reads parquet files (paths or globs) synchronously; with `share`, returns the live store of an
+   * earlier shared open of the same files and options in this process (any thread) instead.
    *
    * Errors carry `code`: ERR_IO, ERR_PARQUET, ERR_EMPTY, ERR_SCHEMA, ERR_NULL, ERR_NOT_FINITE,
    * ERR_HIGH_LOW, ERR_NEGATIVE_VOLUME, ERR_TIMESTAMP_RANGE, ERR_UNSORTED, ERR_DUPLICATE, ERR_ARGUMENT.
@@ -26,7 +27,7 @@ export declare class NativeBarStore {
   columns(symbolId: number): JsColumns
   /** The store resampled to `timeframe` ("5m", "1h", "1d", ...), cached per timeframe and options. */
   resample(timeframe: string, options?: JsResampleOptions | undefined | null): NativeBarStore
-  /** What ingest did (files, rows, sorted symbols, dropped duplicates). */
+  /** What ingest did (files, rows, sorted symbols, dropped duplicates; whether a shared store was reused). */
   get report(): JsIngestReport
   /** Bytes held by the columns. */
   get byteSize(): number
@@ -80,6 +81,8 @@ export interface JsIngestOptions {
   onUnsorted?: string
   /** `"error"` (default) or `"keepLast"`. */
   onDuplicate?: string
+  /** Share one copy per process with other stores opened with `share` (default false). */
+  share?: boolean
 }
 
 /** What ingest did, as JS sees it. */
@@ -88,6 +91,8 @@ export interface JsIngestReport {
   rowsRead: number
   symbolsSorted: number
   duplicatesDropped: number
+  /** True when `share` found the store already in memory (no file was read by this open). */
+  reused: boolean
 }
 
 /** Resample anchor options (defaults: America/New_York, 18:00). */

@@ -22,7 +22,9 @@ export type ErrorCode =
   | "ERR_MISSING_DEPENDENCY"
   | "ERR_ORDER"
   | "ERR_STRATEGY"
-  | "ERR_NO_DATA";
+  | "ERR_NO_DATA"
+  | "ERR_QUEUE"
+  | "ERR_STRATEGY_HASH";
 
 /** An error with a stable machine-readable `code`. */
 export class FerrobtError extends Error {

@@ -12,6 +12,10 @@ const USAGE = `usage:
                    [--backend native|reference] [--budget 100000] [--out out/<strategy>]
                    [--fill-model polars|pandas] [--quiet] [--json]
   ferrobt profile <strategy.ts> [--mode native|reference|both] [--json out.json] [--data ...] [--start ...] [--end ...]
+  ferrobt sweep <strategy.ts> --grid grid.json [--data ...] [--start ...] [--end ...] [--budget ...] [--fill-model ...]
+                [--workers N] [--objective sharpe] [--out out/<strategy>-sweep] [--queue redis://HOST:PORT] [--json]
+  ferrobt walkforward <strategy.ts> --grid grid.json --train 30d --test 7d [--step 7d] [the sweep options]
+  ferrobt worker --queue redis://HOST:PORT [--concurrency N]
   ferrobt generate <out.parquet> [--seed 42] [--start 2023-12-17] [--end 2024-01-13]
 Times without an offset are New York wall-clock times. Without --data/--start/--end: the generated
 sample (out/data/MES_sample.parquet) over the seed window 2024-01-03 09:30 → 2024-01-05 16:00.`;
@@ -22,6 +26,9 @@ async function main(argv: string[]): Promise<number> {
   if (command === "backtest") return (await import("./backtest.js")).runBacktestCommand(rest);
   if (command === "generate") return generate(rest);
   if (command === "profile") return (await import("./profile.js")).runProfileCommand(rest);
+  if (command === "sweep") return (await import("./research.js")).runSweepCommand(rest);
+  if (command === "walkforward") return (await import("./research.js")).runWalkForwardCommand(rest);
+  if (command === "worker") return (await import("./worker.js")).runWorkerCommand(rest);
   process.stderr.write(`${USAGE}\n`);
   return command === undefined || command === "--help" || command === "-h" ? 0 : 2;
 }

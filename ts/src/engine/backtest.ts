@@ -80,6 +80,8 @@ export class StrategyError extends FerrobtError {
     message: string,
     readonly partial: BacktestResult,
     cause: unknown,
+    /** The strategy's clock (ms UTC) when it threw. */
+    readonly atMs: number,
   ) {
     super("ERR_STRATEGY", message, { cause });
   }
@@ -176,7 +178,7 @@ export class Backtest {
       this.clock.run(rt);
       rt.call("onStrategyEnd", rt.now, true, false);
     } catch (e) {
-      if (e instanceof HookFailure) throw new StrategyError(e.message, this.result(0), e.cause);
+      if (e instanceof HookFailure) throw new StrategyError(e.message, this.result(0), e.cause, e.atMs);
       throw e;
     } finally {
       forgetLastStrategy();

@@ -25,6 +25,8 @@ export class HookFailure {
   constructor(
     readonly message: string,
     readonly cause: unknown,
+    /** The clock (ms UTC) when the hook threw. */
+    readonly atMs: number,
   ) {}
 }
 
@@ -83,7 +85,7 @@ export class StrategyRuntime implements StrategyContext, ClockListener {
       } catch (cause) {
         const code = (cause as { code?: unknown })?.code;
         const what = `${typeof code === "string" ? `[${code}] ` : ""}${(cause as Error)?.message ?? String(cause)}`;
-        throw new HookFailure(`strategy ${this.strategy.name} threw in ${hook} at ${formatNy(t)}: ${what}`, cause);
+        throw new HookFailure(`strategy ${this.strategy.name} threw in ${hook} at ${formatNy(t)}: ${what}`, cause, t);
       }
     }
     if (record) {

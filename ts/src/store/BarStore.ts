@@ -29,6 +29,12 @@ export interface OpenOptions {
   onUnsorted?: "error" | "sort";
   /** Repeated timestamps within a symbol: `"error"` (default, ERR_DUPLICATE) or `"keepLast"`. */
   onDuplicate?: "error" | "keepLast";
+  /**
+   * Share one copy per process: while any store opened with `share` from the same files (same paths,
+   * sizes and modification times) and options is alive, in any worker thread, opening again returns a
+   * view of it instead of reading the files a second time. Default false (each open reads the files).
+   */
+  share?: boolean;
 }
 
 /** Resampling anchor (defaults: the trading day starts 18:00 America/New_York, as CME futures). */
@@ -44,6 +50,8 @@ export interface IngestReport {
   readonly rowsRead: number;
   readonly symbolsSorted: number;
   readonly duplicatesDropped: number;
+  /** True when `share` found the store already in memory in this process (this open read no file). */
+  readonly reused: boolean;
 }
 
 interface SymbolHandle extends TimeIndex {

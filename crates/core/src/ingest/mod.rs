@@ -121,7 +121,8 @@ fn validate_range(options: &IngestOptions) -> Result<()> {
 }
 
 /// Expands globs (a pattern with `*`, `?` or `[`), sorted; plain paths are kept as given.
-fn expand(patterns: &[String]) -> Result<Vec<PathBuf>> {
+/// The files `patterns` name, in read order (each glob's matches sorted).
+pub(crate) fn expand(patterns: &[String]) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for pattern in patterns {
         if !pattern.contains(['*', '?', '[']) {
