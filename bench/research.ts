@@ -47,22 +47,32 @@ if (process.argv[2] === "--rss-child") {
 
 const { sweep } = await import("../ts/src/research/sweep.js");
 const { QueueRunner } = await import("../ts/src/research/queue.js");
+const { PoolRunner } = await import("../ts/src/research/runner.js");
 const data = seedFile();
 
-// 1. Throughput: the same grid with 1 and 2 workers (a warm-up sweep first compiles the strategy).
-const values = quick ? [9, 14] : [9, 12, 14, 20];
-const grid = { sma_period: values, rr_ratio: [2, 3] };
-await sweep({ strategy: STRATEGY, grid: { sma_period: [9] }, data, ...SEED, workers: 1 });
+/** A pool of `workers` threads, each warmed by one run (thread start, module load, data open, strategy compile). */
+async function warmPool(workers: number) {
+  const runner = new PoolRunner(workers);
+  await sweep({ strategy: STRATEGY, grid: { sma_period: Array.from({ length: workers }, (_, i) => 30 + i) }, data, ...SEED, runner });
+  return runner;
+}
+
+// 1. Throughput: the same grid with 1 and 2 workers, each on a warm pool.
+const grid = { sma_period: quick ? [9, 14] : [9, 12, 14, 17, 20, 25, 30, 40], rr_ratio: [2, 3] };
 const throughput: { workers: number; runs: number; ms: number; runsPerSecond: number }[] = [];
 for (const workers of [1, 2]) {
-  const r = await sweep({ strategy: STRATEGY, grid, data, ...SEED, workers });
+  const runner = await warmPool(workers);
+  const r = await sweep({ strategy: STRATEGY, grid, data, ...SEED, runner });
+  await runner.close();
   throughput.push({ workers, runs: r.rows.length, ms: r.wallMs, runsPerSecond: r.rows.length / (r.wallMs / 1000) });
 }
 
-// 2. Per-job overhead: tiny runs (one hour) through the in-process pool and through the queue.
+// 2. Per-job overhead: tiny runs (one hour) through a warm one-thread pool and through the queue.
 const tiny = { start: "2024-01-03T09:30", end: "2024-01-03T10:30" };
 const tinyGrid = { sma_period: Array.from({ length: quick ? 10 : 40 }, (_, i) => 5 + i) };
-const pool = await sweep({ strategy: STRATEGY, grid: tinyGrid, data, ...tiny, workers: 1 });
+const onePool = await warmPool(1);
+const pool = await sweep({ strategy: STRATEGY, grid: tinyGrid, data, ...tiny, runner: onePool });
+await onePool.close();
 let queue: { ms: number; perJobMs: number } | undefined;
 if (spawnSync(REDIS, ["--version"]).status === 0) {
   const port = 20_000 + (process.pid % 20_000);
