@@ -78,6 +78,24 @@ describe("OrderIds", () => {
     expect(got).toEqual(reference(0, 1_000));
     expect(got.every((id) => /^[0-9a-f]{32}$/.test(id))).toBe(true);
     expect(new OrderIds(7).next()).toBe(reference(7, 1)[0]);
+    // Any index alone, in any order, is the same id as in the sequence.
+    const seeded = reference(0xdeadbeef, 600);
+    const random = new OrderIds(0xdeadbeef);
+    for (const k of [599, 0, 311, 42, 598]) expect(random.at(k)).toBe(seeded[k]);
+  });
+
+  it("names orders by their build order, also when identifiers are read late and out of order", () => {
+    const f = new OrderFactory(new OrderIds(5));
+    const mes = Asset.contFuture("MES");
+    const orders = Array.from({ length: 4 }, () =>
+      f.create(mes, 1, "buy", { type: "market", orderClass: "bracket", secondaryLimitPrice: 2, secondaryStopPrice: 1 }),
+    );
+    // Each bracket takes three ids: the parent, then its take-profit and stop-loss legs.
+    const ids = new OrderIds(5);
+    const expected = Array.from({ length: 12 }, () => ids.next());
+    const read = [...orders].reverse().flatMap((o) => [o.children[1].identifier, o.identifier, o.children[0].identifier]);
+    expect(read).toEqual([3, 2, 1, 0].flatMap((k) => [expected[3 * k + 2], expected[3 * k], expected[3 * k + 1]]));
+    expect(orders[0].identifier).toBe(expected[0]);
   });
 
   it("builds bracket legs that close the parent, siblings of each other", () => {

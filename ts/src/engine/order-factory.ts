@@ -3,35 +3,55 @@
 
 import { FerrobtError } from "../errors.js";
 import type { Asset } from "./asset.js";
-import { Order, type OrderOptions, type OrderSide, type OrderType } from "./order.js";
+import { Order, type OrderOptions, type OrderSide, type OrderType, setLazyIdentifier } from "./order.js";
+
+/** An order's constructor arguments after its identifier. */
+type OrderArgs = ConstructorParameters<typeof Order> extends [string, ...infer Rest] ? Rest : never;
 
 /** ASCII codes of the 16 hex digits. */
 const HEX = Array.from("0123456789abcdef", (c) => c.charCodeAt(0));
 
+/** mulberry32's state increment. */
+const GOLDEN = 0x6d2b79f5;
+
 /**
  * Seeded 32-hex order identifiers: four mulberry32 words per id, so a run's trade log is the same
- * byte for byte every time. One string is built per id, with no per-digit concatenation.
+ * byte for byte every time. The state before word w is seed + w·0x6d2b79f5 (mod 2^32), so the id at
+ * index k is computed alone, when first read: a run hands out indexes, and builds the strings only
+ * for the orders whose identifier is asked for (the trade log's CSV; a sweep builds none).
  */
 export class OrderIds {
-  private state: number;
+  private count = 0;
+  private readonly seed: number;
 
   constructor(seed = 0) {
-    this.state = seed >>> 0;
+    this.seed = seed >>> 0;
   }
 
-  private word(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let z = this.state;
+  /** The next id's index (its string is built by `at`). */
+  take(): number {
+    return this.count++;
+  }
+
+  /** The next identifier. */
+  next(): string {
+    return this.at(this.take());
+  }
+
+  /** Word `w` of the seeded mulberry32 stream. */
+  private word(w: number): number {
+    let z = (this.seed + Math.imul(w + 1, GOLDEN)) >>> 0;
     z = Math.imul(z ^ (z >>> 15), z | 1);
     z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
     return (z ^ (z >>> 14)) >>> 0;
   }
 
-  next(): string {
-    const a = this.word(),
-      b = this.word(),
-      c = this.word(),
-      d = this.word();
+  /** The identifier at index `k`: words 4k … 4k+3 as 32 hex digits, one string, no per-digit concatenation. */
+  at(k: number): string {
+    const a = this.word(4 * k),
+      b = this.word(4 * k + 1),
+      c = this.word(4 * k + 2),
+      d = this.word(4 * k + 3);
     return String.fromCharCode(
       HEX[a >>> 28],
       HEX[(a >>> 24) & 15],
@@ -78,8 +98,10 @@ export class OrderFactory {
     return o.madeBy === this;
   }
 
-  private order(...args: ConstructorParameters<typeof Order>): Order {
-    const o = new Order(...args);
+  /** An order whose identifier is the id source's next index, built when first read. */
+  private order(...args: OrderArgs): Order {
+    const o = new Order("", ...args);
+    setLazyIdentifier(o, this.ids, this.ids.take());
     o.madeBy = this;
     return o;
   }
@@ -99,12 +121,12 @@ export class OrderFactory {
               : "market");
     const cls = o.orderClass ?? "simple";
     const tif = o.timeInForce ?? "day";
-    const parent = this.order(this.ids.next(), asset, quantity, side, type, cls, o.limitPrice, o.stopPrice, o.trailPrice, o.trailPercent, tif);
+    const parent = this.order(asset, quantity, side, type, cls, o.limitPrice, o.stopPrice, o.trailPrice, o.trailPercent, tif);
     if (cls === "bracket" || cls === "oto") this.addExitChildren(parent, o, tif);
     if (cls === "oco") {
       if (o.limitPrice === undefined || o.stopPrice === undefined) throw new FerrobtError("ERR_ORDER", "an OCO order needs both limitPrice and stopPrice");
-      const limit = this.order(this.ids.next(), asset, quantity, side, "limit", "simple", o.limitPrice, undefined, undefined, undefined, tif);
-      const stop = this.order(this.ids.next(), asset, quantity, side, "stop", "simple", undefined, o.stopPrice, undefined, undefined, tif);
+      const limit = this.order(asset, quantity, side, "limit", "simple", o.limitPrice, undefined, undefined, undefined, tif);
+      const stop = this.order(asset, quantity, side, "stop", "simple", undefined, o.stopPrice, undefined, undefined, tif);
       linkSiblings(parent, [limit, stop]);
       limit.ocoParent = stop.ocoParent = parent;
     }
@@ -117,13 +139,12 @@ export class OrderFactory {
     const takeProfit =
       o.secondaryLimitPrice === undefined
         ? undefined
-        : this.order(this.ids.next(), parent.asset, parent.quantity, side, "limit", "simple", o.secondaryLimitPrice, undefined, undefined, undefined, tif);
+        : this.order(parent.asset, parent.quantity, side, "limit", "simple", o.secondaryLimitPrice, undefined, undefined, undefined, tif);
     const trail = o.secondaryTrailPrice !== undefined || o.secondaryTrailPercent !== undefined;
     let stopLoss: Order | undefined;
     if (o.secondaryStopPrice !== undefined || trail) {
       const type: OrderType = trail ? "trailing_stop" : o.secondaryStopLimitPrice !== undefined ? "stop_limit" : "stop";
       stopLoss = this.order(
-        this.ids.next(),
         parent.asset,
         parent.quantity,
         side,

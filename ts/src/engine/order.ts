@@ -41,9 +41,16 @@ const NO_ORDERS: readonly Order[] = Object.freeze([]);
 /** Broker only: sets an order's side (the order keeps it read-only for everyone else). */
 export let setOrderSide: (order: Order, side: OrderSide) => void;
 
+/** Order factory only: gives an order the identifier at `index` of `ids`, built when first read. */
+export let setLazyIdentifier: (order: Order, ids: { at(index: number): string }, index: number) => void;
+
 /** An order. Fields are read-only to strategies; the broker moves the status. */
 export class Order {
   #side: OrderSide;
+  #identifier: string;
+  /** Where a lazily named order's identifier comes from, and its index there. */
+  #ids: { at(index: number): string } | undefined;
+  #idIndex = 0;
   status: OrderStatus = "unprocessed";
   /** Fill price once filled. */
   avgFillPrice: number | undefined;
@@ -66,7 +73,7 @@ export class Order {
   ocoParent: Order | undefined;
 
   constructor(
-    readonly identifier: string,
+    identifier: string,
     readonly asset: Asset,
     readonly quantity: number,
     side: OrderSide,
@@ -79,12 +86,26 @@ export class Order {
     readonly timeInForce: "day" | "gtc",
   ) {
     this.#side = side;
+    this.#identifier = identifier;
   }
 
   static {
     setOrderSide = (order, side) => {
       order.#side = side;
     };
+    setLazyIdentifier = (order, ids, index) => {
+      order.#ids = ids;
+      order.#idIndex = index;
+    };
+  }
+
+  /** The order's unique identifier (32 hex digits for orders a backtest built). */
+  get identifier(): string {
+    if (this.#ids) {
+      this.#identifier = this.#ids.at(this.#idIndex);
+      this.#ids = undefined;
+    }
+    return this.#identifier;
   }
 
   /** Buy or sell (Lumibot's side names); a simple buy_to_open becomes "buy" when submitted, as in Lumibot. */
