@@ -5,12 +5,12 @@
 
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { type SummaryStats, summarize } from "../ts/src/engine/stats.js";
+import { NO_FILLS, type SummaryStats, summarize } from "../ts/src/engine/stats.js";
 
 /** The one place that knows how the engine takes its portfolio series: [time ms, portfolio value] pairs in, summary out. */
 function statsOf(series: readonly (readonly [number, number])[], riskFreeRate = 0): SummaryStats {
   const equity = { length: series.length, timeMs: series.map((r) => r[0]), portfolioValue: series.map((r) => r[1]) };
-  return summarize(equity, [], riskFreeRate, (ms) => String(ms));
+  return summarize(equity, NO_FILLS, riskFreeRate, (ms) => String(ms));
 }
 
 const fixture = JSON.parse(readFileSync(new URL("./fixtures/stats/portfolio-stats.json", import.meta.url), "utf8")) as {

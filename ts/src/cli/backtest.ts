@@ -120,7 +120,7 @@ function summary(r: BacktestResult, loadMs: number, files: ResultFiles, report: 
     `${r.strategy} on ${r.backend} data`,
     `  iterations            ${r.iterations}`,
     `  orders                ${r.orderCount} (trade-log rows new/fill/canceled ${s.tradeLogRows.new}/${s.tradeLogRows.fill}/${s.tradeLogRows.canceled})`,
-    `  fills                 ${r.fills.length}`,
+    `  fills                 ${r.fillCount}`,
     `  fees                  ${money(r.fees)}`,
     `  final portfolio value ${money(r.finalPortfolioValue)}`,
     `  total return          ${pct(r.summary.totalReturn)}   max drawdown ${pct(r.summary.maxDrawdown.drawdown)}`,

@@ -32,7 +32,7 @@ export async function runProfileCommand(args: string[]): Promise<number> {
       strategy: Ctor.name,
       data: paths,
       window: { start: values.start, end: values.end },
-      reports: reports.map(({ result, ...r }) => ({ ...r, fills: result.fills.length, finalPortfolioValue: result.finalPortfolioValue })),
+      reports: reports.map(({ result, ...r }) => ({ ...r, fills: result.fillCount, finalPortfolioValue: result.finalPortfolioValue })),
       parity: reports.length === 2 ? parityVerdict(reports[0].result, reports[1].result) : undefined,
     };
     writeFileSync(values.json, `${JSON.stringify(doc, null, 2)}\n`);

@@ -61,6 +61,9 @@ export interface BacktestResult {
   readonly iterations: number;
   /** Distinct order identifiers in the trade log. */
   readonly orderCount: number;
+  /** Number of fills. */
+  readonly fillCount: number;
+  /** The fills as records (built on first access). */
   readonly fills: readonly FillRecord[];
   readonly tradeLog: TradeLog;
   /** The portfolio series: one entry per lifecycle call, as columns. */
@@ -207,7 +210,8 @@ export class Backtest {
   private result(wallMs: number): BacktestResult {
     const equity = this.recorder.columns();
     const recorder = this.recorder;
-    const fills = this.broker.fills.records();
+    const ledger = this.broker.fills;
+    let fills: readonly FillRecord[] | undefined;
     let rows: StatsRow[] | undefined;
     return {
       strategy: this.strategy.name,
@@ -216,14 +220,17 @@ export class Backtest {
       endMs: this.endMs,
       iterations: this.clock?.iterationCount ?? 0,
       orderCount: this.broker.loggedOrderCount,
-      fills,
+      fillCount: ledger.length,
+      get fills(): readonly FillRecord[] {
+        return (fills ??= ledger.records());
+      },
       tradeLog: this.broker.tradeLog,
       equity,
       get rows(): readonly StatsRow[] {
         return (rows ??= recorder.rows());
       },
-      summary: summarize(equity, fills, this.opts.riskFreeRate ?? 0, nyDate),
-      fees: fills.reduce((s, f) => s + f.fee, 0),
+      summary: summarize(equity, ledger.series(), this.opts.riskFreeRate ?? 0, nyDate),
+      fees: ledger.totalFees(),
       finalPortfolioValue: this.runtime.valueNow(),
       finalCash: this.broker.portfolio.cash,
       wallMs,

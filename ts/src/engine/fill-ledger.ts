@@ -1,9 +1,11 @@
 // The fills of a run as columns (typed arrays and the order of each): no object per fill while the
-// run goes; the FillRecord objects are built once, when the results are read.
+// run goes; the stats read the columns, and the FillRecord objects are built only if the results'
+// `fills` are read.
 
 import type { FillRecord } from "./broker.js";
 import { grownF64 } from "./columns.js";
 import type { Order } from "./order.js";
+import type { FillSeries } from "./stats.js";
 
 export class FillLedger {
   private n = 0;
@@ -38,6 +40,19 @@ export class FillLedger {
   /** Number of fills. */
   get length(): number {
     return this.n;
+  }
+
+  /** The fills as columns (views of the ledger's own, valid until the next fill). */
+  series(): FillSeries {
+    const n = this.n;
+    return { length: n, orders: this.orders, quantity: this.quantities.subarray(0, n), fee: this.fees.subarray(0, n), realized: this.realized.subarray(0, n) };
+  }
+
+  /** The fees of every fill, summed oldest first. */
+  totalFees(): number {
+    let sum = 0;
+    for (let i = 0; i < this.n; i++) sum += this.fees[i];
+    return sum;
   }
 
   /** The fills as records, oldest first (built once per state). */

@@ -1,7 +1,7 @@
 // Summary statistics of a backtest from its per-call portfolio rows (spec §8.2), plus round-trip
 // trade counts and win rate.
 
-import type { FillRecord } from "./broker.js";
+import type { Order } from "./order.js";
 
 /** One row recorded after every lifecycle call (the equity recorder's columns, as objects). */
 export interface StatsRow {
@@ -28,6 +28,18 @@ export interface SummaryStats {
   winRate: number;
 }
 
+/** The fills stats are computed from: one entry per fill, oldest first, as columns (no object per fill). */
+export interface FillSeries {
+  readonly length: number;
+  readonly orders: readonly Pick<Order, "asset" | "side">[];
+  readonly quantity: ArrayLike<number>;
+  readonly fee: ArrayLike<number>;
+  readonly realized: ArrayLike<number>;
+}
+
+/** No fill. */
+export const NO_FILLS: FillSeries = { length: 0, orders: [], quantity: [], fee: [], realized: [] };
+
 /** The portfolio series stats are computed from: one entry per lifecycle call, oldest first. */
 export interface EquitySeries {
   readonly length: number;
@@ -43,7 +55,7 @@ const MS_PER_DAY = 86_400_000;
  * gathers the returns, their product, sum and downside squares and the drawdown (each summed in row
  * order, as a loop per quantity would); a second pass the squared deviations.
  */
-export function summarize(equity: EquitySeries, fills: readonly FillRecord[], riskFreeRate = 0, dateOf: (ms: number) => string): SummaryStats {
+export function summarize(equity: EquitySeries, fills: FillSeries, riskFreeRate = 0, dateOf: (ms: number) => string): SummaryStats {
   const n = equity.length;
   const times = equity.timeMs,
     values = equity.portfolioValue;
@@ -106,14 +118,15 @@ export function summarize(equity: EquitySeries, fills: readonly FillRecord[], ri
 }
 
 /** P&L after fees of each flat-to-flat round trip, per asset, in fill order. */
-function roundTrips(fills: readonly FillRecord[]): number[] {
+function roundTrips(fills: FillSeries): number[] {
   const open = new Map<string, { qty: number; pnl: number }>();
   const out: number[] = [];
-  for (const f of fills) {
-    const key = f.order.asset.key;
+  for (let i = 0; i < fills.length; i++) {
+    const order = fills.orders[i];
+    const key = order.asset.key;
     const trip = open.get(key) ?? { qty: 0, pnl: 0 };
-    trip.qty += f.order.side.startsWith("buy") ? f.quantity : -f.quantity;
-    trip.pnl += f.realized - f.fee;
+    trip.qty += order.side.startsWith("buy") ? fills.quantity[i] : -fills.quantity[i];
+    trip.pnl += fills.realized[i] - fills.fee[i];
     if (trip.qty === 0) {
       out.push(trip.pnl);
       open.delete(key);

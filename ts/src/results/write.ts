@@ -24,7 +24,7 @@ export function statsDocument(r: BacktestResult): Record<string, unknown> {
     iterations: r.iterations,
     orders: r.orderCount,
     tradeLogRows: { new: r.tradeLog.count("new"), fill: r.tradeLog.count("fill"), canceled: r.tradeLog.count("canceled"), total: r.tradeLog.length },
-    fills: r.fills.length,
+    fills: r.fillCount,
     fees: r.fees,
     finalPortfolioValue: r.finalPortfolioValue,
     finalCash: r.finalCash,
