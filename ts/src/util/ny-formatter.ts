@@ -1,6 +1,6 @@
 // formatNy for long runs of times: the same text, with the date part and the offset reused while the times stay on one New York day.
 
-import { nyOffsetMs } from "../util/nytime.js";
+import { formatOffset, nyOffsetMs } from "../util/nytime.js";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -21,7 +21,7 @@ export function nyTimestampFormatter(): (utcMs: number) => string {
       dayStart = Math.floor(local / DAY) * DAY;
       const d = new Date(dayStart);
       prefix = `${d.getUTCFullYear()}-${TWO[d.getUTCMonth() + 1]}-${TWO[d.getUTCDate()]} `;
-      suffix = `-${TWO[-off / HOUR]}:00`;
+      suffix = formatOffset(off);
     }
     const inDay = local - dayStart;
     return `${prefix}${TWO[Math.floor(inDay / HOUR)]}:${TWO[Math.floor(inDay / 60_000) % 60]}:${TWO[Math.floor(inDay / 1000) % 60]}${suffix}`;

@@ -1,4 +1,6 @@
-// America/New_York wall clock <-> UTC ms, by the US DST rule in force since 2007 (fast, no Intl).
+// America/New_York wall clock <-> UTC ms, from the IANA time-zone database (util/tz.ts), for any date.
+
+import { timeZone } from "./tz.js";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -14,36 +16,12 @@ export interface WallTime {
   weekday: number;
 }
 
-/** UTC ms of the n-th (1-based) `weekday` of a month at `hourUtc`. */
-function nthWeekdayUtc(year: number, month: number, weekday: number, n: number, hourUtc: number): number {
-  const first = Date.UTC(year, month - 1, 1);
-  const shift = (weekday - new Date(first).getUTCDay() + 7) % 7;
-  return first + (shift + 7 * (n - 1)) * DAY + hourUtc * HOUR;
-}
+/** America/New_York from the IANA database (transition tables built once per year). */
+export const NEW_YORK = timeZone("America/New_York");
 
-const dstCache = new Map<number, [number, number]>();
-
-/** [start, end) of daylight time in `year`, UTC ms. */
-function dstRange(year: number): [number, number] {
-  let r = dstCache.get(year);
-  if (!r) {
-    r = [nthWeekdayUtc(year, 3, 0, 2, 7), nthWeekdayUtc(year, 11, 0, 1, 6)];
-    dstCache.set(year, r);
-  }
-  return r;
-}
-
-/** The calendar year last asked about, as [first ms, next year's first ms, DST start, DST end]. */
-let yearCache: [number, number, number, number] = [0, 0, 0, 0];
-
-/** UTC offset of New York at instant `utcMs`, in ms (-4 h or -5 h). */
+/** UTC offset of New York at instant `utcMs`, in ms (-4 h or -5 h since 1883). */
 export function nyOffsetMs(utcMs: number): number {
-  if (utcMs < yearCache[0] || utcMs >= yearCache[1]) {
-    const year = new Date(utcMs).getUTCFullYear();
-    const [start, end] = dstRange(year);
-    yearCache = [Date.UTC(year, 0, 1), Date.UTC(year + 1, 0, 1), start, end];
-  }
-  return utcMs >= yearCache[2] && utcMs < yearCache[3] ? -4 * HOUR : -5 * HOUR;
+  return NEW_YORK.offsetMs(utcMs);
 }
 
 /** Wall-clock parts in New York at `utcMs`. */
@@ -62,9 +40,7 @@ export function nyParts(utcMs: number): WallTime {
 
 /** UTC ms of a New York wall-clock time (earliest instant on a fold, shifted forward in a gap). */
 export function nyToUtc(year: number, month: number, day: number, hour = 0, minute = 0, second = 0): number {
-  const local = Date.UTC(year, month - 1, day, hour, minute, second);
-  const daylight = local + 4 * HOUR;
-  return nyOffsetMs(daylight) === -4 * HOUR ? daylight : local + 5 * HOUR;
+  return NEW_YORK.toUtc(year, month, day, hour, minute, second);
 }
 
 const pad = (n: number, w = 2) => String(n).padStart(w, "0");
@@ -72,8 +48,13 @@ const pad = (n: number, w = 2) => String(n).padStart(w, "0");
 /** `YYYY-MM-DD HH:MM:SS-05:00` (pandas' ISO form with offset). */
 export function formatNy(utcMs: number): string {
   const p = nyParts(utcMs);
-  const off = -nyOffsetMs(utcMs) / HOUR;
-  return `${p.year}-${pad(p.month)}-${pad(p.day)} ${pad(p.hour)}:${pad(p.minute)}:${pad(p.second)}-${pad(off)}:00`;
+  return `${p.year}-${pad(p.month)}-${pad(p.day)} ${pad(p.hour)}:${pad(p.minute)}:${pad(p.second)}${formatOffset(nyOffsetMs(utcMs))}`;
+}
+
+/** `-05:00`, `+01:00`, `-04:56` (an offset in ms as ±HH:MM, seconds truncated as pandas prints them). */
+export function formatOffset(offsetMs: number): string {
+  const minutes = Math.trunc(Math.abs(offsetMs) / 60_000);
+  return `${offsetMs < 0 ? "-" : "+"}${pad(Math.floor(minutes / 60))}:${pad(minutes % 60)}`;
 }
 
 /** `YYYY-MM-DD` of the New York date at `utcMs`. */
