@@ -1,5 +1,5 @@
 // Decodes the generated calendar tables (calendars/data.ts, from pandas_market_calendars) into session
-// lists in UTC ms, once per calendar per process.
+// lists in UTC ms, a year at a time and once per process.
 
 import { timeZone } from "../util/tz.js";
 import { CALENDAR_TABLES } from "./calendars/data.js";
@@ -37,51 +37,98 @@ export interface SessionColumns {
 
 const words = (s: string) => (s === "" ? [] : s.split(" "));
 const dateKey = (y: number, m: number, d: number) => y * 10_000 + m * 100 + d;
+const EMPTY: SessionColumns = { open: new Float64Array(0), close: new Float64Array(0) };
 
-/** Every session of one generated calendar. */
-export function decodeCalendar(table: CalendarTable, first: string, last: string): SessionColumns {
-  const zone = timeZone(table.tz);
-  const off = new Set(words(table.off).map(Number));
-  const extra = new Set(words(table.extra).map(Number));
-  const special = new Map<number, [number, number]>();
-  for (const w of words(table.special)) {
-    const [d, o, c] = w.split(":").map(Number);
-    special.set(d, [o, c]);
+/** One generated calendar, decoded a year at a time (each year's sessions once per process). */
+export class GeneratedCalendar {
+  private readonly zone;
+  private readonly off: Set<number>;
+  private readonly extra: Set<number>;
+  private readonly special = new Map<number, readonly [number, number]>();
+  private readonly eras: (readonly [number, number, number])[];
+  private readonly first: number;
+  private readonly last: number;
+  private readonly years = new Map<number, SessionColumns>();
+
+  constructor(
+    private readonly table: CalendarTable,
+    first: string,
+    last: string,
+  ) {
+    this.zone = timeZone(table.tz);
+    this.off = new Set(words(table.off).map(Number));
+    this.extra = new Set(words(table.extra).map(Number));
+    for (const w of words(table.special)) {
+      const [d, o, c] = w.split(":").map(Number);
+      this.special.set(d, [o, c]);
+    }
+    this.eras = table.eras.map(([d, o, c]) => [Number(d), o, c] as const);
+    this.first = Date.parse(`${first}T00:00:00Z`);
+    this.last = Date.parse(`${last}T00:00:00Z`);
   }
-  const eras = table.eras.map(([d, o, c]) => [Number(d), o, c] as const);
-  const open: number[] = [];
-  const close: number[] = [];
-  const [fy, fm, fd] = first.split("-").map(Number);
-  const end = Date.parse(`${last}T00:00:00Z`);
-  let era = 0;
-  for (let day = Date.UTC(fy, fm - 1, fd); day <= end; day += 86_400_000) {
-    const t = new Date(day);
-    const y = t.getUTCFullYear(),
-      m = t.getUTCMonth() + 1,
-      d = t.getUTCDate();
-    const k = dateKey(y, m, d);
-    const onMask = table.weekmask[(t.getUTCDay() + 6) % 7] === "1";
-    if (onMask ? off.has(k) : !extra.has(k)) continue;
-    while (era + 1 < eras.length && eras[era + 1][0] <= k) era++;
-    const [o, c] = special.get(k) ?? [eras[era][1], eras[era][2]];
-    open.push(zone.toUtc(y, m, d, 0, o));
-    close.push(zone.toUtc(y, m, d, 0, c));
+
+  /** Sessions whose dates lie in the given years (inclusive), in date order; empty outside the tables. */
+  sessions(fromYear: number, toYear: number): SessionColumns {
+    const parts: SessionColumns[] = [];
+    for (let y = fromYear; y <= toYear; y++) parts.push(this.year(y));
+    if (parts.length === 1) return parts[0];
+    const n = parts.reduce((a, p) => a + p.open.length, 0);
+    const open = new Float64Array(n),
+      close = new Float64Array(n);
+    let at = 0;
+    for (const p of parts) {
+      open.set(p.open, at);
+      close.set(p.close, at);
+      at += p.open.length;
+    }
+    return { open, close };
   }
-  return { open: Float64Array.from(open), close: Float64Array.from(close) };
+
+  private year(y: number): SessionColumns {
+    let cols = this.years.get(y);
+    if (!cols) {
+      cols = this.decodeYear(y);
+      this.years.set(y, cols);
+    }
+    return cols;
+  }
+
+  private decodeYear(y: number): SessionColumns {
+    const from = Math.max(Date.UTC(y, 0, 1), this.first);
+    const to = Math.min(Date.UTC(y, 11, 31), this.last);
+    if (from > to) return EMPTY;
+    const { weekmask } = this.table;
+    const open: number[] = [];
+    const close: number[] = [];
+    let era = 0;
+    for (let day = from; day <= to; day += 86_400_000) {
+      const t = new Date(day);
+      const m = t.getUTCMonth() + 1,
+        d = t.getUTCDate();
+      const k = dateKey(y, m, d);
+      const onMask = weekmask[(t.getUTCDay() + 6) % 7] === "1";
+      if (onMask ? this.off.has(k) : !this.extra.has(k)) continue;
+      while (era + 1 < this.eras.length && this.eras[era + 1][0] <= k) era++;
+      const [o, c] = this.special.get(k) ?? [this.eras[era][1], this.eras[era][2]];
+      open.push(this.zone.toUtc(y, m, d, 0, o));
+      close.push(this.zone.toUtc(y, m, d, 0, c));
+    }
+    return { open: Float64Array.from(open), close: Float64Array.from(close) };
+  }
 }
 
-const decoded = new Map<string, SessionColumns>();
+const calendars = new Map<string, GeneratedCalendar>();
 
-/** The sessions of a canonical calendar name of the generated tables (decoded on first use). */
-export function generatedSessions(name: string): SessionColumns {
-  let s = decoded.get(name);
-  if (!s) {
+/** The generated calendar of a canonical name (shared per process). */
+export function generatedCalendar(name: string): GeneratedCalendar {
+  let c = calendars.get(name);
+  if (!c) {
     const table = CALENDAR_TABLES.calendars[name];
     if (!table) throw new Error(`no generated calendar '${name}'`);
-    s = decodeCalendar(table, CALENDAR_TABLES.first, CALENDAR_TABLES.last);
-    decoded.set(name, s);
+    c = new GeneratedCalendar(table, CALENDAR_TABLES.first, CALENDAR_TABLES.last);
+    calendars.set(name, c);
   }
-  return s;
+  return c;
 }
 
 export { CALENDAR_TABLES };

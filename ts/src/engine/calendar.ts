@@ -3,7 +3,7 @@
 
 import { FerrobtError } from "../errors.js";
 import { nyDate, nyToUtc } from "../util/nytime.js";
-import { CALENDAR_TABLES, generatedSessions } from "./calendar-data.js";
+import { CALENDAR_TABLES, generatedCalendar } from "./calendar-data.js";
 
 /** One trading session, `[open, close)` in UTC ms. */
 export interface Session {
@@ -57,7 +57,7 @@ function canonical(name: CalendarName): string {
  */
 function isContinuous(name: string): boolean {
   if (name === "24/7") return true;
-  const { open, close } = generatedSessions(name);
+  const { open, close } = generatedCalendar(name).sessions(2025, 2025);
   const from = nyToUtc(2025, 1, 10),
     to = nyToUtc(2025, 1, 21);
   let n = 0,
@@ -101,9 +101,11 @@ export class MarketCalendar {
     }
     const cal = canonical(name);
     this.continuous = isContinuous(cal);
-    const { open, close } = generatedSessions(cal);
     const first = fromMs - PAD,
       last = toMs + PAD;
+    // Session dates lie within a day or two of their closes; a year either side covers every window edge.
+    const year = (t: number) => new Date(t).getUTCFullYear();
+    const { open, close } = generatedCalendar(cal).sessions(year(first - 3 * 86_400_000), year(last + 14 * 86_400_000));
     let i = lowerBound(close, first);
     for (; i < open.length; i++) {
       this.sessions.push({ open: open[i], close: close[i] });
