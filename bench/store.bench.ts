@@ -8,7 +8,9 @@ import { BarStore } from "../ts/src/index.js";
 import { ReferenceSource } from "../ts/src/reference.js";
 import { barAt } from "../ts/src/store/Bars.js";
 import { countBelow } from "../ts/src/store/search.js";
+import { nyOffsetMs, nyParts } from "../ts/src/util/nytime.js";
 import { clocks, SYMBOL, yearFile } from "./fixtures.js";
+import * as handRule from "./ny-hand-rule.js";
 
 const file = yearFile();
 const store = BarStore.openParquetSync(file);
@@ -153,4 +155,19 @@ describe("resample/1y-to-1h", () => {
 describe("resample/1y-to-1d", () => {
   bench("ferrobt", () => resampleFresh("1d"), { iterations: 5, time: 0 });
   bench("reference", () => void reference.resample(1440), { iterations: 2, time: 0 });
+});
+
+// New York time: the IANA-table lookup (util/tz.ts) against the hand-written 2007 rule it replaced, on
+// consecutive minutes (the engine's pattern) and on random instants 1990-2030 (every year's table built).
+const minutes = Float64Array.from({ length: 4_096 }, (_, k) => Date.UTC(2024, 2, 8) + k * 60_000);
+const instants = Float64Array.from({ length: 4_096 }, (_, k) => Date.UTC(1990, 0, 1) + ((k * 2_654_435_761) % 4_096) * 315_576_000);
+for (const t of instants) nyOffsetMs(t);
+let j = 0;
+describe("time/ny-parts-minutes", () => {
+  bench("ferrobt", () => void nyParts(minutes[(j = (j + 1) & 4_095)]).minute);
+  bench("hand-rule-2007", () => void handRule.nyParts(minutes[(j = (j + 1) & 4_095)]).minute);
+});
+describe("time/ny-offset-random", () => {
+  bench("ferrobt", () => void nyOffsetMs(instants[(j = (j + 1) & 4_095)]));
+  bench("hand-rule-2007", () => void handRule.nyOffsetMs(instants[(j = (j + 1) & 4_095)]));
 });
