@@ -32,3 +32,17 @@ export function toMs(name: string, t: TimeInput): number {
   }
   return argumentError(name, `${String(t)} is not a number (ms), bigint (ns) or Date`);
 }
+
+/**
+ * The anchors of ferrobt's three resampling rule sets, defined once (__test__/time-anchors.test.ts checks
+ * each implementation against this table):
+ * - `tradingDay`: the store's resampling (Rust/polars `BarStore.resample`, default options) and the
+ *   reference backend's (`ReferenceSource.resample`, default anchor): bins aligned to the CME trading
+ *   day starting 18:00 America/New_York, so day bars run 18:00 to 18:00.
+ * - `lumibotMidnight`: the engine's `getHistoricalPrices` bins (engine/resample.ts, Lumibot's rule):
+ *   anchored at New York midnight of the window's first bar's day; day bars are New York calendar days.
+ */
+export const RESAMPLE_ANCHORS = {
+  tradingDay: { timeZone: "America/New_York", dayAnchorMinutes: 18 * 60 },
+  lumibotMidnight: { timeZone: "America/New_York", dayAnchorMinutes: 0 },
+} as const;
