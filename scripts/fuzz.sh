@@ -9,7 +9,7 @@
 #                                            thread, no address randomisation. slicing repeats exactly;
 #                                            ingest_parquet's coverage can differ by a fraction of a percent
 #                                            (per-process hash seeds in std and polars, the scratch path)
-# Targets: ingest_parquet slicing. Prints one line per target:
+# Targets: ingest_parquet ingest_dbn slicing. Prints one line per target:
 #   "fuzz <target>: N executions (...) in T s, cov C, ft F, slow units (>= X s) K, slowest S s, findings: none|<paths>"
 # (cov/ft: libFuzzer's final edge and feature counts, to compare runs).
 # A finding is a crash, a leak, an out-of-memory or a hang (a unit past HANG_SECONDS, libFuzzer's
@@ -22,10 +22,10 @@ smoke=0
 if [ "${1:-}" = "--smoke" ]; then smoke=1; shift; fi
 seconds=60
 if [ $smoke = 0 ] && [[ "${1:-}" =~ ^[0-9]+$ ]]; then seconds=$1; shift; fi
-if [ $# -gt 0 ]; then targets=("$@"); else targets=(ingest_parquet slicing); fi
+if [ $# -gt 0 ]; then targets=("$@"); else targets=(ingest_parquet ingest_dbn slicing); fi
 # The smoke run's fixed libFuzzer seed and executions per target (seed inputs replayed included).
 SMOKE_SEED=1
-declare -A SMOKE_RUNS=([ingest_parquet]=6000 [slicing]=1000000)
+declare -A SMOKE_RUNS=([ingest_parquet]=6000 [ingest_dbn]=10000 [slicing]=1000000)
 SLOW_SECONDS=2
 HANG_SECONDS=120
 # Its own target dir outside the clone: everything (polars too) is built with coverage instrumentation.

@@ -4,7 +4,8 @@
 use std::sync::Arc;
 
 use ferrobt_core::{
-    GenericSchema, IngestOptions, OnDuplicate, OnUnsorted, ResampleOptions, Schema, SymbolBars, TimeUnit,
+    DbnWriteOptions, GenericSchema, IngestOptions, Instrument, OnDuplicate, OnUnsorted, ResampleOptions, Schema,
+    SymbolBars, TimeUnit,
 };
 use napi::bindgen_prelude::{BigInt, BigInt64Array, Float64Array};
 use napi_derive::napi;
@@ -81,6 +82,60 @@ fn time_unit(s: &str) -> JsResult<TimeUnit> {
         "s" => TimeUnit::Seconds,
         other => return Err(bad_argument("timestampUnit", format!("'{other}' is not one of ns, us, ms, s"))),
     })
+}
+
+/// An instrument from a DBN definition record (prices de-scaled; absent fields undefined there).
+#[napi(object)]
+pub struct JsInstrument {
+    pub symbol: String,
+    pub instrument_id: u32,
+    pub dataset: String,
+    /// Contract size (`unit_of_measure_qty`), e.g. 50 for ES.
+    pub multiplier: Option<f64>,
+    /// Minimum price increment, e.g. 0.25.
+    pub tick_size: Option<f64>,
+    pub currency: String,
+    /// Expiration, ns since the epoch (UTC).
+    pub expiration_ns: Option<BigInt>,
+    /// `F` future, `K` stock, `C`/`P` option, ...
+    pub instrument_class: String,
+}
+
+impl From<&Instrument> for JsInstrument {
+    fn from(i: &Instrument) -> Self {
+        Self {
+            symbol: i.symbol.clone(),
+            instrument_id: i.instrument_id,
+            dataset: i.dataset.clone(),
+            multiplier: i.multiplier,
+            tick_size: i.tick_size,
+            currency: i.currency.clone(),
+            expiration_ns: i.expiration_ns.map(BigInt::from),
+            instrument_class: i.instrument_class.clone(),
+        }
+    }
+}
+
+/// How `writeDbn` writes (defaults: GLBX.MDP3, ohlcv-1m, zstd).
+#[napi(object)]
+#[derive(Default)]
+pub struct JsDbnWriteOptions {
+    pub dataset: Option<String>,
+    /// `"ohlcv-1s" | "ohlcv-1m" | "ohlcv-1h" | "ohlcv-1d"`.
+    pub schema: Option<String>,
+    pub zstd: Option<bool>,
+}
+
+impl JsDbnWriteOptions {
+    /// Converts to core options.
+    pub fn into_core(self) -> DbnWriteOptions {
+        let d = DbnWriteOptions::default();
+        DbnWriteOptions {
+            dataset: self.dataset.unwrap_or(d.dataset),
+            schema: self.schema.unwrap_or(d.schema),
+            zstd: self.zstd.unwrap_or(d.zstd),
+        }
+    }
 }
 
 /// Resample anchor options (defaults: America/New_York, 18:00).

@@ -2,12 +2,12 @@
 
 use std::sync::Arc;
 
-use ferrobt_core::{open_parquet, open_parquet_shared, BarStore, IngestReport, Timeframe};
+use ferrobt_core::{open_formats, open_shared, write_dbn, BarStore, Formats, IngestReport, Timeframe};
 use napi::bindgen_prelude::ObjectFinalize;
 use napi::Env;
 use napi_derive::napi;
 
-use crate::conversion::{JsColumns, JsIngestOptions, JsResampleOptions};
+use crate::conversion::{JsColumns, JsDbnWriteOptions, JsIngestOptions, JsInstrument, JsResampleOptions};
 use crate::error::{guard, guard_js, to_js, Code};
 use napi::Result;
 
@@ -43,6 +43,19 @@ impl ObjectFinalize for JsBarStore {
 }
 
 impl JsBarStore {
+    /// Opens `paths` reading `formats`, through the shared registry when the options say `share`.
+    fn open_as(env: &Env, paths: &[String], options: Option<JsIngestOptions>, formats: Formats) -> Result<Self, Code> {
+        let options = options.unwrap_or_default();
+        let share = options.share.unwrap_or(false);
+        let options = options.into_core()?;
+        if share {
+            let shared = guard(|| open_shared(paths, &options, formats))?;
+            return Ok(Self::wrap(env, shared.store, shared.report, shared.reused));
+        }
+        let (store, report) = guard(|| open_formats(paths, &options, formats))?;
+        Ok(Self::wrap(env, Arc::new(store), report, false))
+    }
+
     fn wrap(env: &Env, store: Arc<BarStore>, report: IngestReport, reused: bool) -> Self {
         let bytes = store.byte_size() as i64;
         let reported_bytes = env.adjust_external_memory(bytes).map(|_| bytes).unwrap_or(0);
@@ -67,15 +80,36 @@ impl JsBarStore {
     /// ERR_HIGH_LOW, ERR_NEGATIVE_VOLUME, ERR_TIMESTAMP_RANGE, ERR_UNSORTED, ERR_DUPLICATE, ERR_ARGUMENT.
     #[napi(factory, catch_unwind)]
     pub fn open_parquet(env: Env, paths: Vec<String>, options: Option<JsIngestOptions>) -> Result<Self, Code> {
-        let options = options.unwrap_or_default();
-        let share = options.share.unwrap_or(false);
-        let options = options.into_core()?;
-        if share {
-            let shared = guard(|| open_parquet_shared(&paths, &options))?;
-            return Ok(Self::wrap(&env, shared.store, shared.report, shared.reused));
-        }
-        let (store, report) = guard(|| open_parquet(&paths, &options))?;
-        Ok(Self::wrap(&env, Arc::new(store), report, false))
+        Self::open_as(&env, &paths, options, Formats::Parquet)
+    }
+
+    /// Reads parquet and DBN files (`.dbn`, `.dbn.zst`) alike, each told by its content; `share` as in
+    /// `openParquet`. Errors as `openParquet`, plus ERR_DBN (truncated, corrupt, unsupported DBN).
+    #[napi(factory, catch_unwind)]
+    pub fn open(env: Env, paths: Vec<String>, options: Option<JsIngestOptions>) -> Result<Self, Code> {
+        Self::open_as(&env, &paths, options, Formats::Any)
+    }
+
+    /// Reads DBN files only (a parquet file is ERR_DBN); otherwise as `open`.
+    #[napi(factory, catch_unwind)]
+    pub fn open_dbn(env: Env, paths: Vec<String>, options: Option<JsIngestOptions>) -> Result<Self, Code> {
+        Self::open_as(&env, &paths, options, Formats::Dbn)
+    }
+
+    /// The instruments of the DBN definition files read (one per symbol, ascending).
+    #[napi(catch_unwind)]
+    pub fn instruments(&self) -> Result<Vec<JsInstrument>, Code> {
+        self.store()?;
+        Ok(self.report.instruments.iter().map(JsInstrument::from).collect())
+    }
+
+    /// Writes every bar as DBN OHLCV records (zstd-compressed unless `zstd: false`); returns the count.
+    /// Errors: ERR_IO (cannot write), ERR_ARGUMENT (schema, or data DBN cannot hold).
+    #[napi(catch_unwind)]
+    pub fn write_dbn(&self, path: String, options: Option<JsDbnWriteOptions>) -> Result<f64, Code> {
+        let store = self.store()?.clone();
+        let options = options.unwrap_or_default().into_core();
+        guard(|| write_dbn(&store, std::path::Path::new(&path), &options).map(|n| n as f64))
     }
 
     /// Symbol names, ascending; a symbol's id is its position here.
@@ -108,7 +142,9 @@ impl JsBarStore {
         let store = self.store()?.clone();
         let options = options.unwrap_or_default().into_core();
         let resampled = guard(|| store.resample(Timeframe::parse(&timeframe)?, &options))?;
-        Ok(Self::wrap(&env, resampled, IngestReport::default(), false))
+        // The bars change, the instruments do not.
+        let report = IngestReport { instruments: self.report.instruments.clone(), ..IngestReport::default() };
+        Ok(Self::wrap(&env, resampled, report, false))
     }
 
     /// What ingest did (files, rows, sorted symbols, dropped duplicates; whether a shared store was reused).

@@ -19,6 +19,20 @@ export declare class NativeBarStore {
    * ERR_HIGH_LOW, ERR_NEGATIVE_VOLUME, ERR_TIMESTAMP_RANGE, ERR_UNSORTED, ERR_DUPLICATE, ERR_ARGUMENT.
    */
   static openParquet(paths: Array<string>, options?: JsIngestOptions | undefined | null): NativeBarStore
+  /**
+   * Reads parquet and DBN files (`.dbn`, `.dbn.zst`) alike, each told by its content; `share` as in
+   * `openParquet`. Errors as `openParquet`, plus ERR_DBN (truncated, corrupt, unsupported DBN).
+   */
+  static open(paths: Array<string>, options?: JsIngestOptions | undefined | null): NativeBarStore
+  /** Reads DBN files only (a parquet file is ERR_DBN); otherwise as `open`. */
+  static openDbn(paths: Array<string>, options?: JsIngestOptions | undefined | null): NativeBarStore
+  /** The instruments of the DBN definition files read (one per symbol, ascending). */
+  instruments(): Array<JsInstrument>
+  /**
+   * Writes every bar as DBN OHLCV records (zstd-compressed unless `zstd: false`); returns the count.
+   * Errors: ERR_IO (cannot write), ERR_ARGUMENT (schema, or data DBN cannot hold).
+   */
+  writeDbn(path: string, options?: JsDbnWriteOptions | undefined | null): number
   /** Symbol names, ascending; a symbol's id is its position here. */
   symbols(): Array<string>
   /** The id of `symbol` (ERR_UNKNOWN_SYMBOL if absent). */
@@ -59,6 +73,14 @@ export interface JsColumns {
   volume: Float64Array
 }
 
+/** How `writeDbn` writes (defaults: GLBX.MDP3, ohlcv-1m, zstd). */
+export interface JsDbnWriteOptions {
+  dataset?: string
+  /** `"ohlcv-1s" | "ohlcv-1m" | "ohlcv-1h" | "ohlcv-1d"`. */
+  schema?: string
+  zstd?: boolean
+}
+
 /** Ingest options as JS passes them (all optional). */
 export interface JsIngestOptions {
   /** `"databento"` (default) or `"generic"`. */
@@ -93,6 +115,22 @@ export interface JsIngestReport {
   duplicatesDropped: number
   /** True when `share` found the store already in memory (no file was read by this open). */
   reused: boolean
+}
+
+/** An instrument from a DBN definition record (prices de-scaled; absent fields undefined there). */
+export interface JsInstrument {
+  symbol: string
+  instrumentId: number
+  dataset: string
+  /** Contract size (`unit_of_measure_qty`), e.g. 50 for ES. */
+  multiplier?: number
+  /** Minimum price increment, e.g. 0.25. */
+  tickSize?: number
+  currency: string
+  /** Expiration, ns since the epoch (UTC). */
+  expirationNs?: bigint
+  /** `F` future, `K` stock, `C`/`P` option, ... */
+  instrumentClass: string
 }
 
 /** Resample anchor options (defaults: America/New_York, 18:00). */

@@ -4,6 +4,7 @@
 export type ErrorCode =
   | "ERR_IO"
   | "ERR_PARQUET"
+  | "ERR_DBN"
   | "ERR_EMPTY"
   | "ERR_SCHEMA"
   | "ERR_NULL"

@@ -25,6 +25,15 @@ pub enum StoreError {
         /// The first inconsistency found (column, row group, byte offset where known).
         reason: String,
     },
+    /// The file is not readable DBN (DataBento's binary encoding): truncated, a corrupt zstd frame,
+    /// a damaged header or record, an unsupported DBN version, or not DBN at all.
+    #[error("{path}: not a readable DBN file: {reason}")]
+    Dbn {
+        /// The file.
+        path: PathBuf,
+        /// What the decoder found, with the record (0-based, in file order) where known.
+        reason: String,
+    },
     /// The file (or the selected time range) holds no rows.
     #[error("{path}: {reason}")]
     Empty {
@@ -110,6 +119,7 @@ impl StoreError {
         match self {
             Self::Io { .. } => "ERR_IO",
             Self::Parquet { .. } => "ERR_PARQUET",
+            Self::Dbn { .. } => "ERR_DBN",
             Self::Empty { .. } => "ERR_EMPTY",
             Self::Schema { .. } => "ERR_SCHEMA",
             Self::Value { code, .. } => code,

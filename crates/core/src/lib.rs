@@ -1,4 +1,4 @@
-//! ferrobt's napi-free core: parquet ingest with polars, validation, a per-symbol bar index (i64 ns
+//! ferrobt's napi-free core: parquet ingest with polars and DBN ingest with the `dbn` crate, validation, a per-symbol bar index (i64 ns
 //! UTC), window slicing by binary search, resampling, and a seeded sample-data generator.
 #![deny(missing_docs)]
 
@@ -13,7 +13,10 @@ pub mod store;
 
 pub use bars::{BarColumns, BarSlice, SymbolBars};
 pub use error::{Result, StoreError};
-pub use ingest::{open_parquet, GenericSchema, IngestOptions, IngestReport, OnDuplicate, OnUnsorted, Schema, TimeUnit};
+pub use ingest::{
+    open, open_dbn, open_formats, open_parquet, write_dbn, DbnWriteOptions, Formats, GenericSchema, IngestOptions,
+    IngestReport, Instrument, OnDuplicate, OnUnsorted, Schema, TimeUnit,
+};
 pub use resample::{ResampleOptions, Timeframe};
-pub use shared::{open_parquet_shared, SharedStore};
+pub use shared::{open_parquet_shared, open_shared, SharedStore};
 pub use store::BarStore;

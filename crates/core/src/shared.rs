@@ -1,6 +1,6 @@
 //! A process-wide registry of opened stores, so every thread of a process reads one copy of the data:
-//! opening the same parquet files (same canonical paths, sizes and modification times) with the same
-//! options again, from any thread, returns the store already in memory. Entries are weak: once no one
+//! opening the same files, parquet or DBN (same canonical paths, sizes and modification times), with
+//! the same options and formats again, from any thread, returns the store already in memory. Entries are weak: once no one
 //! holds a store, it is freed and the next open reads the files again.
 
 use std::collections::HashMap;
@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
 use std::time::SystemTime;
 
 use crate::error::Result;
-use crate::ingest::{expand, open_parquet, IngestOptions, IngestReport};
+use crate::ingest::{expand, open_formats, Formats, IngestOptions, IngestReport};
 use crate::store::BarStore;
 
 /// A file as the registry tells files apart: rewriting it changes its size or modification time.
@@ -20,11 +20,13 @@ struct FileIdentity {
     modified: Option<SystemTime>,
 }
 
-/// What an open is keyed by: the files in read order and the options (their `Debug` form).
+/// What an open is keyed by: the files in read order, the options (their `Debug` form) and the
+/// formats read.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Key {
     files: Vec<FileIdentity>,
     options: String,
+    formats: Formats,
 }
 
 /// One key's store while it lives. The slot is locked while the files are read, so threads that open
@@ -36,7 +38,7 @@ fn registry() -> &'static Mutex<HashMap<Key, Slot>> {
     REGISTRY.get_or_init(Mutex::default)
 }
 
-/// A store from [`open_parquet_shared`].
+/// A store from [`open_shared`].
 #[derive(Debug)]
 pub struct SharedStore {
     /// The store, shared with every other holder of the same key.
@@ -47,15 +49,23 @@ pub struct SharedStore {
     pub reused: bool,
 }
 
-/// [`open_parquet`], but returns the live store of an earlier open of the same files and options
-/// (from any thread) instead of reading them again.
+/// [`open_shared`] for parquet files only ([`crate::open_parquet`]).
 ///
 /// # Errors
-/// As [`open_parquet`]; a file that cannot be examined (`stat`) is read by it to report the error.
+/// As [`crate::open_parquet`].
 pub fn open_parquet_shared(patterns: &[String], options: &IngestOptions) -> Result<SharedStore> {
-    let Some(key) = key_of(patterns, options) else {
+    open_shared(patterns, options, Formats::Parquet)
+}
+
+/// [`open_formats`], but returns the live store of an earlier open of the same files, options and
+/// formats (from any thread) instead of reading them again.
+///
+/// # Errors
+/// As [`open_formats`]; a file that cannot be examined (`stat`) is read by it to report the error.
+pub fn open_shared(patterns: &[String], options: &IngestOptions, formats: Formats) -> Result<SharedStore> {
+    let Some(key) = key_of(patterns, options, formats) else {
         // An empty list, a bad glob or a missing file: ingest names the problem.
-        let (store, report) = open_parquet(patterns, options)?;
+        let (store, report) = open_formats(patterns, options, formats)?;
         return Ok(SharedStore { store: Arc::new(store), report, reused: false });
     };
     let slot = {
@@ -70,14 +80,14 @@ pub fn open_parquet_shared(patterns: &[String], options: &IngestOptions) -> Resu
     if let Some((store, report)) = held.as_ref().and_then(|(w, r)| w.upgrade().map(|s| (s, r.clone()))) {
         return Ok(SharedStore { store, report, reused: true });
     }
-    let (store, report) = open_parquet(patterns, options)?;
+    let (store, report) = open_formats(patterns, options, formats)?;
     let store = Arc::new(store);
     *held = Some((Arc::downgrade(&store), report.clone()));
     Ok(SharedStore { store, report, reused: false })
 }
 
 /// The key of an open, or `None` when a file cannot be listed or examined.
-fn key_of(patterns: &[String], options: &IngestOptions) -> Option<Key> {
+fn key_of(patterns: &[String], options: &IngestOptions, formats: Formats) -> Option<Key> {
     if patterns.is_empty() {
         return None;
     }
@@ -89,7 +99,7 @@ fn key_of(patterns: &[String], options: &IngestOptions) -> Option<Key> {
             Some(FileIdentity { path: std::fs::canonicalize(p).ok()?, len: meta.len(), modified: meta.modified().ok() })
         })
         .collect::<Option<Vec<_>>>()?;
-    Some(Key { files, options: format!("{options:?}") })
+    Some(Key { files, options: format!("{options:?}"), formats })
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! Mutation fuzzing that runs on plain `cargo test` (not coverage-guided; the cargo-fuzz targets in
-//! `fuzz/` are): corrupted parquet files into ingest, and random stores and queries into the slicing
+//! `fuzz/` are): corrupted parquet and DBN files into ingest, and random stores and queries into the slicing
 //! API checked against a naive scan, with the checks of `oracle/` the cargo-fuzz targets share. A short
 //! seeded smoke run is part of `cargo test`; a long run:
 //! `FERROBT_FUZZ_SECS=600 cargo test --release --test fuzz -- --nocapture`.
@@ -68,46 +68,76 @@ fn mutate(rng: &mut Rng, good: &[u8]) -> Vec<u8> {
     b
 }
 
+/// What ingesting seeded corruptions of one valid file came to.
+struct Corrupted {
+    runs: usize,
+    loaded: usize,
+    reader_failures: usize,
+}
+
+/// Ingests corruptions of the valid file `good` (each written as `case.<ext>`) for the budget, seeded
+/// by `seed ^ salt`; fails naming the kept inputs if a panic escaped ingest.
+fn ingest_corruptions(purpose: &str, good: &[u8], ext: &str, salt: u64) -> Corrupted {
+    let dir = oracle::scratch_dir(purpose);
+    let (time, cases, seed) = budget();
+    let mut rng = Rng(ferrobt_core::sample::rng::Rng::new(seed ^ salt));
+    let (start, mut panics) = (Instant::now(), Vec::new());
+    let mut seen = Corrupted { runs: 0, loaded: 0, reader_failures: 0 };
+    let path = dir.join(format!("case.{ext}"));
+    while seen.runs < cases && start.elapsed() < time {
+        let bytes = mutate(&mut rng, good);
+        std::fs::write(&path, &bytes).unwrap();
+        match catch_unwind(AssertUnwindSafe(|| oracle::ingest(&path))) {
+            Ok(Ingested::Loaded) => seen.loaded += 1,
+            Ok(Ingested::Rejected { by_reader_panic }) => seen.reader_failures += usize::from(by_reader_panic),
+            Err(_) => {
+                let keep = dir.join(format!("panic-{}.{ext}", panics.len()));
+                std::fs::write(&keep, &bytes).unwrap();
+                panics.push(keep);
+            }
+        }
+        seen.runs += 1;
+        if seen.runs.is_multiple_of(20_000) {
+            println!("fuzz ingest ({ext}): {} files, {:.0?}", seen.runs, start.elapsed());
+        }
+    }
+    println!(
+        "fuzz ingest: {} corrupted .{ext} files in {:.0?} (seed {seed}): {} still loaded, {} reader panics turned into typed errors, {} panics escaped {:?}",
+        seen.runs,
+        start.elapsed(),
+        seen.loaded,
+        seen.reader_failures,
+        panics.len(),
+        panics
+    );
+    assert!(seen.runs > 0);
+    assert!(panics.is_empty(), "ingest panicked on {} corrupted files (kept in {})", panics.len(), dir.display());
+    seen
+}
+
 #[test]
 fn fuzz_ingest_with_corrupted_files() {
     let dir = oracle::scratch_dir("fuzz");
     let good_path = dir.join("good.parquet");
     oracle::write_one_day_sample(&good_path);
-    let good = std::fs::read(&good_path).unwrap();
-    let (time, cases, seed) = budget();
-    let mut rng = Rng(ferrobt_core::sample::rng::Rng::new(seed));
-    let (start, mut runs, mut loaded, mut panics, mut reader_failures) =
-        (Instant::now(), 0usize, 0usize, Vec::new(), 0usize);
-    let path = dir.join("case.parquet");
-    while runs < cases && start.elapsed() < time {
-        let bytes = mutate(&mut rng, &good);
-        std::fs::write(&path, &bytes).unwrap();
-        match catch_unwind(AssertUnwindSafe(|| oracle::ingest(&path))) {
-            Ok(Ingested::Loaded) => loaded += 1,
-            Ok(Ingested::Rejected { by_reader_panic }) => reader_failures += usize::from(by_reader_panic),
-            Err(_) => {
-                let keep = dir.join(format!("panic-{}.parquet", panics.len()));
-                std::fs::write(&keep, &bytes).unwrap();
-                panics.push(keep);
-            }
-        }
-        runs += 1;
-        if runs % 20_000 == 0 {
-            println!("fuzz ingest: {runs} files, {:.0?}", start.elapsed());
-        }
-    }
-    println!(
-        "fuzz ingest: {runs} corrupted files in {:.0?} (seed {seed}): {loaded} still loaded, {reader_failures} reader panics turned into ERR_PARQUET, {} panics escaped {:?}",
-        start.elapsed(),
-        panics.len(),
-        panics
-    );
-    assert!(runs > 0);
-    assert!(panics.is_empty(), "ingest panicked on {} corrupted files (kept in {})", panics.len(), dir.display());
-    if cases != usize::MAX {
+    let seen = ingest_corruptions("fuzz", &std::fs::read(&good_path).unwrap(), "parquet", 0);
+    if budget().1 != usize::MAX {
         // Regression: the seeded smoke run hits polars 0.55 reader panics on corrupt metadata, which
         // must come back as ERR_PARQUET (found by the long run; see scan_guarded in ingest).
-        assert!(reader_failures > 0, "the seeded run no longer reaches a reader panic: re-check the seed");
+        assert!(seen.reader_failures > 0, "the seeded run no longer reaches a reader panic: re-check the seed");
+    }
+}
+
+#[test]
+fn fuzz_ingest_with_corrupted_dbn_files() {
+    let dir = oracle::scratch_dir("fuzz-dbn");
+    for (name, zstd) in [("good.dbn", false), ("good.dbn.zst", true)] {
+        let good_path = dir.join(name);
+        oracle::write_one_day_dbn(&good_path, zstd);
+        let ext = name.trim_start_matches("good.");
+        let seen = ingest_corruptions(&format!("fuzz-{ext}"), &std::fs::read(&good_path).unwrap(), ext, 0xDB);
+        // Most corruptions of an uncompressed file change values, not structure: some still load.
+        assert!(zstd || seen.loaded > 0, "no corrupted .dbn file loaded: the mutations never reach the records");
     }
 }
 

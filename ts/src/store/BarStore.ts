@@ -7,7 +7,10 @@ import { type TimeInput, toMs, toNs } from "../time.js";
 import { type Bar, type BarColumnsView, Bars, barAt } from "./Bars.js";
 import { allWholeMs, checkQueryTime, countAtOrBefore, countBefore, type TimeIndex } from "./search.js";
 
-/** How parquet files are read. */
+/**
+ * How files are read. The schema options (`schema` and the generic ones) apply to parquet files; DBN
+ * files carry their own layout. The time filter and the ordering policy apply to both.
+ */
 export interface OpenOptions {
   /** `"databento"` (default: ts_event, open..close, volume, symbol) or `"generic"`. */
   schema?: "databento" | "generic";
@@ -44,6 +47,39 @@ export interface ResampleOptions {
   dayAnchorMinutes?: number;
 }
 
+/**
+ * An instrument as a DBN definition record describes it (prices de-scaled by 1e-9). Fields the
+ * definition leaves undefined are absent.
+ */
+export interface Instrument {
+  /** The venue's raw symbol, e.g. "ESU4" (bars of the instrument carry the same name). */
+  readonly symbol: string;
+  /** DataBento's numeric instrument id. */
+  readonly instrumentId: number;
+  /** The dataset, e.g. "GLBX.MDP3". */
+  readonly dataset: string;
+  /** Contract size: units of the underlying per contract (`unit_of_measure_qty`: 50 for ES, 5 for MES). */
+  readonly multiplier?: number;
+  /** Minimum price increment in quote units (`min_price_increment`, e.g. 0.25). */
+  readonly tickSize?: number;
+  /** Currency of the prices, e.g. "USD" ("" when undefined). */
+  readonly currency: string;
+  /** Expiration, ns since the epoch (UTC). */
+  readonly expirationNs?: bigint;
+  /** DataBento instrument class: "F" future, "K" stock, "C"/"P" option, ... */
+  readonly instrumentClass: string;
+}
+
+/** How {@link BarStore.writeDbn} writes. */
+export interface DbnWriteOptions {
+  /** The dataset named in the metadata (default "GLBX.MDP3"). */
+  dataset?: string;
+  /** The bar interval the records claim (default "ohlcv-1m"). */
+  schema?: "ohlcv-1s" | "ohlcv-1m" | "ohlcv-1h" | "ohlcv-1d";
+  /** zstd-compress (a `.dbn.zst`, as DataBento delivers files; default true). */
+  zstd?: boolean;
+}
+
 /** What ingest did. */
 export interface IngestReport {
   readonly files: string[];
@@ -75,6 +111,31 @@ export class BarStore implements DataSource {
 
   private constructor(private nativeStore: NativeBarStore | undefined) {}
 
+  /**
+   * Reads parquet and DataBento DBN files (`.dbn`, `.dbn.zst`; DBN v1–v3) alike, paths or globs,
+   * each file told by its content; lists may mix them. DBN: OHLCV-1s/1m/1h/1d bars, symbols from the
+   * metadata's symbology; definition files among the inputs supply {@link instruments}. Resolves once
+   * the store is ready.
+   */
+  static async open(paths: string | string[], options: OpenOptions = {}): Promise<BarStore> {
+    return BarStore.openSync(paths, options);
+  }
+
+  /** Same as {@link open}, blocking. */
+  static openSync(paths: string | string[], options: OpenOptions = {}): BarStore {
+    return BarStore.openWith("open", paths, options);
+  }
+
+  /** Reads DBN files only (a parquet file is ERR_DBN). Resolves once the store is ready. */
+  static async openDbn(paths: string | string[], options: OpenOptions = {}): Promise<BarStore> {
+    return BarStore.openDbnSync(paths, options);
+  }
+
+  /** Same as {@link openDbn}, blocking. */
+  static openDbnSync(paths: string | string[], options: OpenOptions = {}): BarStore {
+    return BarStore.openWith("openDbn", paths, options);
+  }
+
   /** Reads parquet files (paths or globs). Resolves once the store is ready. */
   static async openParquet(paths: string | string[], options: OpenOptions = {}): Promise<BarStore> {
     return BarStore.openParquetSync(paths, options);
@@ -82,12 +143,17 @@ export class BarStore implements DataSource {
 
   /** Same as {@link openParquet}, blocking. */
   static openParquetSync(paths: string | string[], options: OpenOptions = {}): BarStore {
+    return BarStore.openWith("openParquet", paths, options);
+  }
+
+  private static openWith(factory: "open" | "openDbn" | "openParquet", paths: string | string[], options: OpenOptions): BarStore {
     const list = Array.isArray(paths) ? paths : [paths];
-    if (list.length === 0) argumentError("paths", "no parquet path given");
+    const kind = { open: "", openDbn: "DBN ", openParquet: "parquet " }[factory];
+    if (list.length === 0) argumentError("paths", `no ${kind}path given`);
     for (const [i, p] of list.entries()) checkString(`paths[${i}]`, p);
     const { start, end, ...rest } = options;
     const bound = (name: string, t: TimeInput | undefined) => (t === undefined ? undefined : toNs(name, t));
-    const store = native().NativeBarStore.openParquet(list, { ...rest, startNs: bound("start", start), endNs: bound("end", end) });
+    const store = native().NativeBarStore[factory](list, { ...rest, startNs: bound("start", start), endNs: bound("end", end) });
     return new BarStore(store);
   }
 
@@ -181,6 +247,24 @@ export class BarStore implements DataSource {
       this.resampled.set(key, hit);
     }
     return hit;
+  }
+
+  /**
+   * The instruments of the DBN definition files read (one per symbol, its last definition; ascending
+   * by symbol): multipliers and tick sizes. Empty without a definition file. Resampled stores share them.
+   */
+  instruments(): Instrument[] {
+    return this.raw.instruments();
+  }
+
+  /**
+   * Writes every bar to `path` as DBN (DataBento's format, current version): one OHLCV record per bar
+   * in time order, instrument ids 1, 2, ... in symbol order with the symbology in the metadata, prices
+   * as fixed-point 1e-9. Returns the record count. ERR_IO when it cannot write.
+   */
+  writeDbn(path: string, options: DbnWriteOptions = {}): number {
+    checkString("path", path);
+    return this.raw.writeDbn(path, options);
   }
 
   /** What ingest did (files, rows, symbols sorted, duplicates dropped). */

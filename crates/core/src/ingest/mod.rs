@@ -1,21 +1,28 @@
-//! Parquet ingest: expands paths and globs, scans each file, validates it and groups bars by symbol.
+//! Ingest: expands paths and globs, reads each file by its content (parquet, or DBN with the `dbn`
+//! crate), validates it and groups bars by symbol.
 
+mod dbn;
+mod dbn_write;
 mod options;
 mod preflight;
 mod scan;
 mod validate;
 
-use std::path::PathBuf;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
+pub use dbn::Instrument;
+pub use dbn_write::{write_dbn, DbnWriteOptions};
 pub use options::{GenericSchema, IngestOptions, OnDuplicate, OnUnsorted, Schema, TimeUnit};
 
 use crate::bars::SymbolBars;
 use crate::error::{Result, StoreError};
 use crate::store::BarStore;
+use dbn::DbnContent;
 use validate::SymbolRows;
 
 /// What ingest did beyond reading: rows seen, and rows sorted or dropped by the ordering policy.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct IngestReport {
     /// Files read, in read order.
     pub files: Vec<String>,
@@ -25,50 +32,188 @@ pub struct IngestReport {
     pub symbols_sorted: u64,
     /// Rows dropped as earlier copies of a duplicated timestamp (`onDuplicate: "keepLast"`).
     pub duplicates_dropped: u64,
+    /// The instruments of the DBN definition files read, one per symbol (its last definition in read
+    /// order), ascending by symbol; empty without a definition file.
+    pub instruments: Vec<Instrument>,
 }
 
-/// Reads every file named by `patterns` (paths or globs) into one store, with what ingest did.
+/// Which file formats an open reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Formats {
+    /// Parquet and DBN alike, each file told by its content (see [`open`]).
+    #[default]
+    Any,
+    /// Parquet only: a DBN file is `ERR_PARQUET` (saying it is DBN).
+    Parquet,
+    /// DBN only (`.dbn`, `.dbn.zst`): anything else, a parquet file included, is `ERR_DBN`.
+    Dbn,
+}
+
+/// Reads every file named by `patterns` (paths or globs), parquet or DBN, into one store, with what
+/// ingest did.
+///
+/// Each file is told by its first bytes, not its name: `PAR1` is parquet; `DBN` followed by the
+/// version byte (1, 2 or 3) is DBN, and a zstd frame (magic `28 B5 2F FD`) is zstd-compressed DBN. A
+/// file that is neither is DBN's error when named `*.dbn` or `*.dbn.zst`, else parquet's. DBN files
+/// hold OHLCV-1s/1m/1h/1d bars (their symbols from the metadata's symbology mappings) or instrument
+/// definitions (see [`IngestReport::instruments`]); lists may mix parquet and DBN. DBN bars are
+/// validated, grouped and ordered exactly like parquet rows, with the record's position in the file
+/// as its row. The schema options (`databento`/`generic`) apply to parquet files only.
 ///
 /// # Errors
-/// `ERR_IO`, `ERR_PARQUET`, `ERR_EMPTY`, `ERR_SCHEMA`, value codes (`ERR_NULL`, `ERR_NOT_FINITE`,
-/// `ERR_HIGH_LOW`, `ERR_NEGATIVE_VOLUME`, `ERR_TIMESTAMP_RANGE`), `ERR_UNSORTED`, `ERR_DUPLICATE`.
+/// `ERR_IO`, `ERR_PARQUET`, `ERR_DBN` (truncated, corrupt zstd frame, unsupported DBN version),
+/// `ERR_EMPTY`, `ERR_SCHEMA` (also: a DBN schema other than OHLCV or definitions, a DBN instrument id
+/// without a symbology mapping, definitions without any bar file), value codes (`ERR_NULL`, also for
+/// a DBN `UNDEF_PRICE`; `ERR_NOT_FINITE`, `ERR_HIGH_LOW`, `ERR_NEGATIVE_VOLUME`,
+/// `ERR_TIMESTAMP_RANGE`), `ERR_UNSORTED`, `ERR_DUPLICATE`.
+pub fn open(patterns: &[String], options: &IngestOptions) -> Result<(BarStore, IngestReport)> {
+    open_formats(patterns, options, Formats::Any)
+}
+
+/// [`open`] for DBN files only (`.dbn`, `.dbn.zst`).
+///
+/// # Errors
+/// As [`open`]; a file that is not DBN (parquet included) is `ERR_DBN`.
+pub fn open_dbn(patterns: &[String], options: &IngestOptions) -> Result<(BarStore, IngestReport)> {
+    open_formats(patterns, options, Formats::Dbn)
+}
+
+/// [`open`] for parquet files only (DataBento column schema or generic).
+///
+/// # Errors
+/// `ERR_IO`, `ERR_PARQUET` (a DBN file included), `ERR_EMPTY`, `ERR_SCHEMA`, value codes (`ERR_NULL`,
+/// `ERR_NOT_FINITE`, `ERR_HIGH_LOW`, `ERR_NEGATIVE_VOLUME`, `ERR_TIMESTAMP_RANGE`), `ERR_UNSORTED`,
+/// `ERR_DUPLICATE`.
 pub fn open_parquet(patterns: &[String], options: &IngestOptions) -> Result<(BarStore, IngestReport)> {
+    open_formats(patterns, options, Formats::Parquet)
+}
+
+/// [`open`] reading only the given `formats`.
+///
+/// # Errors
+/// As [`open`], [`open_dbn`] or [`open_parquet`].
+pub fn open_formats(
+    patterns: &[String],
+    options: &IngestOptions,
+    formats: Formats,
+) -> Result<(BarStore, IngestReport)> {
     if patterns.is_empty() {
-        return Err(StoreError::argument("paths", "no parquet path given"));
+        let what = match formats {
+            Formats::Any => "no path given",
+            Formats::Parquet => "no parquet path given",
+            Formats::Dbn => "no DBN path given",
+        };
+        return Err(StoreError::argument("paths", what));
     }
     validate_range(options)?;
     let files = expand(patterns)?;
     let mut rows = SymbolRows::default();
     let mut report = IngestReport::default();
     let mut first_zone: Option<(PathBuf, Option<String>)> = None;
+    let mut instruments: BTreeMap<String, Instrument> = BTreeMap::new();
+    let (mut bar_files, mut first_definitions) = (0usize, None::<&PathBuf>);
     for (file_index, path) in files.iter().enumerate() {
-        let scanned = scan_guarded(path, options)?;
-        check_same_zone(&mut first_zone, path, &scanned.sources)?;
+        let bytes = scan::read_file(path)?;
+        report.files.push(path.to_string_lossy().into_owned());
+        let scanned = match detect(path, &bytes, formats)? {
+            Content::Parquet => {
+                let scanned = scan_guarded(path, bytes, options)?;
+                check_same_zone(&mut first_zone, path, &scanned.sources)?;
+                scanned
+            }
+            Content::Dbn { zstd } => match dbn::decode(path, &bytes, zstd, options)? {
+                DbnContent::Bars(scanned) => *scanned,
+                DbnContent::Definitions(defined) => {
+                    first_definitions.get_or_insert(path);
+                    instruments.extend(defined.into_iter().map(|i| (i.symbol.clone(), i)));
+                    continue;
+                }
+            },
+        };
+        bar_files += 1;
         if scanned.len() == 0 && options.start_ns.is_none() && options.end_ns.is_none() {
             return Err(StoreError::Empty { path: path.clone(), reason: "file has no rows".into() });
         }
         report.rows_read += scanned.len() as u64;
         rows.add_file(file_index, path, scanned)?;
-        report.files.push(path.to_string_lossy().into_owned());
+    }
+    if let (0, Some(path)) = (bar_files, first_definitions) {
+        return Err(StoreError::Schema {
+            path: path.clone(),
+            column: "schema".into(),
+            reason: "holds instrument definitions, not bars; give definitions beside OHLCV bar files".into(),
+        });
     }
     if rows.is_empty() {
         let path = files.first().cloned().unwrap_or_default();
         return Err(StoreError::Empty { path, reason: "no rows in the requested time range".into() });
     }
     let symbols: Vec<SymbolBars> = rows.finish(&files, options, &mut report)?;
+    report.instruments = instruments.into_values().collect();
     Ok((BarStore::new(symbols), report))
+}
+
+/// What a file holds, by its first bytes.
+enum Content {
+    Parquet,
+    Dbn { zstd: bool },
+}
+
+/// The first bytes of a zstd frame.
+const ZSTD_MAGIC: [u8; 4] = [0x28, 0xB5, 0x2F, 0xFD];
+
+/// Tells parquet from DBN by content (the name only decides which reader reports a file that is
+/// neither), refusing what `formats` does not read.
+fn detect(path: &Path, bytes: &[u8], formats: Formats) -> Result<Content> {
+    let sniffed = if bytes.starts_with(b"PAR1") {
+        Some(Content::Parquet)
+    } else if bytes.starts_with(b"DBN") {
+        Some(Content::Dbn { zstd: false })
+    } else if bytes.starts_with(&ZSTD_MAGIC) {
+        Some(Content::Dbn { zstd: true })
+    } else {
+        None
+    };
+    let name = path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    let named_dbn = name.ends_with(".dbn") || name.ends_with(".dbn.zst");
+    let not_dbn = || {
+        let head: Vec<String> = bytes.iter().take(4).map(|b| format!("{b:02X}")).collect();
+        StoreError::Dbn {
+            path: path.to_owned(),
+            reason: format!("starts with bytes {}, not 'DBN' or a zstd frame (28 B5 2F FD)", head.join(" ")),
+        }
+    };
+    match (formats, sniffed) {
+        (Formats::Parquet, Some(Content::Dbn { zstd: false })) => Err(StoreError::Parquet {
+            path: path.to_owned(),
+            reason: "this is a DBN file (DataBento's binary encoding); open it with BarStore.open or BarStore.openDbn"
+                .into(),
+        }),
+        (Formats::Parquet, _) => Ok(Content::Parquet),
+        (Formats::Dbn, Some(Content::Parquet)) => Err(StoreError::Dbn {
+            path: path.to_owned(),
+            reason: "this is a parquet file; open it with BarStore.open or BarStore.openParquet".into(),
+        }),
+        (_, Some(content)) => Ok(content),
+        (Formats::Dbn, None) => Err(not_dbn()),
+        (Formats::Any, None) if named_dbn => Err(not_dbn()),
+        // Neither: parquet's reader names what is wrong (as it always has for non-parquet files).
+        (Formats::Any, None) => Ok(Content::Parquet),
+    }
 }
 
 /// Scans one file; a panic inside the parquet reader (corrupt metadata makes polars 0.55 unwrap,
 /// as fuzzing found) becomes `ERR_PARQUET` naming the file instead of unwinding further.
-fn scan_guarded(path: &std::path::Path, options: &IngestOptions) -> Result<scan::ScannedFile> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scan::scan_file(path, options))).unwrap_or_else(|panic| {
-        let what = crate::error::panic_message(panic.as_ref());
-        Err(StoreError::Parquet {
-            path: path.to_owned(),
-            reason: format!("corrupt file (the parquet reader failed: {})", reader_failure(&what)),
-        })
-    })
+fn scan_guarded(path: &Path, bytes: Vec<u8>, options: &IngestOptions) -> Result<scan::ScannedFile> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scan::scan_bytes(path, bytes, options))).unwrap_or_else(
+        |panic| {
+            let what = crate::error::panic_message(panic.as_ref());
+            Err(StoreError::Parquet {
+                path: path.to_owned(),
+                reason: format!("corrupt file (the parquet reader failed: {})", reader_failure(&what)),
+            })
+        },
+    )
 }
 
 /// The readable part of a reader panic: the text of a polars error unwrapped inside it (up to its
@@ -84,7 +229,7 @@ fn reader_failure(panic: &str) -> &str {
 /// written in local time by mistake).
 fn check_same_zone(
     first: &mut Option<(PathBuf, Option<String>)>,
-    path: &std::path::Path,
+    path: &Path,
     sources: &scan::SourceNames,
 ) -> Result<()> {
     let zone = match &sources.ts_dtype {
@@ -120,8 +265,8 @@ fn validate_range(options: &IngestOptions) -> Result<()> {
     }
 }
 
-/// Expands globs (a pattern with `*`, `?` or `[`), sorted; plain paths are kept as given.
-/// The files `patterns` name, in read order (each glob's matches sorted).
+/// The files `patterns` name, in read order: globs (a pattern with `*`, `?` or `[`) expanded, each
+/// glob's matches sorted; plain paths kept as given.
 pub(crate) fn expand(patterns: &[String]) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for pattern in patterns {

@@ -63,9 +63,8 @@ pub(crate) struct SymbolCodes {
     pub codes: Vec<u32>,
 }
 
-/// Opens `path` as parquet and reads its normalised columns (see [`ScannedFile`]).
-pub(crate) fn scan_file(path: &Path, options: &IngestOptions) -> Result<ScannedFile> {
-    let bytes = read_file(path)?;
+/// Reads the parquet file `bytes` (the contents of `path`) into its normalised columns (see [`ScannedFile`]).
+pub(crate) fn scan_bytes(path: &Path, bytes: Vec<u8>, options: &IngestOptions) -> Result<ScannedFile> {
     super::preflight::check_structure(path, &bytes)?;
     // From memory rather than a memory map: polars reads exactly the bytes checked above, and nothing
     // polars still runs after a failed scan can touch (SIGBUS on) a file truncated in the meantime.
@@ -329,11 +328,12 @@ impl Layout {
     }
 }
 
-/// The file's bytes: `ERR_IO` (missing, directory, unreadable) or `ERR_EMPTY` (0 bytes) before polars sees it.
-fn read_file(path: &Path) -> Result<Vec<u8>> {
+/// The file's bytes: `ERR_IO` (missing, directory, unreadable) or `ERR_EMPTY` (0 bytes) before a
+/// reader sees it.
+pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>> {
     let io = |reason: String| StoreError::Io { path: path.to_owned(), reason };
     if std::fs::metadata(path).map_err(|e| io(e.to_string()))?.is_dir() {
-        return Err(io("is a directory, not a parquet file".into()));
+        return Err(io("is a directory, not a data file".into()));
     }
     let bytes = std::fs::read(path).map_err(|e| io(e.to_string()))?;
     if bytes.is_empty() {
@@ -465,6 +465,10 @@ fn first_line(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn scan_file(path: &Path, options: &IngestOptions) -> Result<ScannedFile> {
+        scan_bytes(path, read_file(path)?, options)
+    }
 
     const MIN_NS: i64 = 60_000_000_000;
     const JAN_2023_NS: i64 = 1_672_531_200_000_000_000;

@@ -1,10 +1,13 @@
 //! Checks shared by the stable fuzz tests and the cargo-fuzz targets (`fuzz/`): what ingest may
-//! answer for a corrupted file, and the slicing API compared with a naive scan.
+//! answer for a corrupted file (parquet or DBN), and the slicing API compared with a naive scan.
 
 use std::path::{Path, PathBuf};
 
 use ferrobt_core::sample::{generate, write_parquet, SampleSpec};
-use ferrobt_core::{open_parquet, BarColumns, BarStore, IngestOptions, ResampleOptions, SymbolBars, Timeframe};
+use ferrobt_core::{
+    open, open_parquet, write_dbn, BarColumns, BarStore, DbnWriteOptions, IngestOptions, ResampleOptions, SymbolBars,
+    Timeframe,
+};
 
 /// A fresh folder under the system temp dir, named for `purpose` and this process.
 pub fn scratch_dir(purpose: &str) -> PathBuf {
@@ -23,10 +26,20 @@ pub fn write_one_day_sample(path: &Path) {
     write_parquet(generate(&spec).expect("sample"), path).expect("write sample");
 }
 
+/// Writes the same day of bars as [`write_one_day_sample`] as DBN (zstd-compressed when `zstd`).
+pub fn write_one_day_dbn(path: &Path, zstd: bool) {
+    let parquet = path.with_extension("source.parquet");
+    write_one_day_sample(&parquet);
+    let (store, _) = open_parquet(&[parquet.to_string_lossy().into()], &IngestOptions::default()).expect("sample");
+    write_dbn(&store, path, &DbnWriteOptions { zstd, ..DbnWriteOptions::default() }).expect("write DBN");
+    std::fs::remove_file(parquet).expect("remove the parquet source");
+}
+
 /// The codes a corrupt file may get: faults of the file itself. ERR_INTERNAL (a polars failure not
 /// attributed to the input), ERR_IO (the file is readable) or a panic is a finding.
-pub const INGEST_CODES: [&str; 10] = [
+pub const INGEST_CODES: [&str; 11] = [
     "ERR_PARQUET",
+    "ERR_DBN",
     "ERR_EMPTY",
     "ERR_SCHEMA",
     "ERR_NULL",
@@ -44,9 +57,10 @@ pub enum Ingested {
     Rejected { by_reader_panic: bool },
 }
 
-/// Opens `path` and checks that a failure is typed; panics (a finding) on an unknown code.
+/// Opens `path` (any format, told by its content) and checks that a failure is typed; panics (a
+/// finding) on an unknown code.
 pub fn ingest(path: &Path) -> Ingested {
-    match open_parquet(&[path.to_string_lossy().into()], &IngestOptions::default()) {
+    match open(&[path.to_string_lossy().into()], &IngestOptions::default()) {
         Ok((store, _)) => {
             check_loaded(&store);
             Ingested::Loaded
