@@ -1,19 +1,10 @@
 // The hand-written New York DST rule ferrobt used before util/tz.ts (the post-2007 US rule for every
 // year), kept only as the baseline of the time benches in store.bench.ts.
 
+import { type WallTime, wallParts } from "../ts/src/util/nytime.js";
+
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-
-/** Calendar parts of a wall-clock time. `weekday`: 0 = Sunday .. 6 = Saturday. */
-interface WallTime {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-  weekday: number;
-}
 
 /** UTC ms of the n-th (1-based) `weekday` of a month at `hourUtc`. */
 function nthWeekdayUtc(year: number, month: number, weekday: number, n: number, hourUtc: number): number {
@@ -47,16 +38,7 @@ export function nyOffsetMs(utcMs: number): number {
   return utcMs >= yearCache[2] && utcMs < yearCache[3] ? -4 * HOUR : -5 * HOUR;
 }
 
-/** Wall-clock parts in New York at `utcMs`. */
+/** Wall-clock parts in New York at `utcMs` (the parts built as ferrobt builds them). */
 export function nyParts(utcMs: number): WallTime {
-  const d = new Date(utcMs + nyOffsetMs(utcMs));
-  return {
-    year: d.getUTCFullYear(),
-    month: d.getUTCMonth() + 1,
-    day: d.getUTCDate(),
-    hour: d.getUTCHours(),
-    minute: d.getUTCMinutes(),
-    second: d.getUTCSeconds(),
-    weekday: d.getUTCDay(),
-  };
+  return wallParts(utcMs + nyOffsetMs(utcMs));
 }

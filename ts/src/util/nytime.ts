@@ -26,7 +26,12 @@ export function nyOffsetMs(utcMs: number): number {
 
 /** Wall-clock parts in New York at `utcMs`. */
 export function nyParts(utcMs: number): WallTime {
-  const d = new Date(utcMs + nyOffsetMs(utcMs));
+  return wallParts(utcMs + nyOffsetMs(utcMs));
+}
+
+/** Calendar parts of `localMs`, a wall-clock time read as UTC ms. */
+export function wallParts(localMs: number): WallTime {
+  const d = new Date(localMs);
   return {
     year: d.getUTCFullYear(),
     month: d.getUTCMonth() + 1,
