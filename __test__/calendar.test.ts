@@ -9,6 +9,7 @@ import { SessionClock } from "../ts/src/engine/clock.js";
 import { formatNy, nyToUtc } from "../ts/src/util/nytime.js";
 import { timeZone } from "../ts/src/util/tz.js";
 import { type ReferenceSession, referenceSessions } from "./calendar-reference.js";
+import { flatSource, Recorder, run } from "./helpers/engine.js";
 
 const MIN = 60_000;
 const DAY = 86_400_000;
@@ -106,6 +107,25 @@ describe("names and range", () => {
     for (const name of ["NYSE", "us_futures", "CME_Equity", "CME_Rate", "LSE", "24/7"] as const) {
       expect(new MarketCalendar(name, t, t).continuous, name).toBe(name === "24/7");
     }
+  });
+});
+
+describe("backtests on the generated calendars", () => {
+  it("a run outside 1990-2030 stops with ERR_ARGUMENT before any hook", () => {
+    const start = nyToUtc(1985, 1, 3, 9, 30),
+      end = nyToUtc(1985, 1, 4, 16);
+    expect(() => run(new Recorder("NYSE"), { data: flatSource("X", start - 3_600_000, end), start, end })).toThrow(
+      expect.objectContaining({ code: "ERR_ARGUMENT", message: expect.stringContaining("1985-01-03 is outside the market calendars' range") }),
+    );
+  });
+
+  it("an LSE run iterates London's 08:00-16:30 session in New York time", () => {
+    // Jan 3 entered mid-session at 09:30 NY (14:30 London): 09:30 ... 11:28 = 119 ticks; Jan 4 03:00 ... 11:28 = 509.
+    const start = nyToUtc(2024, 1, 3, 9, 30),
+      end = nyToUtc(2024, 1, 4, 16);
+    const r = new Recorder("LSE");
+    expect(run(r, { data: flatSource("X", start - 3_600_000, end), start, end }).iterations).toBe(119 + 509);
+    expect(r.calls.find((c) => c[0] === "beforeStartingTrading" && c[1] > start)?.[1]).toBe(nyToUtc(2024, 1, 4, 3));
   });
 });
 

@@ -95,7 +95,7 @@ export class MarketCalendar {
         const when = Number.isFinite(t) ? nyDate(t) : String(t);
         throw new FerrobtError(
           "ERR_ARGUMENT",
-          `argument '${what}': ${when} is outside the ${name} calendar's range ${CALENDAR_FIRST_DAY} to ${CALENDAR_LAST_DAY} (New York)`,
+          `argument '${what}': ${when} is outside the market calendars' range ${CALENDAR_FIRST_DAY} to ${CALENDAR_LAST_DAY} (New York; market '${name}')`,
         );
       }
     }
