@@ -31,23 +31,6 @@ fn setup() -> Setup {
     Setup { good: [read("good.dbn", false), read("good.dbn.zst", true)], case: dir.join("case.dbn") }
 }
 
-/// Applies `input` to `good`: 5-byte edits (u32 LE offset, new byte); 1 to 4 trailing bytes truncate.
-fn edited(good: &[u8], input: &[u8]) -> Vec<u8> {
-    let mut bytes = good.to_vec();
-    let mut edits = input.chunks_exact(5);
-    for edit in &mut edits {
-        let at = u32::from_le_bytes([edit[0], edit[1], edit[2], edit[3]]) as usize % bytes.len();
-        bytes[at] = edit[4];
-    }
-    let rest = edits.remainder();
-    if !rest.is_empty() {
-        let mut word = [0u8; 4];
-        word[..rest.len()].copy_from_slice(rest);
-        bytes.truncate(1 + u32::from_le_bytes(word) as usize % bytes.len());
-    }
-    bytes
-}
-
 fuzz_target!(
     init: {
         SETUP.get_or_init(setup);
@@ -60,7 +43,7 @@ fuzz_target!(
         let whole = input.starts_with(b"DBN") || input.starts_with(&[0x28, 0xB5, 0x2F, 0xFD]);
         let bytes = match input.split_first() {
             _ if whole => input.to_vec(),
-            Some((pick, edits)) => edited(&setup.good[usize::from(pick & 1)], edits),
+            Some((pick, edits)) => oracle::edited(&setup.good[usize::from(pick & 1)], edits),
             None => setup.good[0].clone(),
         };
         std::fs::write(&setup.case, &bytes).expect("write case");

@@ -28,23 +28,6 @@ fn setup() -> Setup {
     Setup { good: std::fs::read(&good_path).expect("read sample"), case: dir.join("case.parquet") }
 }
 
-/// Applies `input` to `good`: 5-byte edits (u32 LE offset, new byte); 1 to 4 trailing bytes truncate.
-fn edited(good: &[u8], input: &[u8]) -> Vec<u8> {
-    let mut bytes = good.to_vec();
-    let mut edits = input.chunks_exact(5);
-    for edit in &mut edits {
-        let at = u32::from_le_bytes([edit[0], edit[1], edit[2], edit[3]]) as usize % bytes.len();
-        bytes[at] = edit[4];
-    }
-    let rest = edits.remainder();
-    if !rest.is_empty() {
-        let mut word = [0u8; 4];
-        word[..rest.len()].copy_from_slice(rest);
-        bytes.truncate(1 + u32::from_le_bytes(word) as usize % bytes.len());
-    }
-    bytes
-}
-
 fuzz_target!(
     init: {
         SETUP.get_or_init(setup);
@@ -55,7 +38,7 @@ fuzz_target!(
     },
     |input: &[u8]| {
         let setup = SETUP.get().expect("initialised");
-        let bytes = if input.starts_with(b"PAR1") { input.to_vec() } else { edited(&setup.good, input) };
+        let bytes = if input.starts_with(b"PAR1") { input.to_vec() } else { oracle::edited(&setup.good, input) };
         std::fs::write(&setup.case, &bytes).expect("write case");
         oracle::ingest(&setup.case);
     }

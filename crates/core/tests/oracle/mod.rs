@@ -35,6 +35,25 @@ pub fn write_one_day_dbn(path: &Path, zstd: bool) {
     std::fs::remove_file(parquet).expect("remove the parquet source");
 }
 
+/// The cargo-fuzz ingest targets' input format: applies `input` to the valid file `good` as 5-byte
+/// edits (u32 LE offset, new byte); 1 to 4 trailing bytes truncate.
+#[allow(dead_code)] // the stable mutation tests (tests/fuzz.rs) corrupt files their own way
+pub fn edited(good: &[u8], input: &[u8]) -> Vec<u8> {
+    let mut bytes = good.to_vec();
+    let mut edits = input.chunks_exact(5);
+    for edit in &mut edits {
+        let at = u32::from_le_bytes([edit[0], edit[1], edit[2], edit[3]]) as usize % bytes.len();
+        bytes[at] = edit[4];
+    }
+    let rest = edits.remainder();
+    if !rest.is_empty() {
+        let mut word = [0u8; 4];
+        word[..rest.len()].copy_from_slice(rest);
+        bytes.truncate(1 + u32::from_le_bytes(word) as usize % bytes.len());
+    }
+    bytes
+}
+
 /// The codes a corrupt file may get: faults of the file itself. ERR_INTERNAL (a polars failure not
 /// attributed to the input), ERR_IO (the file is readable) or a panic is a finding.
 pub const INGEST_CODES: [&str; 11] = [
