@@ -73,29 +73,36 @@ fn decode_unguarded(path: &Path, bytes: &[u8], zstd: bool, options: &IngestOptio
         std::io::Read::read_exact(&mut zstd_reader(path, bytes)?, &mut head)
             .map_err(|e| dbn_error(path, format!("corrupt or truncated zstd frame: {e}")))?;
         check_metadata_length(path, &head, None)?;
-        decode_from(path, Watched::new(zstd_reader(path, bytes)?), &head, options)
+        // A frame that declares its content size (ferrobt's writer does) sizes the columns once; a
+        // claim beyond what the compressed bytes could sensibly hold is ignored.
+        let declared = zstd::zstd_safe::get_frame_content_size(bytes).ok().flatten();
+        let plausible = declared.filter(|&n| n <= 64 * bytes.len() as u64 + (1 << 20));
+        decode_from(path, Watched::new(zstd_reader(path, bytes)?), &head, options, plausible)
     } else {
         check_metadata_length(path, bytes, Some(bytes.len()))?;
-        decode_from(path, Watched::new(bytes), bytes, options)
+        decode_from(path, Watched::new(bytes), bytes, options, Some(bytes.len() as u64))
     }
 }
 
 /// Decodes the (decompressed) DBN stream `reader`, whose first 8 bytes are `head`; a stream that ends
 /// inside a record or fails to decompress is `ERR_DBN` (the crate's decoder ends quietly on both).
+/// `stream_len`, when known, is the stream's length in bytes (it sizes the columns once).
 fn decode_from<R: std::io::Read>(
     path: &Path,
     reader: Watched<R>,
     head: &[u8],
     options: &IngestOptions,
+    stream_len: Option<u64>,
 ) -> Result<DbnContent> {
+    let metadata_len = u64::from(u32::from_le_bytes([head[4], head[5], head[6], head[7]]));
+    let records_hint = stream_len.map_or(0, |n| n.saturating_sub(8 + metadata_len) / size_of::<OhlcvMsg>() as u64);
     let mut decoder = DbnDecoder::with_upgrade_policy(reader, UPGRADE)
         .map_err(|e| dbn_error(path, format!("bad metadata header: {}", decode_failure(&e))))?;
-    let (content, records_len) = read_records(path, &mut decoder, head[3], options)?;
+    let (content, records_len) = read_records(path, &mut decoder, head[3], options, records_hint as usize)?;
     let reader = decoder.get_ref();
     if let Some(failure) = &reader.failed {
         return Err(dbn_error(path, format!("corrupt or truncated stream: {failure}")));
     }
-    let metadata_len = u64::from(u32::from_le_bytes([head[4], head[5], head[6], head[7]]));
     let partial = reader.read.saturating_sub(8 + metadata_len + records_len);
     if partial > 0 {
         return Err(dbn_error(path, format!("truncated: the stream ends {partial} bytes into a record")));
@@ -171,6 +178,7 @@ fn read_records<D: DecodeRecordRef + DbnMetadata>(
     decoder: &mut D,
     version: u8,
     options: &IngestOptions,
+    records_hint: usize,
 ) -> Result<(DbnContent, u64)> {
     let metadata = decoder.metadata().clone();
     let ts_out = if metadata.ts_out { 8 } else { 0 };
@@ -187,7 +195,7 @@ fn read_records<D: DecodeRecordRef + DbnMetadata>(
         }
         // No schema: a file of mixed records (live data); each record must be a bar.
         None | Some(Schema::Ohlcv1S | Schema::Ohlcv1M | Schema::Ohlcv1H | Schema::Ohlcv1D) => {
-            let (bars, len) = read_bars(path, decoder, &metadata, options)?;
+            let (bars, len) = read_bars(path, decoder, &metadata, options, records_hint)?;
             Ok((DbnContent::Bars(Box::new(bars)), len))
         }
         Some(other) => Err(StoreError::Schema {
@@ -211,11 +219,19 @@ fn read_bars<D: DecodeRecordRef>(
     decoder: &mut D,
     metadata: &Metadata,
     options: &IngestOptions,
+    records_hint: usize,
 ) -> Result<(ScannedFile, u64)> {
     let symbology = Symbology::of(path, metadata)?;
     let filtered = options.start_ns.is_some() || options.end_ns.is_some();
     let inside = |t: i64| options.start_ns.is_none_or(|s| t >= s) && options.end_ns.is_none_or(|e| t < e);
     let mut bars = BarColumns::default();
+    if !filtered {
+        // Sized once: grown by doubling, the columns would hold up to twice their bytes at the peak.
+        for column in [&mut bars.open, &mut bars.high, &mut bars.low, &mut bars.close, &mut bars.volume] {
+            column.reserve_exact(records_hint);
+        }
+        bars.ts.reserve_exact(records_hint);
+    }
     let mut kept: Vec<IdxSize> = Vec::new();
     let mut symbols = SymbolCodes { names: Vec::new(), codes: Vec::new() };
     let mut code_of: HashMap<Arc<str>, u32> = HashMap::new();
@@ -262,14 +278,17 @@ fn read_bars<D: DecodeRecordRef>(
         bars.low.push(bar.low_f64());
         bars.close.push(bar.close_f64());
         bars.volume.push(bar.volume as f64);
-        symbols.codes.push(code);
+        // Codes only once a second symbol appears (then the earlier bars, all of the first, get 0).
+        if code > 0 && symbols.codes.is_empty() {
+            symbols.codes.resize(bars.ts.len() - 1, 0);
+        }
+        if !symbols.codes.is_empty() || code > 0 {
+            symbols.codes.push(code);
+        }
         if filtered {
             kept.push(row);
         }
         index += 1;
-    }
-    if symbols.names.len() <= 1 {
-        symbols.codes = Vec::new();
     }
     let rows = if filtered { FileRows::Kept(kept) } else { FileRows::All };
     let sources = SourceNames { ts: "ts_event".into(), ts_dtype: DataType::Int64 };

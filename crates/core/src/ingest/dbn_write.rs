@@ -6,7 +6,7 @@ use std::io::Write;
 use std::num::NonZeroU64;
 use std::path::Path;
 
-use dbn::encode::{DbnEncoder, EncodeRecord};
+use dbn::encode::{DbnEncoder, DbnMetadataEncoder, EncodeRecord};
 use dbn::{MappingInterval, Metadata, OhlcvMsg, RecordHeader, SType, Schema, SymbolMapping};
 
 use crate::error::{Result, StoreError};
@@ -80,8 +80,12 @@ pub fn write_dbn(store: &BarStore, path: &Path, options: &DbnWriteOptions) -> Re
     let file = std::io::BufWriter::new(std::fs::File::create(path).map_err(|e| io(&e))?);
     let mut file = if options.zstd {
         let mut compressed = zstd::stream::Encoder::new(file, 0).map_err(|e| io(&e))?;
-        // A content checksum, so a corrupt frame is an error when read, not silently wrong bars.
+        // A content checksum, so a corrupt frame is an error when read, not silently wrong bars; and
+        // the content size, so a reader can size its columns once.
         compressed.include_checksum(true).map_err(|e| io(&e))?;
+        let records: usize = bars.iter().map(|b| b.len()).sum();
+        let size = DbnMetadataEncoder::<Vec<u8>>::encoded_len(&metadata) + records * size_of::<OhlcvMsg>();
+        compressed.set_pledged_src_size(Some(size as u64)).map_err(|e| io(&e))?;
         let written = encode_file(path, &mut compressed, &metadata, &bars, schema)?;
         // Finished explicitly: the frame's end is written here, and an error is reported, not dropped.
         (compressed.finish().map_err(|e| io(&e))?, written)
