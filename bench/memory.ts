@@ -12,6 +12,9 @@
 //                        of the store it builds (the fixed costs above are paid once per process)
 //   coldIngestPeakRatio  (afterIngest - afterLoad) / columnBytes: the same with those fixed costs
 //   processPeakRatio     (afterIngest - nodeAlone) / columnBytes: the same with the addon's load
+//   dbnBefore, dbnAfterIngest, dbnIngestPeakRatio  the same year's bars from `.dbn.zst` (BarStore.open),
+//                        measured in a child process of its own (a peak, once raised by the parquet
+//                        ingest, would hide it) after the same warm-up on the seed window's DBN file
 // The files are generated in a child process when missing, so their generation never sets the peak.
 
 import { execFileSync } from "node:child_process";
@@ -20,13 +23,30 @@ import { join } from "node:path";
 
 const cache = join(import.meta.dirname, ".cache");
 const [yearPath, seedPath] = [join(cache, "MES-1y.parquet"), join(cache, "MES-seed.parquet")];
-if (!existsSync(yearPath) || !existsSync(seedPath)) {
-  const fixtures = JSON.stringify(join(import.meta.dirname, "fixtures.ts"));
-  const generate = `import { seedFile, yearFile } from ${fixtures}; yearFile(); seedFile();`;
+const [yearDbnPath, seedDbnPath] = [join(cache, "MES-1y.dbn.zst"), join(cache, "MES-seed.dbn.zst")];
+if (![yearPath, seedPath, yearDbnPath, seedDbnPath].every(existsSync)) {
+  const fixtures = JSON.stringify(join(import.meta.dirname, "dbn-fixture.ts"));
+  const generate = `import { seedDbnFile, yearDbnFile } from ${fixtures}; yearDbnFile(); seedDbnFile();`;
   execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", generate], { stdio: "inherit" });
 }
 
 const maxRss = () => process.resourceUsage().maxRSS * 1024;
+if (process.argv[2] === "dbn") {
+  // The child: warm-up and the year's ingest from DBN, nothing else.
+  const { BarStore } = await import("../ts/src/index.js");
+  BarStore.openSync(seedDbnPath).dispose();
+  const dbnBefore = maxRss();
+  const store = BarStore.openSync(yearDbnPath);
+  const dbnAfterIngest = maxRss();
+  process.stdout.write(`${JSON.stringify({ dbnBefore, dbnAfterIngest, dbnColumnBytes: store.byteSize })}\n`);
+  process.exit(0);
+}
+const dbn = JSON.parse(
+  execFileSync(process.execPath, ["--import", "tsx", import.meta.filename, "dbn"], { encoding: "utf8" })
+    .trim()
+    .split("\n")
+    .pop() as string,
+);
 const nodeAlone = maxRss();
 const { Backtest, BarStore } = await import("../ts/src/index.js");
 const { native } = await import("../ts/src/native.js");
@@ -54,5 +74,8 @@ process.stdout.write(
     ingestPeakRatio: (afterIngest - before) / columnBytes,
     coldIngestPeakRatio: (afterIngest - afterLoad) / columnBytes,
     processPeakRatio: (afterIngest - nodeAlone) / columnBytes,
+    dbnBefore: dbn.dbnBefore,
+    dbnAfterIngest: dbn.dbnAfterIngest,
+    dbnIngestPeakRatio: (dbn.dbnAfterIngest - dbn.dbnBefore) / dbn.dbnColumnBytes,
   })}\n`,
 );

@@ -9,6 +9,7 @@ import { ReferenceSource } from "../ts/src/reference.js";
 import { barAt } from "../ts/src/store/Bars.js";
 import { countBelow } from "../ts/src/store/search.js";
 import { nyOffsetMs, nyParts } from "../ts/src/util/nytime.js";
+import { yearDbnFile } from "./dbn-fixture.js";
 import { clocks, SYMBOL, yearFile } from "./fixtures.js";
 import * as handRule from "./ny-hand-rule.js";
 
@@ -69,6 +70,13 @@ describe("ingest/1y-minute", () => {
       { iterations: 5, time: 0 },
     );
   }
+});
+
+/** The same year's bars from DataBento's own format (`.dbn.zst`), beside the parquet ingest above. */
+const dbnFile = yearDbnFile();
+describe("ingest/1y-minute-dbn", () => {
+  bench("ferrobt", () => BarStore.openSync(dbnFile).dispose(), { iterations: 5, time: 0 });
+  bench("ferrobt (parquet, same bars)", () => BarStore.openParquetSync(file).dispose(), { iterations: 5, time: 0 });
 });
 
 /** The 200-bar window on one timeframe: ferrobt, the reference backend and the JS floor over its columns. */

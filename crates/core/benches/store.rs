@@ -1,11 +1,14 @@
-//! Criterion benches of the core, named like the vitest scenarios: ingest/1y-minute, window/200x1m,
+//! Criterion benches of the core, named like the vitest scenarios: ingest/1y-minute,
+//! ingest/1y-minute-dbn (the same bars from `.dbn.zst`), window/200x1m,
 //! window/200x5m-resampled, last-bar, resample/1y-to-1h, resample/1y-to-1d.
 
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use ferrobt_core::sample::{generate, write_parquet, SampleSpec};
-use ferrobt_core::{open_parquet, BarStore, IngestOptions, ResampleOptions, Timeframe};
+use ferrobt_core::{
+    open, open_parquet, write_dbn, BarStore, DbnWriteOptions, IngestOptions, ResampleOptions, Timeframe,
+};
 
 fn year_file() -> String {
     let path = std::env::temp_dir().join("ferrobt-bench-1y.parquet");
@@ -20,12 +23,25 @@ fn year_file() -> String {
     path.to_string_lossy().into_owned()
 }
 
+/// The year's bars as zstd-compressed DBN (written with the dbn crate's encoder from the parquet year).
+fn year_dbn_file(store: &BarStore) -> String {
+    let path = std::env::temp_dir().join("ferrobt-bench-1y.dbn.zst");
+    if !path.exists() {
+        write_dbn(store, &path, &DbnWriteOptions::default()).unwrap();
+    }
+    path.to_string_lossy().into_owned()
+}
+
 fn benches(c: &mut Criterion) {
     let file = year_file();
     c.bench_function("ingest/1y-minute", |b| {
         b.iter(|| black_box(open_parquet(std::slice::from_ref(&file), &IngestOptions::default()).unwrap()));
     });
     let (store, _): (BarStore, _) = open_parquet(&[file], &IngestOptions::default()).unwrap();
+    let dbn = year_dbn_file(&store);
+    c.bench_function("ingest/1y-minute-dbn", |b| {
+        b.iter(|| black_box(open(std::slice::from_ref(&dbn), &IngestOptions::default()).unwrap()));
+    });
     let bars = store.bars_of("MESZ3").unwrap().clone();
     let ts = bars.ts().to_vec();
     let mut i = 1_000usize;
