@@ -19,6 +19,7 @@ const run = (cmd: string, args: string[], env: Record<string, string> = {}) =>
 
 const SCENARIOS = [
   "ingest/1y-minute",
+  "ingest/1y-minute-dbn",
   "window/200x1m",
   "window/200x5m-resampled",
   "last-bar",
@@ -134,7 +135,8 @@ const lines = [
   ``,
   `Memory (one year, ${memory.rows.toLocaleString("en-US")} rows): raw columns ${(memory.columnBytes / MiB).toFixed(1)} MiB; peak RSS ${(memory.before / MiB).toFixed(0)} MiB before ingest, ` +
     `${(memory.afterIngest / MiB).toFixed(0)} MiB after ingest (+${((memory.afterIngest - memory.before) / MiB).toFixed(0)} MiB, ${((memory.afterIngest - memory.before) / memory.columnBytes).toFixed(2)}× the columns), ` +
-    `${(memory.afterBacktest / MiB).toFixed(0)} MiB after the one-year backtest.`,
+    `${(memory.afterBacktest / MiB).toFixed(0)} MiB after the one-year backtest. The same year from \`.dbn.zst\`, in a process of its own: ` +
+    `+${((memory.dbnAfterIngest - memory.dbnBefore) / MiB).toFixed(0)} MiB at its peak (${memory.dbnIngestPeakRatio.toFixed(2)}× the columns).`,
   ``,
   ...researchLines(),
   ``,

@@ -15,6 +15,14 @@ export type { StatsRow, SummaryStats } from "./engine/stats.js";
 export { Strategy, Vars } from "./engine/strategy.js";
 export { type ErrorCode, FerrobtError } from "./errors.js";
 export { type ResultFiles, statsDocument, writeResults } from "./results/write.js";
-export { BarStore, generateSample, type IngestReport, type OpenOptions, type ResampleOptions } from "./store/BarStore.js";
+export {
+  BarStore,
+  type DbnWriteOptions,
+  generateSample,
+  type IngestReport,
+  type Instrument,
+  type OpenOptions,
+  type ResampleOptions,
+} from "./store/BarStore.js";
 export { type Bar, type BarColumnsView, Bars } from "./store/Bars.js";
 export type { TimeInput } from "./time.js";
