@@ -2,17 +2,16 @@
 // the stats table, a screenshot (out/report-test/report.png). Part of npm run test:full; skipped with the
 // reason when Chromium (scripts/setup-system.sh installs it) or ../shared is missing, except in CI.
 
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { BacktestResult } from "../ts/src/index.js";
 import type { ReportData } from "../ts/src/report/data.js";
 import { writeReport } from "../ts/src/report/html.js";
-import { IN_CI, REPO, requireShared } from "./helpers/fixtures.js";
+import { launchChromium, requireChromium } from "./helpers/browser.js";
+import { REPO, requireShared } from "./helpers/fixtures.js";
 import { mesReport } from "./helpers/report.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const OUT = join(REPO, "out/report-test");
 
 let result: BacktestResult;
@@ -25,18 +24,11 @@ beforeAll(() => {
 describe("report in a browser", () => {
   it("renders in headless Chromium with every fill marked", async ({ skip }) => {
     requireShared(skip);
-    if (!existsSync(CHROMIUM)) {
-      const why = `${CHROMIUM} is missing (install it with: bash scripts/setup-system.sh)`;
-      if (IN_CI) throw new Error(`${why}; CI runs every test`);
-      skip(`skipped: ${why}`);
-    }
+    requireChromium(skip);
     mkdirSync(OUT, { recursive: true });
     const path = writeReport(data, OUT);
     expect(readFileSync(path, "utf8")).not.toMatch(/<script[^>]+src=/);
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 2000 } });
       const errors: string[] = [];

@@ -2,23 +2,14 @@
 // per pair of chosen parameter values, the table sorts on a click, the equity is drawn. Part of npm run
 // test:full; skipped with the reason when Chromium is missing, except in CI.
 
-import { existsSync } from "node:fs";
-import { chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { writeSweep } from "../../ts/src/research/files.js";
 import { sweep } from "../../ts/src/research/sweep.js";
 import { walkForward, writeWalkForward } from "../../ts/src/research/walkforward.js";
-import { IN_CI, samplePath, tempDir } from "../helpers/fixtures.js";
+import { launchChromium, requireChromium } from "../helpers/browser.js";
+import { samplePath, tempDir } from "../helpers/fixtures.js";
 import { PROBE, SEED } from "../helpers/research.js";
-
-const CHROMIUM = "/usr/bin/chromium";
-
-function requireChromium(skip: (note: string) => never): void {
-  if (existsSync(CHROMIUM)) return;
-  const why = `${CHROMIUM} is missing (install it with: bash scripts/setup-system.sh)`;
-  if (IN_CI) throw new Error(`${why}; CI runs every test`);
-  skip(`skipped: ${why}`);
-}
 
 interface PageState {
   cells: number;
@@ -28,7 +19,7 @@ interface PageState {
 }
 
 async function open(path: string, check: (page: Page, state: PageState) => Promise<void>): Promise<void> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"] });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
     const errors: string[] = [];
