@@ -70,8 +70,7 @@ const research = JSON.parse(
     .split("\n")
     .at(-1)!,
 ) as {
-  throughput: { workers: number; runs: number; ms: number; runsPerSecond: number }[];
-  scaling: number;
+  throughput: { window: string; workers: number; runs: number; ms: number; runsPerSecond: number }[];
   pool: { perJobMs: number };
   queue?: { perJobMs: number };
   rss: { workers: number; peakRss: number; columnBytes: number }[];
@@ -145,13 +144,15 @@ const lines = [
   ...formatProcessReport(processes),
 ];
 function researchLines(): string[] {
-  const [one, two] = research.throughput;
   const [r1, r2] = research.rss;
+  const windows = [...new Set(research.throughput.map((t) => t.window))].map((w) => {
+    const [one, two] = research.throughput.filter((t) => t.window === w);
+    return `${w}: 1 worker ${one.runsPerSecond.toFixed(1)} runs/s, 2 workers ${two.runsPerSecond.toFixed(1)} runs/s (scaling ${(two.runsPerSecond / one.runsPerSecond).toFixed(2)}×)`;
+  });
   const mib = (b: number) => `${(b / MiB).toFixed(0)} MiB`;
   const q = research.queue;
   return [
-    `Research (bench/research.ts): a sweep of ${one.runs} runs of the MES example over the seed window: 1 worker ${one.runsPerSecond.toFixed(2)} runs/s, ` +
-      `2 workers ${two.runsPerSecond.toFixed(2)} runs/s (scaling ${research.scaling.toFixed(2)}× on ${machine.cores} cores). Per job of a one-hour run: ` +
+    `Research (bench/research.ts): sweeps of ${research.throughput[0].runs} runs of the MES example on warm pools, ${machine.cores} cores; ${windows.join("; ")}. Per job of a one-hour run: ` +
       `in-process pool ${research.pool.perJobMs.toFixed(1)} ms, BullMQ queue (redis-server on loopback, one \`ferrobt worker\` process) ` +
       (q
         ? `${q.perJobMs.toFixed(1)} ms (${(q.perJobMs - research.pool.perJobMs).toFixed(1)} ms of queue overhead per job)`
