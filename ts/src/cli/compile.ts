@@ -1,13 +1,14 @@
 // Compiles a strategy file (with the local files it imports) to one ES module with esbuild, cached by content under ~/.cache/ferrobt/strategies.
 
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createRequire, isBuiltin } from "node:module";
 import { homedir } from "node:os";
 import { dirname, extname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type * as Esbuild from "esbuild";
 import { FerrobtError } from "../errors.js";
+import { writeWhole } from "../util/files.js";
 
 /** Bumped when the compiled form changes, so older cache entries are never read. */
 const CACHE_FORMAT = "1";
@@ -76,8 +77,8 @@ export async function compiledStrategyUrl(file: string): Promise<string> {
   try {
     mkdirSync(dir, { recursive: true });
     // Code first, manifest last, each by rename: a reader that finds the manifest finds complete code.
-    writeAtomically(code, text);
-    writeAtomically(manifestPath, JSON.stringify(manifest));
+    writeWhole(code, text);
+    writeWhole(manifestPath, JSON.stringify(manifest));
   } catch (cause) {
     throw new FerrobtError(
       "ERR_IO",
@@ -97,12 +98,6 @@ function isFresh(manifestPath: string): boolean {
     return false;
   }
   return manifest.inputs.every(([path, hash]) => fileHash(path) === hash);
-}
-
-function writeAtomically(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
 }
 
 /** esbuild, resolved through tsx (which depends on it). */

@@ -1,17 +1,11 @@
 // Writes a sweep's results: sweep.json (one object per combination), sweep.csv (one column per
 // parameter and stat) and sweep.html; each file replaced whole (written beside, then renamed).
 
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { writeWhole } from "../util/files.js";
 import { STAT_KEYS } from "./job.js";
 import type { SweepResult, SweepRow } from "./sweep.js";
-
-/** Writes `text` to `path` through a temporary file and a rename: a reader never sees half a file. */
-export function writeWhole(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
 
 /** A CSV field: quoted when it holds a comma, a quote or a line break. */
 function field(v: unknown): string {

@@ -9,7 +9,7 @@ import { isIP } from "node:net";
 import { join } from "node:path";
 import { type Job, Queue, type RedisOptions, UnrecoverableError, Worker } from "bullmq";
 import { argumentError, FerrobtError } from "../errors.js";
-import { writeWhole } from "./files.js";
+import { writeWhole } from "../util/files.js";
 import type { RunOutcome, RunSpec } from "./job.js";
 import { PoolRunner, type Runner } from "./runner.js";
 

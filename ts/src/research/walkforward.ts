@@ -7,8 +7,8 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { argumentError } from "../errors.js";
+import { writeWhole } from "../util/files.js";
 import { parseNyTime } from "../util/nytime.js";
-import { writeWhole } from "./files.js";
 import type { Combination } from "./grid.js";
 import type { EquityCurve, RunFailure, RunSpec, RunStats } from "./job.js";
 import { defaultWorkers, PoolRunner, type Runner } from "./runner.js";
