@@ -6,7 +6,10 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { loadStrategy } from "../../ts/src/cli/inputs.js";
+import { Backtest, BarStore, statsDocument } from "../../ts/src/index.js";
 import { sweepCsv, writeSweep } from "../../ts/src/research/files.js";
+import { STAT_KEYS } from "../../ts/src/research/job.js";
 import { type SweepResult, sweep } from "../../ts/src/research/sweep.js";
 import { REPO, samplePath, tempDir } from "../helpers/fixtures.js";
 import { aloneStats, PROBE, SEED } from "../helpers/research.js";
@@ -35,6 +38,16 @@ describe("sweep", () => {
     // The parameters matter: not every row is the same run.
     expect(new Set(two.rows.map((r) => JSON.stringify({ ...r, parameters: 0 }))).size).toBeGreaterThan(1);
     expect(two.rows[0]).toMatchObject({ iterations: 3268 });
+  });
+
+  it("carries the numbers stats.json holds for the same run", async () => {
+    const Strategy = await loadStrategy(PROBE);
+    const store = BarStore.openParquetSync(samplePath());
+    const result = new Backtest(new Strategy(), { data: store, ...WINDOW, parameters: two.rows[3].parameters }).run();
+    store.dispose();
+    const doc = statsDocument(result) as Record<string, unknown> & { maxDrawdown: { drawdown: number } };
+    const { parameters: _, ...row } = two.rows[3];
+    expect(row).toEqual(Object.fromEntries(STAT_KEYS.map((k) => [k, k === "maxDrawdown" ? doc.maxDrawdown.drawdown : doc[k]])));
   });
 
   it("gives the same rows with one worker, and picks the best by the objective", async () => {

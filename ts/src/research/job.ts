@@ -9,7 +9,6 @@ import type { DataSource } from "../data/DataSource.js";
 import { Backtest, type BacktestResult, StrategyError } from "../engine/backtest.js";
 import type { FillModel } from "../engine/broker.js";
 import { FerrobtError } from "../errors.js";
-import { statsDocument } from "../results/write.js";
 import { BarStore } from "../store/BarStore.js";
 import type { Combination } from "./grid.js";
 
@@ -93,12 +92,21 @@ export function fileSha256(path: string): string {
   return createHash("sha256").update(readFileSync(path)).digest("hex");
 }
 
-/** The stats.json numbers of a result. */
+/** The stats.json numbers of a result, read from the same fields statsDocument writes (without its trade-log counts). */
 export function runStats(r: BacktestResult): RunStats {
-  const doc = statsDocument(r) as Record<string, unknown> & { maxDrawdown: { drawdown: number } };
-  const out: Record<string, number> = {};
-  for (const k of STAT_KEYS) out[k] = k === "maxDrawdown" ? doc.maxDrawdown.drawdown : (doc[k] as number);
-  return out as unknown as RunStats;
+  const s = r.summary;
+  return {
+    iterations: r.iterations,
+    fills: r.fillCount,
+    finalPortfolioValue: r.finalPortfolioValue,
+    totalReturn: s.totalReturn,
+    cagr: s.cagr,
+    sharpe: s.sharpe,
+    sortino: s.sortino,
+    maxDrawdown: s.maxDrawdown.drawdown,
+    tradeCount: s.tradeCount,
+    winRate: s.winRate,
+  };
 }
 
 /** At most `points` entries of the equity series (every one for -1), evenly spaced, the last always included. */
@@ -153,7 +161,8 @@ async function strategyFor(spec: RunSpec): Promise<StrategyClass> {
   return cls;
 }
 
-function failure(e: unknown, atMs?: number): RunFailure {
+/** A thrown error as a row's failure: its code (ERR_INTERNAL without one), its message, the clock when given. */
+export function runFailure(e: unknown, atMs?: number): RunFailure {
   const err = e as { code?: unknown; message?: unknown };
   return {
     code: typeof err?.code === "string" ? err.code : "ERR_INTERNAL",
@@ -180,14 +189,14 @@ export async function runSpec(spec: RunSpec): Promise<RunOutcome> {
       parameters: spec.parameters,
     });
   } catch (e) {
-    return { error: failure(e) };
+    return { error: runFailure(e) };
   }
   let result: BacktestResult;
   try {
     result = backtest.run();
   } catch (e) {
-    if (e instanceof StrategyError) return { error: failure(e, e.atMs) };
-    return { error: failure(e) };
+    if (e instanceof StrategyError) return { error: runFailure(e, e.atMs) };
+    return { error: runFailure(e) };
   }
   const points = spec.equityPoints ?? 0;
   const { length, timeMs } = result.equity;

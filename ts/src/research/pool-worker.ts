@@ -2,7 +2,7 @@
 // thread). An error that fails the whole job comes back as data: a thrown error would lose its `code`
 // crossing threads.
 
-import { type RunFailure, type RunOutcome, type RunSpec, runSpec } from "./job.js";
+import { type RunFailure, type RunOutcome, type RunSpec, runFailure, runSpec } from "./job.js";
 
 /** What a pool thread sends back. */
 export type TaskResult = { readonly outcome: RunOutcome } | { readonly fault: RunFailure };
@@ -11,7 +11,6 @@ export default async function run(spec: RunSpec): Promise<TaskResult> {
   try {
     return { outcome: await runSpec(spec) };
   } catch (e) {
-    const err = e as { code?: unknown; message?: unknown };
-    return { fault: { code: typeof err?.code === "string" ? err.code : "ERR_INTERNAL", message: typeof err?.message === "string" ? err.message : String(e) } };
+    return { fault: runFailure(e) };
   }
 }

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { type Job, Queue, type RedisOptions, UnrecoverableError, Worker } from "bullmq";
 import { argumentError, FerrobtError } from "../errors.js";
 import { writeWhole } from "../util/files.js";
-import type { RunOutcome, RunSpec } from "./job.js";
+import { type RunOutcome, type RunSpec, runFailure } from "./job.js";
 import { PoolRunner, type Runner } from "./runner.js";
 
 /** The BullMQ queue every sweep and worker uses unless told otherwise. */
@@ -271,8 +271,8 @@ export class QueueWorker {
           options.onJob?.(job.id ?? "", performance.now() - began);
           return outcome;
         } catch (e) {
-          const err = e as { code?: string; message?: string };
-          const text = `[${err.code ?? "ERR_INTERNAL"}] ${err.message ?? String(e)}`;
+          const failure = runFailure(e);
+          const text = `[${failure.code}] ${failure.message}`;
           options.onJob?.(job.id ?? "", performance.now() - began, text);
           // A changed or missing strategy file, unreadable data: retrying cannot help.
           throw new UnrecoverableError(text);
