@@ -50,6 +50,12 @@ export function checkCount(name: string, value: unknown): number {
   return value;
 }
 
+/** Checks a whole number from 1. */
+export function checkPositiveCount(name: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) argumentError(name, `${String(value)} is not a whole number >= 1`);
+  return value;
+}
+
 /** Checks a non-empty string. */
 export function checkString(name: string, value: unknown): string {
   if (typeof value !== "string" || value.length === 0) argumentError(name, `${String(value)} is not a non-empty string`);

@@ -7,12 +7,11 @@ import { parseArgs } from "node:util";
 import { openSource } from "../data/open.js";
 import type { Asset } from "../engine/asset.js";
 import { Backtest, type BacktestResult, StrategyError } from "../engine/backtest.js";
-import type { FillModel } from "../engine/broker.js";
 import { FerrobtError } from "../errors.js";
 import { reportData } from "../report/data.js";
 import { writeReport } from "../report/html.js";
 import { type ResultFiles, statsDocument, writeResults } from "../results/write.js";
-import { backendOf, dataPaths, loadStrategy, SEED_WINDOW } from "./inputs.js";
+import { backendOf, dataPaths, fillModelOf, loadStrategy, SEED_WINDOW } from "./inputs.js";
 import { money } from "./money.js";
 
 export async function runBacktestCommand(args: string[]): Promise<number> {
@@ -33,8 +32,7 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
     },
   });
   if (positionals.length !== 1) throw new FerrobtError("ERR_ARGUMENT", "backtest needs exactly one strategy file");
-  const fillModel = (values["fill-model"] ?? "polars") as FillModel;
-  if (fillModel !== "polars" && fillModel !== "pandas") throw new FerrobtError("ERR_ARGUMENT", "--fill-model must be polars or pandas");
+  const fillModel = fillModelOf(values["fill-model"]);
   const file = positionals[0];
   // The strategy compiles (when not cached) in esbuild's own process while this one opens the data; a
   // strategy error still comes first.

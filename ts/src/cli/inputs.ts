@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Backend } from "../data/open.js";
+import type { FillModel } from "../engine/broker.js";
 import { Strategy } from "../engine/strategy.js";
 import { FerrobtError } from "../errors.js";
 import { generateSample } from "../store/BarStore.js";
@@ -46,4 +47,27 @@ export function backendOf(value: string | undefined): Backend {
   const backend = value ?? "native";
   if (backend !== "native" && backend !== "reference") throw new FerrobtError("ERR_ARGUMENT", "--backend must be native or reference");
   return backend;
+}
+
+/** A `--name` flag holding a whole number from 1 (undefined when absent). */
+export function positiveInt(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new FerrobtError("ERR_ARGUMENT", `--${name} must be a whole number >= 1, not '${v}'`);
+  return n;
+}
+
+/** `--budget` as a positive number (undefined when absent). */
+export function budgetOf(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new FerrobtError("ERR_ARGUMENT", `--budget must be a positive number, not '${v}'`);
+  return n;
+}
+
+/** `--fill-model` (default polars). */
+export function fillModelOf(v: string | undefined): FillModel {
+  const m = v ?? "polars";
+  if (m !== "polars" && m !== "pandas") throw new FerrobtError("ERR_ARGUMENT", "--fill-model must be polars or pandas");
+  return m;
 }

@@ -3,14 +3,13 @@
 
 import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import type { FillModel } from "../engine/broker.js";
 import { FerrobtError } from "../errors.js";
 import { writeSweep } from "../research/files.js";
 import { readGridFile } from "../research/grid.js";
 import type { Runner } from "../research/runner.js";
 import { checkObjective, type SweepResult, sweep } from "../research/sweep.js";
 import { walkForward, writeWalkForward } from "../research/walkforward.js";
-import { dataPaths, SEED_WINDOW } from "./inputs.js";
+import { budgetOf, dataPaths, fillModelOf, positiveInt, SEED_WINDOW } from "./inputs.js";
 
 const COMMON = {
   grid: { type: "string" },
@@ -31,26 +30,6 @@ const COMMON = {
   test: { type: "string" },
   step: { type: "string" },
 } as const;
-
-function positiveInt(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new FerrobtError("ERR_ARGUMENT", `--${name} must be a whole number >= 1, not '${v}'`);
-  return n;
-}
-
-function budgetOf(v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new FerrobtError("ERR_ARGUMENT", `--budget must be a positive number, not '${v}'`);
-  return n;
-}
-
-function fillModelOf(v: string | undefined): FillModel {
-  const m = v ?? "polars";
-  if (m !== "polars" && m !== "pandas") throw new FerrobtError("ERR_ARGUMENT", "--fill-model must be polars or pandas");
-  return m;
-}
 
 /** The inputs both commands share, checked: strategy file, grid file, data, window, runner. */
 async function inputs(command: "sweep" | "walkforward", args: string[]) {

@@ -3,7 +3,8 @@
 
 import { parseArgs } from "node:util";
 import { FerrobtError } from "../errors.js";
-import { checkConcurrency, QueueWorker } from "../research/queue.js";
+import { QueueWorker } from "../research/queue.js";
+import { positiveInt } from "./inputs.js";
 
 export async function runWorkerCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -18,7 +19,7 @@ export async function runWorkerCommand(args: string[]): Promise<number> {
   });
   if (positionals.length > 0) throw new FerrobtError("ERR_ARGUMENT", `worker takes no positional argument (got ${positionals.join(" ")})`);
   if (typeof values.queue !== "string") throw new FerrobtError("ERR_ARGUMENT", "worker needs --queue redis://HOST:PORT");
-  const concurrency = checkConcurrency(Number(values.concurrency));
+  const concurrency = positiveInt("concurrency", values.concurrency)!;
   const log = (line: string) => values.quiet || process.stderr.write(`${line}\n`);
   const worker = new QueueWorker(values.queue, {
     queueName: values["queue-name"],

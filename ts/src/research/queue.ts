@@ -300,9 +300,3 @@ export class QueueWorker {
     await this.pool.close();
   }
 }
-
-/** Checks a concurrency: a whole number from 1. */
-export function checkConcurrency(value: unknown): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) argumentError("concurrency", `${String(value)} is not a whole number >= 1`);
-  return value;
-}

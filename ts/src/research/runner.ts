@@ -3,7 +3,7 @@
 
 import { availableParallelism } from "node:os";
 import { Piscina } from "piscina";
-import { argumentError, type ErrorCode, FerrobtError } from "../errors.js";
+import { checkPositiveCount, type ErrorCode, FerrobtError } from "../errors.js";
 import type { RunOutcome, RunSpec } from "./job.js";
 import type { TaskResult } from "./pool-worker.js";
 
@@ -18,12 +18,6 @@ function workerModule(): string {
   return new URL(import.meta.url.endsWith(".ts") ? "./pool-boot.mjs" : "./pool-worker.js", import.meta.url).href;
 }
 
-/** Checks a worker count: a whole number from 1. */
-export function checkWorkers(value: unknown): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) argumentError("workers", `${String(value)} is not a whole number >= 1`);
-  return value;
-}
-
 /** The default worker count: the cores this process may use. */
 export const defaultWorkers = (): number => availableParallelism();
 
@@ -32,7 +26,7 @@ export class PoolRunner implements Runner {
   private readonly pool: Piscina;
 
   constructor(workers: number) {
-    const n = checkWorkers(workers);
+    const n = checkPositiveCount("workers", workers);
     this.pool = new Piscina({ filename: workerModule(), minThreads: n, maxThreads: n, concurrentTasksPerWorker: 1, idleTimeout: 60_000 });
   }
 
