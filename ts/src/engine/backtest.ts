@@ -252,7 +252,8 @@ function expectedEntries(sleeptime: string | number, spanMs: number): number {
   return spanMs / (step || 86_400_000) + 4 * (spanMs / 86_400_000 + 2);
 }
 
-function parseTime(name: string, v: TimeInput | string): number {
+/** A time option: a string is New York wall-clock "YYYY-MM-DD[THH:MM]" or ISO with offset, else a TimeInput; ERR_ARGUMENT naming `name`. */
+export function parseTime(name: string, v: TimeInput | string): number {
   if (typeof v === "string") {
     const ms = parseNyTime(v);
     if (ms === undefined) throw new FerrobtError("ERR_ARGUMENT", `argument '${name}': '${v}' is not YYYY-MM-DD[THH:MM] (New York) or an ISO time with offset`);

@@ -6,9 +6,9 @@
 
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { parseTime } from "../engine/backtest.js";
 import { argumentError } from "../errors.js";
 import { writeWhole } from "../util/files.js";
-import { parseNyTime } from "../util/nytime.js";
 import type { Combination } from "./grid.js";
 import type { EquityCurve, RunFailure, RunSpec, RunStats } from "./job.js";
 import { defaultWorkers, PoolRunner, type Runner } from "./runner.js";
@@ -89,13 +89,6 @@ export interface WalkForwardResult {
   readonly wallMs: number;
 }
 
-function timeMs(name: string, v: string | number): number {
-  if (typeof v === "number") return v;
-  const ms = parseNyTime(v);
-  if (ms === undefined) argumentError(name, `'${v}' is not YYYY-MM-DD[THH:MM] (New York) or an ISO time with offset`);
-  return ms;
-}
-
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Runs the walk-forward analysis: every train sweep at once, then every chosen set on its test window. */
@@ -105,7 +98,7 @@ export async function walkForward(options: WalkForwardOptions): Promise<WalkForw
   const train = parseDuration("train", options.train);
   const test = parseDuration("test", options.test);
   const step = options.step === undefined ? test : parseDuration("step", options.step);
-  const windows = segmentWindows(timeMs("start", options.start), timeMs("end", options.end), train, test, step);
+  const windows = segmentWindows(parseTime("start", options.start), parseTime("end", options.end), train, test, step);
   const { prepared, store } = await prepareSweep(options);
   const runner = options.runner ?? new PoolRunner(options.workers ?? defaultWorkers());
   const combos = prepared.combinations;
