@@ -70,6 +70,15 @@ describe("sweep", () => {
     expect(r.best).toBe(0);
   });
 
+  it("reads DBN as the backtest does: the same bars as .dbn.zst give the same rows", async () => {
+    const dbn = join(tempDir(), "sample.dbn.zst");
+    const store = BarStore.openParquetSync(samplePath());
+    store.writeDbn(dbn);
+    store.dispose();
+    const fromDbn = await sweep({ strategy: PROBE, grid: GRID, data: dbn, ...WINDOW, workers: 2 });
+    expect(fromDbn.rows).toEqual(two.rows);
+  });
+
   it("refuses an unknown parameter and bad data before running anything", async () => {
     await expect(sweep({ strategy: PROBE, grid: { sma: [9] }, data: samplePath(), ...WINDOW })).rejects.toMatchObject({
       code: "ERR_ARGUMENT",

@@ -18,7 +18,7 @@ export interface RunSpec {
   readonly strategyFile: string;
   /** sha256 (hex) of the strategy file's content; the run fails with ERR_STRATEGY_HASH if the file differs. */
   readonly strategyHash: string;
-  /** Parquet paths or globs. */
+  /** Parquet or DBN paths or globs (told apart by content, as BarStore.open does). */
   readonly data: readonly string[];
   /** The files the data names, with sizes and modification times, as the submitter saw them (part of a queue job's id; workers do not check it). */
   readonly dataIdentity?: string;
@@ -133,7 +133,7 @@ const strategies = new Map<string, Promise<StrategyClass>>();
 function dataFor(paths: readonly string[]): DataSource {
   const key = JSON.stringify(paths);
   let source = sources.get(key);
-  if (!source) sources.set(key, (source = BarStore.openParquetSync([...paths], { share: true })));
+  if (!source) sources.set(key, (source = BarStore.openSync([...paths], { share: true })));
   return source;
 }
 

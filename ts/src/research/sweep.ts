@@ -38,7 +38,7 @@ export type SweepRow = { readonly parameters: Combination } & ({ readonly error:
 export interface WindowOptions {
   /** The strategy file (TypeScript or JavaScript). */
   strategy: string;
-  /** Parquet paths or globs. */
+  /** Parquet or DBN paths or globs (told apart by content, as BarStore.open does). */
   data: string | readonly string[];
   /** Window: ms UTC, or "YYYY-MM-DD[THH:MM]" New York time / ISO with offset. */
   start: string | number;
@@ -92,8 +92,8 @@ export async function prepareSweep(o: WindowOptions & { grid: unknown; gridSourc
   const Strategy = await loadStrategy(strategyFile);
   const grid = checkGrid(o.grid, new Strategy().parameters, o.gridSource);
   const data = typeof o.data === "string" ? [o.data] : [...o.data];
-  if (data.length === 0) argumentError("data", "no parquet path given");
-  const store = BarStore.openParquetSync(data, { share: true });
+  if (data.length === 0) argumentError("data", "no data path given");
+  const store = BarStore.openSync(data, { share: true });
   const dataIdentity = store.report.files.map((f) => {
     const s = statSync(f);
     return `${resolve(f)}:${s.size}:${s.mtimeMs}`;
