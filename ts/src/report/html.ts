@@ -1,25 +1,19 @@
 // Writes the self-contained HTML report (charts by lightweight-charts, inlined; data as JSON).
 
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { writeNewFile } from "../results/write.js";
+import { embedJson, packageText } from "../util/html.js";
 import type { Candles, ReportData } from "./data.js";
-
-const require = createRequire(import.meta.url);
 
 /** The charting library's standalone build, inlined so the report works offline. */
 function chartLibrary(): string {
-  const root = dirname(require.resolve("lightweight-charts/package.json"));
-  return readFileSync(join(root, "dist/lightweight-charts.standalone.production.js"), "utf8");
+  return packageText("lightweight-charts", "dist/lightweight-charts.standalone.production.js");
 }
 
 function appScript(): string {
   return readFileSync(new URL("./app.browser.js", import.meta.url), "utf8");
 }
-
-/** JSON safe inside a <script> element. */
-const embed = (x: unknown) => JSON.stringify(x).replace(/</g, "\\u003c");
 
 /**
  * Deltas from the previous value (first one absolute), rounded to 12 significant digits; short in JSON
@@ -92,7 +86,7 @@ export function reportHtml(d: ReportData): string {
 </tr></thead><tbody></tbody></table></div></section>
 </main>
 <script>${chartLibrary()}</script>
-<script type="application/json" id="ferrobt-data">${embed(pack(d))}</script>
+<script type="application/json" id="ferrobt-data">${embedJson(pack(d))}</script>
 <script>${appScript()}</script>
 </body></html>
 `;

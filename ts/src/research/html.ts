@@ -2,30 +2,16 @@
 // drawn by research.browser.js: a sortable table, the objective's heatmap over two chosen parameters
 // and an equity chart.
 
-import { existsSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { readFileSync } from "node:fs";
+import { embedJson, packageText } from "../util/html.js";
 import type { SweepResult } from "./sweep.js";
 import type { WalkForwardResult } from "./walkforward.js";
 
-const require = createRequire(import.meta.url);
-
-/** A package's root folder (d3 does not export its package.json): up from its entry to its package.json. */
-function packageRoot(pkg: string): string {
-  for (let dir = dirname(require.resolve(pkg)); dirname(dir) !== dir; dir = dirname(dir)) {
-    const manifest = join(dir, "package.json");
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === pkg) return dir;
-  }
-  throw new Error(`the package ${pkg} was not found`);
-}
-
 /** d3 and Plot's UMD builds, inlined so the page works offline. */
 function libraries(): string {
-  const dist = (pkg: string, file: string) => readFileSync(join(packageRoot(pkg), "dist", file), "utf8");
-  return `<script>${dist("d3", "d3.min.js")}</script>\n<script>${dist("@observablehq/plot", "plot.umd.min.js")}</script>`;
+  return `<script>${packageText("d3", "dist/d3.min.js")}</script>\n<script>${packageText("@observablehq/plot", "dist/plot.umd.min.js")}</script>`;
 }
 
-const embed = (x: unknown) => JSON.stringify(x).replace(/</g, "\\u003c");
 const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const CSS = `
@@ -44,7 +30,7 @@ function page(title: string, kind: "sweep" | "walkforward", data: unknown, secti
 <header><h1>${escapeHtml(title)}</h1><div id="meta"></div></header>
 <main>${sections}</main>
 ${libraries()}
-<script type="application/json" id="ferrobt-data">${embed({ kind, ...(data as object) })}</script>
+<script type="application/json" id="ferrobt-data">${embedJson({ kind, ...(data as object) })}</script>
 <script>${readFileSync(new URL("./research.browser.js", import.meta.url), "utf8")}</script>
 </body></html>
 `;
