@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
 use std::time::SystemTime;
 
 use crate::error::Result;
-use crate::ingest::{expand, open_formats, Formats, IngestOptions, IngestReport};
+use crate::ingest::{expand, open_files, open_formats, validate_range, Formats, IngestOptions, IngestReport};
 use crate::store::BarStore;
 
 /// A file as the registry tells files apart: rewriting it changes its size or modification time.
@@ -63,7 +63,7 @@ pub fn open_parquet_shared(patterns: &[String], options: &IngestOptions) -> Resu
 /// # Errors
 /// As [`open_formats`]; a file that cannot be examined (`stat`) is read by it to report the error.
 pub fn open_shared(patterns: &[String], options: &IngestOptions, formats: Formats) -> Result<SharedStore> {
-    let Some(key) = key_of(patterns, options, formats) else {
+    let Some((key, files)) = key_of(patterns, options, formats) else {
         // An empty list, a bad glob or a missing file: ingest names the problem.
         let (store, report) = open_formats(patterns, options, formats)?;
         return Ok(SharedStore { store: Arc::new(store), report, reused: false });
@@ -80,26 +80,28 @@ pub fn open_shared(patterns: &[String], options: &IngestOptions, formats: Format
     if let Some((store, report)) = held.as_ref().and_then(|(w, r)| w.upgrade().map(|s| (s, r.clone()))) {
         return Ok(SharedStore { store, report, reused: true });
     }
-    let (store, report) = open_formats(patterns, options, formats)?;
+    // The files the key was made of are the ones read (the globs are not listed a second time).
+    validate_range(options)?;
+    let (store, report) = open_files(&files, options, formats)?;
     let store = Arc::new(store);
     *held = Some((Arc::downgrade(&store), report.clone()));
     Ok(SharedStore { store, report, reused: false })
 }
 
-/// The key of an open, or `None` when a file cannot be listed or examined.
-fn key_of(patterns: &[String], options: &IngestOptions, formats: Formats) -> Option<Key> {
+/// The key of an open and the files it lists, or `None` when a file cannot be listed or examined.
+fn key_of(patterns: &[String], options: &IngestOptions, formats: Formats) -> Option<(Key, Vec<PathBuf>)> {
     if patterns.is_empty() {
         return None;
     }
     let files = expand(patterns).ok()?;
-    let files = files
+    let identities = files
         .iter()
         .map(|p| {
             let meta = std::fs::metadata(p).ok()?;
             Some(FileIdentity { path: std::fs::canonicalize(p).ok()?, len: meta.len(), modified: meta.modified().ok() })
         })
         .collect::<Option<Vec<_>>>()?;
-    Some(Key { files, options: format!("{options:?}"), formats })
+    Some((Key { files: identities, options: format!("{options:?}"), formats }, files))
 }
 
 #[cfg(test)]

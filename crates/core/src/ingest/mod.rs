@@ -106,7 +106,19 @@ pub fn open_formats(
         return Err(StoreError::argument("paths", what));
     }
     validate_range(options)?;
-    let files = expand(patterns)?;
+    open_files(&expand(patterns)?, options, formats)
+}
+
+/// [`open_formats`] of files already listed (globs expanded), in read order, with options whose time
+/// range [`validate_range`] accepted.
+///
+/// # Errors
+/// As [`open_formats`], but for the empty list, a bad glob and a bad range, which the caller reports.
+pub(crate) fn open_files(
+    files: &[PathBuf],
+    options: &IngestOptions,
+    formats: Formats,
+) -> Result<(BarStore, IngestReport)> {
     let mut rows = SymbolRows::default();
     let mut report = IngestReport::default();
     let mut first_zone: Option<(PathBuf, Option<String>)> = None;
@@ -148,7 +160,7 @@ pub fn open_formats(
         let path = files.first().cloned().unwrap_or_default();
         return Err(StoreError::Empty { path, reason: "no rows in the requested time range".into() });
     }
-    let symbols: Vec<SymbolBars> = rows.finish(&files, options, &mut report)?;
+    let symbols: Vec<SymbolBars> = rows.finish(files, options, &mut report)?;
     report.instruments = instruments.into_values().collect();
     Ok((BarStore::new(symbols), report))
 }
@@ -256,7 +268,8 @@ fn check_same_zone(
     Ok(())
 }
 
-fn validate_range(options: &IngestOptions) -> Result<()> {
+/// Refuses a time filter whose start is not before its end (`ERR_ARGUMENT`).
+pub(crate) fn validate_range(options: &IngestOptions) -> Result<()> {
     match (options.start_ns, options.end_ns) {
         (Some(s), Some(e)) if s >= e => {
             Err(StoreError::argument("start", format!("start {s} ns is not before end {e} ns")))
