@@ -105,6 +105,32 @@ pub enum StoreError {
         /// The value and its domain.
         reason: String,
     },
+    /// A catalog directory is not laid out as a catalog: a directory that is not `symbol=NAME` or
+    /// `year=YYYY`, a file that is not parquet or DBN, two files claiming one symbol, a file holding
+    /// another symbol's bars than its place says.
+    #[error("{path}: {reason}")]
+    Layout {
+        /// The file or directory at fault.
+        path: PathBuf,
+        /// What is wrong and what the catalog expects there.
+        reason: String,
+    },
+    /// One symbol's bars alone need more memory than a catalog's budget.
+    #[error("symbol '{symbol}' needs {needed} bytes ({needed_mib:.2} MiB: {bars} bars × 56 bytes) but the catalog's memory budget is {budget} bytes ({budget_mib:.2} MiB); raise memoryBudgetMb or narrow start/end")]
+    Budget {
+        /// The symbol that does not fit.
+        symbol: String,
+        /// Bytes its columns need.
+        needed: u64,
+        /// `needed` in MiB (2^20 bytes).
+        needed_mib: f64,
+        /// Its bars in the catalog's time range.
+        bars: u64,
+        /// The budget, bytes.
+        budget: u64,
+        /// `budget` in MiB.
+        budget_mib: f64,
+    },
     /// A timeframe string could not be parsed.
     #[error("unknown timeframe '{0}': use N minutes (\"1m\", \"5m\", \"15m\"), hours (\"1h\", \"4h\") or \"1d\"")]
     Timeframe(String),
@@ -127,6 +153,8 @@ impl StoreError {
             Self::Duplicate { .. } => "ERR_DUPLICATE",
             Self::UnknownSymbol(_) => "ERR_UNKNOWN_SYMBOL",
             Self::Argument { .. } => "ERR_ARGUMENT",
+            Self::Layout { .. } => "ERR_LAYOUT",
+            Self::Budget { .. } => "ERR_BUDGET",
             Self::Timeframe(_) => "ERR_TIMEFRAME",
             Self::Internal(_) => "ERR_INTERNAL",
         }

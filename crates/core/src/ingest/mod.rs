@@ -158,12 +158,16 @@ pub(crate) fn open_files(
     }
     if rows.is_empty() {
         let path = files.first().cloned().unwrap_or_default();
-        return Err(StoreError::Empty { path, reason: "no rows in the requested time range".into() });
+        return Err(StoreError::Empty { path, reason: NO_ROWS_IN_RANGE.into() });
     }
     let symbols: Vec<SymbolBars> = rows.finish(files, options, &mut report)?;
     report.instruments = instruments.into_values().collect();
     Ok((BarStore::new(symbols), report))
 }
+
+/// The reason of the `ERR_EMPTY` an open gives when its time range selects no row of any file (the
+/// catalog reads that as a symbol without bars in its window, not as a bad file).
+pub(crate) const NO_ROWS_IN_RANGE: &str = "no rows in the requested time range";
 
 /// What a file holds, by its first bytes.
 enum Content {

@@ -1,0 +1,388 @@
+//! A lazy catalog of many symbols under a memory budget. Opening lists the symbols from the directory
+//! layout and the parquet footers without reading a bar; a symbol's bars are read on first use through
+//! the ingest (its validation, time filter pushed into the parquet scan, only the files whose
+//! partition or footer statistics overlap the time range), and the least recently used symbols are
+//! evicted when the loaded columns would exceed the budget. Evicted bars stay alive while anyone still
+//! holds them (they are reference-counted), so views handed out stay valid.
+//!
+//! Layouts: hive partitions `symbol=NAME/[year=YYYY/]*.parquet` (or `*.dbn`, `*.dbn.zst`), or one file
+//! per symbol (`NAME.parquet`, the symbol taken from the footer's `symbol` statistics when present, else
+//! the file name; `NAME.dbn.zst`). Files follow the DataBento column layout (`ts_event`, `open`..`close`,
+//! `volume`, and `symbol`, which hive files may leave out). [`build_catalog`] writes the layout from
+//! any files the store reads; [`generate_stocks`] writes seeded stock data in it.
+
+mod build;
+mod generate;
+mod layout;
+mod write;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+
+pub use build::{build_catalog, BuildReport};
+pub use generate::{generate_stocks, GenerateReport, StockSpec};
+pub use layout::{CatalogFile, FileFormat, SymbolFiles};
+
+use crate::bars::{BarColumns, SymbolBars};
+use crate::error::{Result, StoreError};
+use crate::ingest::{
+    open_files, validate_range, Formats, GenericSchema, IngestOptions, Schema, TimeUnit, NO_ROWS_IN_RANGE,
+};
+use write::year_start_ns;
+
+/// Bytes a bar takes in memory: `ts` (i64), `ts_ms` (f64), four prices and the volume (f64).
+pub const BYTES_PER_BAR: u64 = 56;
+
+/// Counters of a catalog's work, for benches and monitoring.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct CatalogStats {
+    /// Symbols listed.
+    pub symbols: u64,
+    /// Data files listed.
+    pub files: u64,
+    /// Bytes of every data file listed, on disk.
+    pub catalog_bytes: u64,
+    /// The memory budget, bytes (`None`: unlimited).
+    pub budget_bytes: Option<u64>,
+    /// Symbol loads (first uses and reloads after eviction).
+    pub loads: u64,
+    /// Symbols evicted to stay within the budget.
+    pub evictions: u64,
+    /// Bytes of data files read from disk by loads (whole files; files outside the time range are skipped).
+    pub bytes_read: u64,
+    /// Bytes read from disk to list the catalog (parquet footers).
+    pub footer_bytes_read: u64,
+    /// Files skipped by a load because their partition or footer statistics lie outside the time range.
+    pub files_skipped: u64,
+    /// Symbols whose columns the catalog holds now.
+    pub resident_symbols: u64,
+    /// Bytes of the columns the catalog holds now (never above the budget).
+    pub bytes_resident: u64,
+    /// Highest `bytes_resident` so far.
+    pub peak_bytes_resident: u64,
+    /// Bytes of evicted symbols' columns still alive because views of them are held elsewhere.
+    pub bytes_evicted_alive: u64,
+}
+
+/// A symbol the catalog holds in memory.
+#[derive(Debug)]
+struct Resident {
+    bars: Arc<SymbolBars>,
+    /// Recency: the value of the use counter at its last use.
+    used: u64,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    resident: HashMap<usize, Resident>,
+    clock: u64,
+    stats: CatalogStats,
+    /// Evicted bars, to report what views still keep alive.
+    evicted: Vec<Weak<SymbolBars>>,
+}
+
+/// What [`Catalog::load`] did.
+#[derive(Debug, Clone)]
+pub struct Load {
+    /// The symbol's bars (ascending, unique; empty when none lies in the time range).
+    pub bars: Arc<SymbolBars>,
+    /// True when they were read from disk by this call (false: they were resident).
+    pub read: bool,
+    /// Ids of the symbols evicted to make room, oldest use first.
+    pub evicted: Vec<usize>,
+}
+
+/// A directory of bar files read one symbol at a time under a memory budget (see the module docs).
+/// Shareable across threads; loads are serialised.
+#[derive(Debug)]
+pub struct Catalog {
+    root: PathBuf,
+    symbols: Vec<SymbolFiles>,
+    by_name: HashMap<String, usize>,
+    options: IngestOptions,
+    budget: Option<u64>,
+    state: Mutex<State>,
+}
+
+impl Catalog {
+    /// Lists the catalog at `root` (layout and parquet footers; no bar is read). `options` gives the
+    /// time range kept (`start_ns`/`end_ns`: the backtest window plus its warm-up) and the ordering
+    /// policy; its schema is ignored (catalog files follow DataBento's). `budget_bytes`: the most the
+    /// catalog's columns may take (`None`: unlimited).
+    ///
+    /// # Errors
+    /// `ERR_IO` (missing, not a directory), `ERR_LAYOUT` (a directory or file out of place, two files
+    /// of one symbol in a flat layout), `ERR_EMPTY` (no data file, a 0-byte file), `ERR_PARQUET` (an
+    /// unreadable footer), `ERR_ARGUMENT` (start not before end, a zero budget); each naming the path.
+    pub fn open(root: &Path, options: &IngestOptions, budget_bytes: Option<u64>) -> Result<Self> {
+        validate_range(options)?;
+        if budget_bytes == Some(0) {
+            return Err(StoreError::argument("memoryBudgetMb", "must be above 0"));
+        }
+        let listing = layout::list(root)?;
+        let by_name = listing.symbols.iter().enumerate().map(|(i, s)| (s.symbol.clone(), i)).collect();
+        let stats = CatalogStats {
+            symbols: listing.symbols.len() as u64,
+            files: listing.symbols.iter().map(|s| s.files.len() as u64).sum(),
+            catalog_bytes: listing.symbols.iter().flat_map(|s| &s.files).map(|f| f.len).sum(),
+            budget_bytes,
+            footer_bytes_read: listing.footer_bytes,
+            ..CatalogStats::default()
+        };
+        Ok(Self {
+            root: root.to_owned(),
+            symbols: listing.symbols,
+            by_name,
+            options: options.clone(),
+            budget: budget_bytes,
+            state: Mutex::new(State { stats, ..State::default() }),
+        })
+    }
+
+    /// The catalog's directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Symbol names, ascending (a symbol's id is its position).
+    pub fn symbol_names(&self) -> Vec<String> {
+        self.symbols.iter().map(|s| s.symbol.clone()).collect()
+    }
+
+    /// The id of `symbol`.
+    ///
+    /// # Errors
+    /// `ERR_UNKNOWN_SYMBOL`.
+    pub fn symbol_id(&self, symbol: &str) -> Result<usize> {
+        self.by_name.get(symbol).copied().ok_or_else(|| StoreError::UnknownSymbol(symbol.to_owned()))
+    }
+
+    /// The files of symbol `id`, as listed.
+    ///
+    /// # Errors
+    /// `ERR_ARGUMENT` for an id out of range.
+    pub fn files(&self, id: usize) -> Result<&SymbolFiles> {
+        self.symbols
+            .get(id)
+            .ok_or_else(|| StoreError::argument("symbolId", format!("{id} is not a symbol id of this catalog")))
+    }
+
+    /// What the footers say of symbol `id` without reading it: rows in the files overlapping the time
+    /// range and the first and last `ts_event` (ns UTC) of those files, or `None` when a file has no
+    /// statistics (DBN, or parquet written without them). Bounds are the files', not clipped to the range.
+    ///
+    /// # Errors
+    /// `ERR_ARGUMENT` for an id out of range.
+    pub fn footer_span(&self, id: usize) -> Result<Option<(u64, i64, i64)>> {
+        let files = self.selected(id)?;
+        let mut span: Option<(u64, i64, i64)> = None;
+        for f in files {
+            let (Some(rows), Some((lo, hi))) = (f.rows, f.ts_range_ns) else { return Ok(None) };
+            span = Some(span.map_or((rows, lo, hi), |(r, a, b)| (r + rows, a.min(lo), b.max(hi))));
+        }
+        Ok(span)
+    }
+
+    /// Marks symbol `id` used; true when it is resident (its bars need no load).
+    pub fn touch(&self, id: usize) -> bool {
+        let mut state = self.lock();
+        state.clock += 1;
+        let clock = state.clock;
+        state.resident.get_mut(&id).map(|r| r.used = clock).is_some()
+    }
+
+    /// The bars of symbol `id`, read from disk unless resident; evicts least recently used symbols first
+    /// so the resident columns stay within the budget.
+    ///
+    /// # Errors
+    /// `ERR_BUDGET` when the symbol alone needs more than the budget (checked from the footers before
+    /// reading when they tell, else once read); `ERR_LAYOUT` when a file holds bars of another symbol
+    /// than its place in the catalog says; every ingest error (`ERR_PARQUET`, `ERR_DBN`, value and
+    /// ordering codes), naming the file; `ERR_ARGUMENT` for an id out of range.
+    pub fn load(&self, id: usize) -> Result<Load> {
+        let files = self.selected(id)?;
+        let mut state = self.lock();
+        state.clock += 1;
+        let clock = state.clock;
+        if let Some(r) = state.resident.get_mut(&id) {
+            r.used = clock;
+            return Ok(Load { bars: r.bars.clone(), read: false, evicted: Vec::new() });
+        }
+        let symbol = &self.symbols[id].symbol;
+        let mut evicted = Vec::new();
+        // Room first, from the footers' row counts when every file lies wholly inside the time range
+        // (then they are exact), so reading does not push the resident bytes over the budget.
+        if let (Some(budget), Some(rows)) = (self.budget, self.exact_rows(&files)) {
+            let needed = rows * BYTES_PER_BAR;
+            if needed > budget {
+                return Err(self.over_budget(symbol, rows, budget));
+            }
+            self.evict_for(&mut state, needed, budget, &mut evicted);
+        }
+        let skipped = (self.symbols[id].files.len() - files.len()) as u64;
+        let bars = self.read(id, &files)?;
+        state.stats.bytes_read += files.iter().map(|f| f.len).sum::<u64>();
+        state.stats.files_skipped += skipped;
+        state.stats.loads += 1;
+        let size = bars.byte_size() as u64;
+        if let Some(budget) = self.budget {
+            if size > budget {
+                return Err(self.over_budget(symbol, bars.len() as u64, budget));
+            }
+            self.evict_for(&mut state, size, budget, &mut evicted);
+        }
+        state.resident.insert(id, Resident { bars: bars.clone(), used: clock });
+        let stats = &mut state.stats;
+        stats.bytes_resident += size;
+        stats.resident_symbols += 1;
+        stats.peak_bytes_resident = stats.peak_bytes_resident.max(stats.bytes_resident);
+        Ok(Load { bars, read: true, evicted })
+    }
+
+    /// Drops every resident symbol (views handed out stay valid); returns their ids.
+    pub fn evict_all(&self) -> Vec<usize> {
+        let mut state = self.lock();
+        let ids: Vec<usize> = state.resident.keys().copied().collect();
+        for &id in &ids {
+            Self::evict(&mut state, id);
+        }
+        ids
+    }
+
+    /// The counters so far.
+    pub fn stats(&self) -> CatalogStats {
+        let mut state = self.lock();
+        state.evicted.retain(|w| w.strong_count() > 0);
+        let alive: u64 = state.evicted.iter().filter_map(Weak::upgrade).map(|b| b.byte_size() as u64).sum();
+        state.stats.bytes_evicted_alive = alive;
+        state.stats
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // The state is consistent between statements; a panic mid-load leaves at worst a stale counter.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The files of symbol `id` that may hold bars in the time range: a `year=` partition or footer
+    /// statistics outside it rule a file out.
+    fn selected(&self, id: usize) -> Result<Vec<CatalogFile>> {
+        let (start, end) = (self.options.start_ns, self.options.end_ns);
+        let overlaps =
+            |lo: i64, hi_inclusive: i64| start.is_none_or(|s| hi_inclusive >= s) && end.is_none_or(|e| lo < e);
+        Ok(self
+            .files(id)?
+            .files
+            .iter()
+            .filter(|f| f.year.is_none_or(|y| overlaps(year_start_ns(y), year_start_ns(y + 1) - 1)))
+            .filter(|f| f.ts_range_ns.is_none_or(|(lo, hi)| overlaps(lo, hi)))
+            .cloned()
+            .collect())
+    }
+
+    /// Rows `files` will give when the footers say so exactly: every file's row count known and its
+    /// statistics wholly inside the time range.
+    fn exact_rows(&self, files: &[CatalogFile]) -> Option<u64> {
+        let (start, end) = (self.options.start_ns, self.options.end_ns);
+        files.iter().try_fold(0u64, |sum, f| {
+            let rows = f.rows?;
+            let inside = match (start, end) {
+                (None, None) => true,
+                _ => f.ts_range_ns.is_some_and(|(lo, hi)| start.is_none_or(|s| lo >= s) && end.is_none_or(|e| hi < e)),
+            };
+            inside.then_some(sum + rows)
+        })
+    }
+
+    /// Evicts least recently used symbols until `needed` more bytes fit in `budget`.
+    fn evict_for(&self, state: &mut State, needed: u64, budget: u64, evicted: &mut Vec<usize>) {
+        while state.stats.bytes_resident + needed > budget {
+            let Some(oldest) = state.resident.iter().min_by_key(|(_, r)| r.used).map(|(&id, _)| id) else { break };
+            Self::evict(state, oldest);
+            evicted.push(oldest);
+        }
+    }
+
+    fn evict(state: &mut State, id: usize) {
+        if let Some(r) = state.resident.remove(&id) {
+            state.stats.bytes_resident -= r.bars.byte_size() as u64;
+            state.stats.resident_symbols -= 1;
+            state.stats.evictions += 1;
+            state.evicted.retain(|w| w.strong_count() > 0);
+            state.evicted.push(Arc::downgrade(&r.bars));
+        }
+    }
+
+    fn over_budget(&self, symbol: &str, bars: u64, budget: u64) -> StoreError {
+        let needed = bars * BYTES_PER_BAR;
+        let mib = |b: u64| b as f64 / (1u64 << 20) as f64;
+        StoreError::Budget {
+            symbol: symbol.to_owned(),
+            needed,
+            needed_mib: mib(needed),
+            bars,
+            budget,
+            budget_mib: mib(budget),
+        }
+    }
+
+    /// Reads symbol `id`'s `files` through the ingest and checks they hold that symbol only.
+    fn read(&self, id: usize, files: &[CatalogFile]) -> Result<Arc<SymbolBars>> {
+        let symbol = &self.symbols[id].symbol;
+        let empty = || Arc::new(SymbolBars::from_columns(symbol.clone(), BarColumns::default()));
+        if files.is_empty() {
+            return Ok(empty());
+        }
+        let with_column = files.iter().filter(|f| f.has_symbol_column).count();
+        let schema = if with_column == files.len() {
+            Schema::Databento
+        } else if with_column == 0 {
+            // Hive files without a symbol column: every row is the partition's symbol.
+            Schema::Generic(GenericSchema {
+                timestamp_column: "ts_event".into(),
+                integer_unit: TimeUnit::Nanoseconds,
+                naive_time_zone: None,
+                symbol_column: None,
+                default_symbol: symbol.clone(),
+            })
+        } else {
+            let odd = files.iter().find(|f| !f.has_symbol_column).map(|f| f.path.clone()).unwrap_or_default();
+            return Err(StoreError::Layout {
+                path: odd,
+                reason: format!("has no `symbol` column while other files of '{symbol}' have one"),
+            });
+        };
+        let options = IngestOptions { schema, ..self.options.clone() };
+        let paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+        let store = match open_files(&paths, &options, Formats::Any) {
+            Ok((store, _)) => store,
+            Err(StoreError::Empty { reason, .. })
+                if reason == NO_ROWS_IN_RANGE && (options.start_ns.is_some() || options.end_ns.is_some()) =>
+            {
+                return Ok(empty());
+            }
+            Err(e) => return Err(e),
+        };
+        let names = store.symbol_names();
+        if names.len() != 1 || names[0] != *symbol {
+            let found = names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", ");
+            let culprit = self.file_holding_other(files, symbol, &options).unwrap_or_else(|| paths[0].clone());
+            return Err(StoreError::Layout {
+                path: culprit,
+                reason: format!("holds bars of {found}, but its place in the catalog is symbol '{symbol}'"),
+            });
+        }
+        Ok(store.bars(0)?.clone())
+    }
+
+    /// The first of `files` holding a symbol other than `symbol` (read one by one; only for the message).
+    fn file_holding_other(&self, files: &[CatalogFile], symbol: &str, options: &IngestOptions) -> Option<PathBuf> {
+        files.iter().map(|f| f.path.clone()).find(|p| {
+            open_files(std::slice::from_ref(p), options, Formats::Any)
+                .is_ok_and(|(s, _)| s.symbol_names().iter().any(|n| n != symbol))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;
