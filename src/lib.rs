@@ -1,5 +1,6 @@
 //! ferrobt's N-API binding: converts between JS and the napi-free core (`ferrobt-core`); no logic.
 
+mod catalog;
 mod conversion;
 mod error;
 mod sample;

@@ -51,10 +51,90 @@ export declare class NativeBarStore {
 export type JsBarStore = NativeBarStore
 
 /**
+ * A catalog held by Rust; the columns alive (resident, or evicted but viewed) are reported to V8 as
+ * external memory, updated at each load.
+ */
+export declare class NativeCatalog {
+  /**
+   * Lists the catalog at `dir` (layout and parquet footers; no bar read). `options`: the time range
+   * (`startNs`/`endNs`) and ordering policy of the ingest; `memoryBudgetBytes`: absent = unlimited.
+   * Errors: ERR_IO, ERR_LAYOUT, ERR_EMPTY, ERR_PARQUET, ERR_ARGUMENT, each naming the path.
+   */
+  static open(dir: string, options?: JsIngestOptions | undefined | null, memoryBudgetBytes?: number | undefined | null): NativeCatalog
+  /** Symbol names, ascending; a symbol's id is its position here. */
+  symbols(): Array<string>
+  /** Marks symbol `id` used; true when its columns are resident (no load needed). */
+  touch(id: number): boolean
+  /**
+   * The columns of symbol `id` (zero-copy views that keep them alive), loading them when not
+   * resident; `evicted` lists the symbols dropped to stay within the budget.
+   * Errors: ERR_BUDGET, ERR_LAYOUT, the ingest's codes (naming the file), ERR_ARGUMENT.
+   */
+  load(id: number): JsCatalogLoad
+  /** Rows and first/last times of symbol `id` from the footers, or null when they do not tell. */
+  footerSpan(id: number): JsFooterSpan | null
+  /** The files of symbol `id` as listed. */
+  files(id: number): Array<string>
+  /** Drops every resident symbol (views handed out stay valid); returns their ids. */
+  evictAll(): Array<number>
+  /** Loads, evictions, bytes read and resident. */
+  get stats(): JsCatalogStats
+  /** Releases the catalog now (views handed out stay valid). Idempotent. */
+  dispose(): void
+}
+export type JsCatalog = NativeCatalog
+
+/**
+ * Converts `inputs` (paths or globs, parquet and DBN) into a catalog at the new or empty `out`.
+ * Errors: the ingest's codes naming the input; ERR_ARGUMENT (non-empty out, overlapping inputs); ERR_IO.
+ */
+export declare function buildCatalogFiles(inputs: Array<string>, out: string, options?: JsIngestOptions | undefined | null): JsBuildReport
+
+/**
  * Writes generated 1-minute bars to `path` as DataBento-schema parquet; returns the row count.
  * Same spec → byte-identical file.
  */
 export declare function generateSample(path: string, spec?: JsSampleSpec | undefined | null): number
+
+/**
+ * Writes seeded stock minute bars into the new or empty `dir` as a catalog. Same spec → same bytes.
+ * Errors: ERR_ARGUMENT (counts, sessions, a non-empty dir), ERR_IO.
+ */
+export declare function generateStocksCatalog(dir: string, spec: JsStockSpec): JsGenerateReport
+
+/** What `buildCatalog` wrote. */
+export interface JsBuildReport {
+  inputs: Array<string>
+  symbols: Array<string>
+  files: number
+  bars: number
+  bytes: number
+}
+
+/** A symbol's columns and the ids of the symbols evicted to make room for them. */
+export interface JsCatalogLoad {
+  columns: JsColumns
+  /** True when this call read them from disk. */
+  read: boolean
+  evicted: Array<number>
+}
+
+/** Counters of a catalog (bytes and counts as doubles; `budgetBytes` absent when unlimited). */
+export interface JsCatalogStats {
+  symbols: number
+  files: number
+  catalogBytes: number
+  budgetBytes?: number
+  loads: number
+  evictions: number
+  bytesRead: number
+  footerBytesRead: number
+  filesSkipped: number
+  residentSymbols: number
+  bytesResident: number
+  peakBytesResident: number
+  bytesEvictedAlive: number
+}
 
 /**
  * One symbol's columns as typed arrays viewing the store's memory (no copy). Each view keeps the
@@ -79,6 +159,24 @@ export interface JsDbnWriteOptions {
   /** `"ohlcv-1s" | "ohlcv-1m" | "ohlcv-1h" | "ohlcv-1d"`. */
   schema?: string
   zstd?: boolean
+}
+
+/** What the footers say of a symbol without reading it. */
+export interface JsFooterSpan {
+  /** Rows in the files overlapping the time range. */
+  rows: number
+  /** First `ts_event` of those files, ns UTC. */
+  firstNs: bigint
+  /** Last `ts_event` of those files, ns UTC. */
+  lastNs: bigint
+}
+
+/** What `generateStocks` wrote. */
+export interface JsGenerateReport {
+  symbols: Array<string>
+  files: number
+  bars: number
+  bytes: number
 }
 
 /** Ingest options as JS passes them (all optional). */
@@ -154,4 +252,12 @@ export interface JsSampleSpec {
   root?: string
   startPrice?: number
   tick?: number
+}
+
+/** What to generate: `symbols` stocks over the sessions `[sessionOpenMs[i], sessionCloseMs[i])` (UTC ms). */
+export interface JsStockSpec {
+  seed?: number
+  symbols: number
+  sessionOpenMs: Array<number>
+  sessionCloseMs: Array<number>
 }

@@ -6,6 +6,8 @@ export type ErrorCode =
   | "ERR_PARQUET"
   | "ERR_DBN"
   | "ERR_EMPTY"
+  | "ERR_LAYOUT"
+  | "ERR_BUDGET"
   | "ERR_SCHEMA"
   | "ERR_NULL"
   | "ERR_NOT_FINITE"

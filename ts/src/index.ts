@@ -25,4 +25,6 @@ export {
   type ResampleOptions,
 } from "./store/BarStore.js";
 export { type Bar, type BarColumnsView, Bars } from "./store/Bars.js";
+export { type BuildReport, buildCatalog, Catalog, type CatalogOptions, type CatalogStats, type FooterSpan } from "./store/Catalog.js";
+export { generateStocks, type StockOptions, type StocksReport } from "./store/stocks.js";
 export type { TimeInput } from "./time.js";

@@ -8,6 +8,7 @@ import { FerrobtError } from "./errors.js";
 
 export type NativeBinding = typeof Binding;
 export type NativeBarStore = Binding.NativeBarStore;
+export type NativeCatalog = Binding.NativeCatalog;
 export type NativeColumns = Binding.JsColumns;
 
 const require = createRequire(import.meta.url);

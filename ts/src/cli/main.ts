@@ -17,6 +17,9 @@ const USAGE = `usage:
   ferrobt walkforward <strategy.ts> --grid grid.json --train 30d --test 7d [--step 7d] [the sweep options]
   ferrobt worker --queue redis://HOST:PORT [--concurrency N]
   ferrobt generate <out.parquet> [--seed 42] [--start 2023-12-17] [--end 2024-01-13]
+  ferrobt generate <DIR> --symbols N [--seed 42] [--start 2024-01-01] [--end 2025-01-01]   (stocks, catalog layout)
+  ferrobt catalog build <file|glob>... --out DIR [--start ...] [--end ...]
+  ferrobt catalog info <DIR> [--json]
 Times without an offset are New York wall-clock times. Without --data/--start/--end: the generated
 sample (out/data/MES_sample.parquet) over the seed window 2024-01-03 09:30 → 2024-01-05 16:00.`;
 
@@ -25,6 +28,7 @@ async function main(argv: string[]): Promise<number> {
   // Each command loads only its own modules.
   if (command === "backtest") return (await import("./backtest.js")).runBacktestCommand(rest);
   if (command === "generate") return generate(rest);
+  if (command === "catalog") return (await import("./catalog.js")).runCatalogCommand(rest);
   if (command === "profile") return (await import("./profile.js")).runProfileCommand(rest);
   if (command === "sweep") return (await import("./research.js")).runSweepCommand(rest);
   if (command === "walkforward") return (await import("./research.js")).runWalkForwardCommand(rest);
@@ -37,9 +41,10 @@ async function generate(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { seed: { type: "string" }, start: { type: "string" }, end: { type: "string" } },
+    options: { seed: { type: "string" }, start: { type: "string" }, end: { type: "string" }, symbols: { type: "string" } },
   });
   if (positionals.length !== 1) throw new FerrobtError("ERR_ARGUMENT", "generate needs exactly one output path");
+  if (values.symbols !== undefined) return (await import("./catalog.js")).runGenerateStocks(positionals[0], { ...values, symbols: values.symbols });
   const out = resolve(positionals[0]);
   mkdirSync(dirname(out), { recursive: true });
   const { generateSample } = await import("../store/BarStore.js");

@@ -3,9 +3,10 @@
 import type { DataSource } from "../data/DataSource.js";
 import { argumentError, checkCount, checkString, FerrobtError } from "../errors.js";
 import { type NativeBarStore, native } from "../native.js";
-import { type TimeInput, toMs, toNs } from "../time.js";
+import { type TimeInput, toNs } from "../time.js";
 import { type Bar, type BarColumnsView, Bars, barAt } from "./Bars.js";
-import { allWholeMs, checkQueryTime, countAtOrBefore, countBefore, type TimeIndex } from "./search.js";
+import { Catalog, type CatalogOptions } from "./Catalog.js";
+import { allWholeMs, checkTime, countAtOrBefore, countBefore, type TimeIndex } from "./search.js";
 
 /**
  * How files are read. The schema options (`schema` and the generic ones) apply to parquet files; DBN
@@ -134,6 +135,21 @@ export class BarStore implements DataSource {
   /** Same as {@link openDbn}, blocking. */
   static openDbnSync(paths: string | string[], options: OpenOptions = {}): BarStore {
     return BarStore.openWith("openDbn", paths, options);
+  }
+
+  /**
+   * Opens the catalog directory `dir` (hive-partitioned `symbol=NAME/year=YYYY/*.parquet`, or one file
+   * per symbol) as a lazy {@link Catalog}: symbols are listed from the layout and the footers, a
+   * symbol's bars are read on first use (only `start`..`end`), and least recently used symbols are
+   * dropped to keep the loaded columns within `memoryBudgetMb` (MiB). Resolves once listed.
+   */
+  static async openCatalog(dir: string, options: CatalogOptions = {}): Promise<Catalog> {
+    return Catalog.openSync(dir, options);
+  }
+
+  /** Same as {@link openCatalog}, blocking. */
+  static openCatalogSync(dir: string, options: CatalogOptions = {}): Catalog {
+    return Catalog.openSync(dir, options);
   }
 
   /** Reads parquet files (paths or globs). Resolves once the store is ready. */
@@ -291,11 +307,6 @@ export class BarStore implements DataSource {
     this.nativeStore?.dispose();
     this.nativeStore = undefined;
   }
-}
-
-/** A time query as ms (number) or ns (bigint, kept exact); a Date becomes ms; out of the i64 ns range is ERR_ARGUMENT. */
-function checkTime(name: string, t: TimeInput): number | bigint {
-  return checkQueryTime(name, typeof t === "number" || typeof t === "bigint" ? t : toMs(name, t));
 }
 
 /** Writes seeded DataBento-schema 1-minute MES-like bars to `path`; same options → identical bytes. */

@@ -3,7 +3,7 @@
 // ms → ns conversion (whole ms exact, the fraction rounded to the ns).
 
 import { argumentError } from "../errors.js";
-import { msToNs } from "../time.js";
+import { msToNs, type TimeInput, toMs } from "../time.js";
 
 /** Number of elements of ascending `xs` that are < x (or <= x when `inclusive`). */
 export function countBelow(xs: Float64Array, x: number, inclusive: boolean): number {
@@ -76,6 +76,11 @@ export function checkQueryTime(name: string, t: number | bigint): number | bigin
   }
   if (!Number.isFinite(t) || Math.abs(t) > MAX_QUERY_MS) argumentError(name, `${t} is not a finite time in ms`);
   return t;
+}
+
+/** A time query as ms (number) or ns (bigint, kept exact); a Date becomes ms; out of the i64 ns range is ERR_ARGUMENT. */
+export function checkTime(name: string, t: TimeInput): number | bigint {
+  return checkQueryTime(name, typeof t === "number" || typeof t === "bigint" ? t : toMs(name, t));
 }
 
 /** The time columns a search needs, and whether they are all whole ms. */

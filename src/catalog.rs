@@ -1,0 +1,268 @@
+//! `NativeCatalog`: the JS class over a core `Catalog` (lazy symbols under a memory budget), and the
+//! catalog writers (`buildCatalog`, `generateStocks`). Conversion only; all logic is in the core.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use ferrobt_core::catalog::{build_catalog, generate_stocks, Catalog, CatalogStats, StockSpec};
+use napi::bindgen_prelude::{BigInt, ObjectFinalize};
+use napi::Env;
+use napi_derive::napi;
+
+use crate::conversion::{JsColumns, JsIngestOptions};
+use crate::error::{bad_argument, guard, guard_js, to_js, Code};
+use napi::Result;
+
+/// Counters of a catalog (bytes and counts as doubles; `budgetBytes` absent when unlimited).
+#[napi(object)]
+pub struct JsCatalogStats {
+    pub symbols: f64,
+    pub files: f64,
+    pub catalog_bytes: f64,
+    pub budget_bytes: Option<f64>,
+    pub loads: f64,
+    pub evictions: f64,
+    pub bytes_read: f64,
+    pub footer_bytes_read: f64,
+    pub files_skipped: f64,
+    pub resident_symbols: f64,
+    pub bytes_resident: f64,
+    pub peak_bytes_resident: f64,
+    pub bytes_evicted_alive: f64,
+}
+
+impl From<CatalogStats> for JsCatalogStats {
+    fn from(s: CatalogStats) -> Self {
+        Self {
+            symbols: s.symbols as f64,
+            files: s.files as f64,
+            catalog_bytes: s.catalog_bytes as f64,
+            budget_bytes: s.budget_bytes.map(|b| b as f64),
+            loads: s.loads as f64,
+            evictions: s.evictions as f64,
+            bytes_read: s.bytes_read as f64,
+            footer_bytes_read: s.footer_bytes_read as f64,
+            files_skipped: s.files_skipped as f64,
+            resident_symbols: s.resident_symbols as f64,
+            bytes_resident: s.bytes_resident as f64,
+            peak_bytes_resident: s.peak_bytes_resident as f64,
+            bytes_evicted_alive: s.bytes_evicted_alive as f64,
+        }
+    }
+}
+
+/// A symbol's columns and the ids of the symbols evicted to make room for them.
+#[napi(object)]
+pub struct JsCatalogLoad {
+    pub columns: JsColumns,
+    /// True when this call read them from disk.
+    pub read: bool,
+    pub evicted: Vec<u32>,
+}
+
+/// What the footers say of a symbol without reading it.
+#[napi(object)]
+pub struct JsFooterSpan {
+    /// Rows in the files overlapping the time range.
+    pub rows: f64,
+    /// First `ts_event` of those files, ns UTC.
+    pub first_ns: BigInt,
+    /// Last `ts_event` of those files, ns UTC.
+    pub last_ns: BigInt,
+}
+
+/// A catalog held by Rust; the columns alive (resident, or evicted but viewed) are reported to V8 as
+/// external memory, updated at each load.
+#[napi(js_name = "NativeCatalog", custom_finalize)]
+pub struct JsCatalog {
+    inner: Option<Arc<Catalog>>,
+    reported_bytes: i64,
+}
+
+impl ObjectFinalize for JsCatalog {
+    fn finalize(self, env: Env) -> Result<()> {
+        if self.reported_bytes != 0 {
+            env.adjust_external_memory(-self.reported_bytes)?;
+        }
+        Ok(())
+    }
+}
+
+impl JsCatalog {
+    fn catalog(&self) -> Result<&Arc<Catalog>, Code> {
+        self.inner.as_ref().ok_or_else(|| napi::Error::new(Code("ERR_DISPOSED"), "the catalog was disposed"))
+    }
+
+    /// Reports the change of the bytes alive to V8: the resident columns and the evicted ones views
+    /// still hold (until V8 collects those views, which this report prompts it to do).
+    fn report_memory(&mut self, env: &Env) {
+        let Some(catalog) = &self.inner else { return };
+        let stats = catalog.stats();
+        let now = (stats.bytes_resident + stats.bytes_evicted_alive) as i64;
+        if now != self.reported_bytes && env.adjust_external_memory(now - self.reported_bytes).is_ok() {
+            self.reported_bytes = now;
+        }
+    }
+}
+
+#[napi]
+impl JsCatalog {
+    /// Lists the catalog at `dir` (layout and parquet footers; no bar read). `options`: the time range
+    /// (`startNs`/`endNs`) and ordering policy of the ingest; `memoryBudgetBytes`: absent = unlimited.
+    /// Errors: ERR_IO, ERR_LAYOUT, ERR_EMPTY, ERR_PARQUET, ERR_ARGUMENT, each naming the path.
+    #[napi(factory, catch_unwind)]
+    pub fn open(dir: String, options: Option<JsIngestOptions>, memory_budget_bytes: Option<f64>) -> Result<Self, Code> {
+        let budget = match memory_budget_bytes {
+            None => None,
+            Some(b) if b.is_infinite() && b > 0.0 => None,
+            Some(b) if b.is_finite() && b >= 1.0 => Some(b as u64),
+            Some(b) => {
+                return Err(bad_argument("memoryBudgetMb", format!("{b} bytes is not a budget (use a number above 0)")))
+            }
+        };
+        let options = options.unwrap_or_default().into_core()?;
+        let catalog = guard(|| Catalog::open(Path::new(&dir), &options, budget))?;
+        Ok(Self { inner: Some(Arc::new(catalog)), reported_bytes: 0 })
+    }
+
+    /// Symbol names, ascending; a symbol's id is its position here.
+    #[napi(catch_unwind)]
+    pub fn symbols(&self) -> Result<Vec<String>, Code> {
+        Ok(self.catalog()?.symbol_names())
+    }
+
+    /// Marks symbol `id` used; true when its columns are resident (no load needed).
+    #[napi(catch_unwind)]
+    pub fn touch(&self, id: u32) -> Result<bool, Code> {
+        Ok(self.catalog()?.touch(id as usize))
+    }
+
+    /// The columns of symbol `id` (zero-copy views that keep them alive), loading them when not
+    /// resident; `evicted` lists the symbols dropped to stay within the budget.
+    /// Errors: ERR_BUDGET, ERR_LAYOUT, the ingest's codes (naming the file), ERR_ARGUMENT.
+    #[napi(catch_unwind)]
+    pub fn load(&mut self, env: Env, id: u32) -> Result<JsCatalogLoad, Code> {
+        let catalog = self.catalog()?.clone();
+        let load = guard(|| catalog.load(id as usize));
+        self.report_memory(&env);
+        let load = load?;
+        let columns = guard(|| Ok(JsColumns::view(&load.bars)))?;
+        Ok(JsCatalogLoad { columns, read: load.read, evicted: load.evicted.into_iter().map(|i| i as u32).collect() })
+    }
+
+    /// Rows and first/last times of symbol `id` from the footers, or null when they do not tell.
+    #[napi(catch_unwind)]
+    pub fn footer_span(&self, id: u32) -> Result<Option<JsFooterSpan>, Code> {
+        let span = self.catalog()?.footer_span(id as usize).map_err(to_js)?;
+        Ok(span.map(|(rows, first, last)| JsFooterSpan {
+            rows: rows as f64,
+            first_ns: BigInt::from(first),
+            last_ns: BigInt::from(last),
+        }))
+    }
+
+    /// The files of symbol `id` as listed.
+    #[napi(catch_unwind)]
+    pub fn files(&self, id: u32) -> Result<Vec<String>, Code> {
+        let files = self.catalog()?.files(id as usize).map_err(to_js)?;
+        Ok(files.files.iter().map(|f| f.path.to_string_lossy().into_owned()).collect())
+    }
+
+    /// Drops every resident symbol (views handed out stay valid); returns their ids.
+    #[napi(catch_unwind)]
+    pub fn evict_all(&mut self, env: Env) -> Result<Vec<u32>, Code> {
+        let ids = self.catalog()?.evict_all();
+        self.report_memory(&env);
+        Ok(ids.into_iter().map(|i| i as u32).collect())
+    }
+
+    /// Loads, evictions, bytes read and resident.
+    #[napi(getter, catch_unwind)]
+    pub fn stats(&self) -> Result<JsCatalogStats, Code> {
+        Ok(self.catalog()?.stats().into())
+    }
+
+    /// Releases the catalog now (views handed out stay valid). Idempotent.
+    #[napi(catch_unwind)]
+    pub fn dispose(&mut self, env: Env) -> Result<(), Code> {
+        guard_js(|| {
+            self.inner = None;
+            if self.reported_bytes != 0 {
+                let _ = env.adjust_external_memory(-self.reported_bytes);
+                self.reported_bytes = 0;
+            }
+            Ok(())
+        })
+    }
+}
+
+/// What `buildCatalog` wrote.
+#[napi(object)]
+pub struct JsBuildReport {
+    pub inputs: Vec<String>,
+    pub symbols: Vec<String>,
+    pub files: f64,
+    pub bars: f64,
+    pub bytes: f64,
+}
+
+/// Converts `inputs` (paths or globs, parquet and DBN) into a catalog at the new or empty `out`.
+/// Errors: the ingest's codes naming the input; ERR_ARGUMENT (non-empty out, overlapping inputs); ERR_IO.
+#[napi(catch_unwind)]
+pub fn build_catalog_files(
+    inputs: Vec<String>,
+    out: String,
+    options: Option<JsIngestOptions>,
+) -> Result<JsBuildReport, Code> {
+    let options = options.unwrap_or_default().into_core()?;
+    let r = guard(|| build_catalog(&inputs, Path::new(&out), &options))?;
+    Ok(JsBuildReport {
+        inputs: r.inputs,
+        symbols: r.symbols,
+        files: r.files as f64,
+        bars: r.bars as f64,
+        bytes: r.bytes as f64,
+    })
+}
+
+/// What to generate: `symbols` stocks over the sessions `[sessionOpenMs[i], sessionCloseMs[i])` (UTC ms).
+#[napi(object)]
+pub struct JsStockSpec {
+    pub seed: Option<u32>,
+    pub symbols: u32,
+    pub session_open_ms: Vec<f64>,
+    pub session_close_ms: Vec<f64>,
+}
+
+/// What `generateStocks` wrote.
+#[napi(object)]
+pub struct JsGenerateReport {
+    pub symbols: Vec<String>,
+    pub files: f64,
+    pub bars: f64,
+    pub bytes: f64,
+}
+
+/// Writes seeded stock minute bars into the new or empty `dir` as a catalog. Same spec → same bytes.
+/// Errors: ERR_ARGUMENT (counts, sessions, a non-empty dir), ERR_IO.
+#[napi(catch_unwind)]
+pub fn generate_stocks_catalog(dir: String, spec: JsStockSpec) -> Result<JsGenerateReport, Code> {
+    if spec.session_open_ms.len() != spec.session_close_ms.len() {
+        return Err(bad_argument("sessions", "as many opens as closes are needed"));
+    }
+    let ns = |name: &str, ms: f64| -> Result<i64, Code> {
+        if !ms.is_finite() || ms.fract() != 0.0 || ms.abs() > 9.2e15 {
+            return Err(bad_argument(name, format!("{ms} is not a whole ms time")));
+        }
+        Ok(ms as i64 * 1_000_000)
+    };
+    let sessions = spec
+        .session_open_ms
+        .iter()
+        .zip(&spec.session_close_ms)
+        .map(|(&o, &c)| Ok((ns("sessionOpenMs", o)?, ns("sessionCloseMs", c)?)))
+        .collect::<Result<Vec<_>, Code>>()?;
+    let core = StockSpec { seed: u64::from(spec.seed.unwrap_or(42)), symbols: spec.symbols as usize, sessions };
+    let r = guard(|| generate_stocks(&core, Path::new(&dir)))?;
+    Ok(JsGenerateReport { symbols: r.symbols, files: r.files as f64, bars: r.bars as f64, bytes: r.bytes as f64 })
+}

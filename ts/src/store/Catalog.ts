@@ -1,0 +1,279 @@
+// Catalog: many symbols without loading them all. A directory of bar files (hive-partitioned or one
+// file per symbol) listed without reading bars; each symbol read on first use; least recently used
+// symbols dropped to keep the loaded columns within a memory budget. A DataSource like the store.
+
+import type { DataSource } from "../data/DataSource.js";
+import { argumentError, checkCount, checkString, FerrobtError } from "../errors.js";
+import { type NativeCatalog, native } from "../native.js";
+import { type TimeInput, toNs } from "../time.js";
+import type { OpenOptions } from "./BarStore.js";
+import { type Bar, type BarColumnsView, Bars, barAt } from "./Bars.js";
+import { allWholeMs, checkTime, countAtOrBefore, countBefore, type TimeIndex } from "./search.js";
+
+/** How a catalog is opened. */
+export interface CatalogOptions {
+  /**
+   * Most memory the loaded columns may take, in MiB (2^20 bytes; fractions allowed). Loading a symbol
+   * that would exceed it first drops the least recently used symbols; a symbol that alone needs more
+   * is ERR_BUDGET. Default: unlimited.
+   */
+  memoryBudgetMb?: number;
+  /** Inclusive start of the bars kept: the backtest start minus its warm-up (pushed into the scan). */
+  start?: TimeInput;
+  /** Exclusive end of the bars kept. */
+  end?: TimeInput;
+  /** Out-of-order timestamps within a symbol: `"error"` (default, ERR_UNSORTED) or `"sort"`. */
+  onUnsorted?: "error" | "sort";
+  /** Repeated timestamps within a symbol: `"error"` (default, ERR_DUPLICATE) or `"keepLast"`. */
+  onDuplicate?: "error" | "keepLast";
+}
+
+/** A catalog's counters (bytes and counts). */
+export interface CatalogStats {
+  /** Symbols listed. */
+  readonly symbols: number;
+  /** Data files listed. */
+  readonly files: number;
+  /** Bytes of all data files, on disk. */
+  readonly catalogBytes: number;
+  /** The budget in bytes (Infinity when unlimited). */
+  readonly budgetBytes: number;
+  /** Symbols read from disk (first uses and reloads after eviction). */
+  readonly loads: number;
+  /** Symbols dropped to stay within the budget. */
+  readonly evictions: number;
+  /** Bytes of data files read by loads. */
+  readonly bytesRead: number;
+  /** Bytes read to list the catalog (parquet footers). */
+  readonly footerBytesRead: number;
+  /** Files a load skipped: their year partition or footer statistics lie outside start..end. */
+  readonly filesSkipped: number;
+  /** Symbols whose columns the catalog holds now. */
+  readonly residentSymbols: number;
+  /** Bytes of those columns (never above the budget). */
+  readonly bytesResident: number;
+  /** Highest bytesResident so far. */
+  readonly peakBytesResident: number;
+  /** Bytes of dropped symbols still alive because views of them are held (freed when those are collected). */
+  readonly bytesEvictedAlive: number;
+}
+
+/** What the parquet footers say of a symbol without reading its bars. */
+export interface FooterSpan {
+  /** Rows in the files overlapping start..end (all of them without a range). */
+  readonly rows: number;
+  /** First bar open of those files, ms UTC (not clipped to start..end). */
+  readonly firstMs: number;
+  /** Last bar open of those files, ms UTC. */
+  readonly lastMs: number;
+}
+
+interface SymbolHandle extends TimeIndex {
+  readonly cols: BarColumnsView;
+}
+
+const MIB = 2 ** 20;
+
+/**
+ * A lazy catalog of bar files (see {@link BarStore.openCatalog}). Implements the engine's DataSource:
+ * `columns(symbol)` loads the symbol when it is not resident; the views it returns stay valid after
+ * the symbol is dropped (they keep their memory alive until collected), so the memory in use is the
+ * budget plus whatever views callers still hold.
+ */
+export class Catalog implements DataSource {
+  readonly name = "catalog";
+  private readonly names: readonly string[];
+  private readonly ids = new Map<string, number>();
+  /** Views of the resident symbols (dropped when Rust evicts them, so they do not pin the memory). */
+  private readonly handles = new Map<string, SymbolHandle>();
+  private lastSymbol: string | undefined;
+  private lastHandle: SymbolHandle | undefined;
+
+  private constructor(private nativeCatalog: NativeCatalog | undefined) {
+    this.names = nativeCatalog!.symbols();
+    for (const [i, s] of this.names.entries()) this.ids.set(s, i);
+  }
+
+  /** Opens the catalog directory `dir` (blocking; lists it, reads no bar). See {@link BarStore.openCatalog}. */
+  static openSync(dir: string, options: CatalogOptions = {}): Catalog {
+    checkString("dir", dir);
+    const { memoryBudgetMb, start, end, ...rest } = options;
+    let budgetBytes: number | undefined;
+    if (memoryBudgetMb !== undefined && memoryBudgetMb !== Number.POSITIVE_INFINITY) {
+      if (typeof memoryBudgetMb !== "number" || !(memoryBudgetMb > 0) || !Number.isFinite(memoryBudgetMb)) {
+        argumentError("memoryBudgetMb", `${String(memoryBudgetMb)} is not a number of MiB above 0`);
+      }
+      budgetBytes = Math.max(1, Math.floor(memoryBudgetMb * MIB));
+    }
+    const bound = (name: string, t: TimeInput | undefined) => (t === undefined ? undefined : toNs(name, t));
+    const raw = native().NativeCatalog.open(dir, { ...rest, startNs: bound("start", start), endNs: bound("end", end) }, budgetBytes);
+    return new Catalog(raw);
+  }
+
+  /** Same as {@link openSync}, resolving once listed. */
+  static async open(dir: string, options: CatalogOptions = {}): Promise<Catalog> {
+    return Catalog.openSync(dir, options);
+  }
+
+  private get raw(): NativeCatalog {
+    if (!this.nativeCatalog) throw new FerrobtError("ERR_DISPOSED", "the catalog was disposed");
+    return this.nativeCatalog;
+  }
+
+  /** Symbols listed, ascending (no bar is read). */
+  symbols(): readonly string[] {
+    if (!this.nativeCatalog) throw new FerrobtError("ERR_DISPOSED", "the catalog was disposed");
+    return this.names;
+  }
+
+  /** True if the catalog holds `symbol`. */
+  has(symbol: string): boolean {
+    return this.ids.has(symbol);
+  }
+
+  /** Full columns of `symbol` (zero-copy views), loading it if it is not resident. */
+  columns(symbol: string): BarColumnsView {
+    return this.handle(symbol).cols;
+  }
+
+  /** Number of bars of `symbol` (loads it). */
+  size(symbol: string): number {
+    return this.handle(symbol).cols.timesMs.length;
+  }
+
+  private idOf(symbol: string): number {
+    const id = this.ids.get(symbol);
+    if (id === undefined) {
+      checkString("symbol", symbol);
+      const some = this.names.slice(0, 8).join(", ");
+      throw new FerrobtError(
+        "ERR_UNKNOWN_SYMBOL",
+        `unknown symbol '${symbol}' (the catalog holds ${this.names.length}: ${some}${this.names.length > 8 ? ", ..." : ""})`,
+      );
+    }
+    return id;
+  }
+
+  private handle(symbol: string): SymbolHandle {
+    if (symbol === this.lastSymbol && this.lastHandle && this.nativeCatalog) return this.lastHandle;
+    const id = this.idOf(symbol);
+    const raw = this.raw;
+    let h = this.handles.get(symbol);
+    // One crossing per change of symbol: it keeps Rust's recency order, and says if the symbol is still resident.
+    if (!h || !raw.touch(id)) {
+      const load = raw.load(id);
+      for (const e of load.evicted) this.handles.delete(this.names[e]);
+      const cols = load.columns;
+      h = { cols, timestamps: cols.timestamps, timesMs: cols.timesMs, wholeMs: allWholeMs(cols.timestamps, cols.timesMs) };
+      this.handles.set(symbol, h);
+    }
+    this.lastSymbol = symbol;
+    this.lastHandle = h;
+    return h;
+  }
+
+  /** Bars with ts < end, at most `length`, newest last. */
+  window(symbol: string, q: { end: TimeInput; length: number }): Bars {
+    const h = this.handle(symbol);
+    const length = checkCount("length", q.length);
+    const end = countBefore(h, checkTime("end", q.end));
+    return new Bars(symbol, h.cols, Math.max(0, end - length), end);
+  }
+
+  /** Bars with start <= ts < end. */
+  between(symbol: string, q: { start: TimeInput; end: TimeInput }): Bars {
+    const h = this.handle(symbol);
+    const from = countBefore(h, checkTime("start", q.start));
+    return new Bars(symbol, h.cols, from, Math.max(from, countBefore(h, checkTime("end", q.end))));
+  }
+
+  /** The newest bar with ts <= atOrBefore, or undefined before the first bar. */
+  lastBar(symbol: string, q: { atOrBefore: TimeInput }): Bar | undefined {
+    const h = this.handle(symbol);
+    const k = countAtOrBefore(h, checkTime("atOrBefore", q.atOrBefore)) - 1;
+    return k < 0 ? undefined : barAt(h.cols, k);
+  }
+
+  /** Number of bars of `symbol` with ts < end. */
+  countBefore(symbol: string, end: TimeInput): number {
+    return countBefore(this.handle(symbol), checkTime("end", end));
+  }
+
+  /** Number of bars of `symbol` with ts <= at. */
+  countAtOrBefore(symbol: string, at: TimeInput): number {
+    return countAtOrBefore(this.handle(symbol), checkTime("atOrBefore", at));
+  }
+
+  /**
+   * Rows and first/last bar of `symbol` from the parquet footers, without reading it; undefined when
+   * the files do not tell (DBN, or parquet without statistics).
+   */
+  footerSpan(symbol: string): FooterSpan | undefined {
+    const span = this.raw.footerSpan(this.idOf(symbol));
+    if (!span) return undefined;
+    const ms = (ns: bigint) => Number(ns / 1_000_000n) + Number(ns % 1_000_000n) / 1e6;
+    return { rows: span.rows, firstMs: ms(span.firstNs), lastMs: ms(span.lastNs) };
+  }
+
+  /** The files of `symbol`, as listed. */
+  files(symbol: string): string[] {
+    return this.raw.files(this.idOf(symbol));
+  }
+
+  /** True when `symbol`'s columns are loaded now (does not count as a use). */
+  isResident(symbol: string): boolean {
+    return this.handles.has(symbol);
+  }
+
+  /** Drops every loaded symbol now (views handed out stay valid). */
+  evictAll(): void {
+    this.raw.evictAll();
+    this.handles.clear();
+    this.lastSymbol = this.lastHandle = undefined;
+  }
+
+  /** Loads, evictions, bytes read from disk and resident. */
+  get stats(): CatalogStats {
+    const s = this.raw.stats;
+    return { ...s, budgetBytes: s.budgetBytes ?? Number.POSITIVE_INFINITY };
+  }
+
+  /** True after dispose(). */
+  get disposed(): boolean {
+    return this.nativeCatalog === undefined;
+  }
+
+  /** Frees the catalog now. Views already handed out stay valid while referenced. Idempotent. */
+  dispose(): void {
+    this.handles.clear();
+    this.lastSymbol = this.lastHandle = undefined;
+    this.nativeCatalog?.dispose();
+    this.nativeCatalog = undefined;
+  }
+}
+
+/** What {@link buildCatalog} wrote. */
+export interface BuildReport {
+  readonly inputs: string[];
+  readonly symbols: string[];
+  readonly files: number;
+  readonly bars: number;
+  readonly bytes: number;
+}
+
+/**
+ * Converts bar files the store reads (parquet and DBN, paths or globs) into a catalog at `out` (new or
+ * empty): `symbol=NAME/year=YYYY/part-NNNNN.parquet`, one part per input and UTC year. Inputs are read
+ * one at a time (each through the store's validation), so a symbol's bars must come in time order
+ * across them. `start`/`end`, `onUnsorted`, `onDuplicate` and the parquet schema options apply as in
+ * {@link BarStore.open}.
+ */
+export function buildCatalog(inputs: string | string[], out: string, options: Omit<OpenOptions, "share"> = {}): BuildReport {
+  const list = Array.isArray(inputs) ? inputs : [inputs];
+  if (list.length === 0) argumentError("inputs", "no input file given");
+  for (const [i, p] of list.entries()) checkString(`inputs[${i}]`, p);
+  checkString("out", out);
+  const { start, end, ...rest } = options;
+  const bound = (name: string, t: TimeInput | undefined) => (t === undefined ? undefined : toNs(name, t));
+  return native().buildCatalogFiles(list, out, { ...rest, startNs: bound("start", start), endNs: bound("end", end) });
+}
