@@ -7,6 +7,7 @@ import { execFileSync, execSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
+import { type CatalogBench, formatCatalogBench } from "./catalog.js";
 import { formatProcessReport, processScenarios } from "./process.js";
 
 const quick = process.argv.includes("--quick");
@@ -76,6 +77,14 @@ const research = JSON.parse(
   rss: { workers: number; peakRss: number; columnBytes: number }[];
 };
 
+// 5b. the lazy catalog (generating stocks, scans under a memory budget), in fresh processes.
+const catalog = JSON.parse(
+  execFileSync(process.execPath, ["--import", "tsx", join(root, "bench/catalog.ts"), ...(quick ? ["--quick"] : [])], { cwd: root, encoding: "utf8" })
+    .trim()
+    .split("\n")
+    .at(-1)!,
+) as CatalogBench;
+
 // 6. the tables.
 const sh = (cmd: string) => {
   try {
@@ -139,6 +148,8 @@ const lines = [
   ``,
   ...researchLines(),
   ``,
+  ...formatCatalogBench(catalog),
+  ``,
   `Whole processes (a fresh \`node\` per run; wall time measured around each spawn, peak RSS from /usr/bin/time -v):`,
   ``,
   ...formatProcessReport(processes),
@@ -168,5 +179,5 @@ const dir = quick ? out : join(root, "bench/results");
 const name = quick ? "bench-quick" : "latest";
 mkdirSync(dir, { recursive: true });
 writeFileSync(join(dir, `${name}.md`), md);
-writeFileSync(join(dir, `${name}.json`), `${JSON.stringify({ machine, rows, memory, processes, research }, null, 2)}\n`);
+writeFileSync(join(dir, `${name}.json`), `${JSON.stringify({ machine, rows, memory, processes, research, catalog }, null, 2)}\n`);
 process.stdout.write(`written to ${join(dir, name)}.md and .json\n`);

@@ -5,11 +5,11 @@ use std::path::Path;
 use std::sync::Arc;
 
 use ferrobt_core::catalog::{build_catalog, generate_stocks, Catalog, CatalogStats, StockSpec};
-use napi::bindgen_prelude::{BigInt, ObjectFinalize};
+use napi::bindgen_prelude::{BigInt, BigInt64ArraySlice, Float64ArraySlice, Object};
 use napi::Env;
 use napi_derive::napi;
 
-use crate::conversion::{JsColumns, JsIngestOptions};
+use crate::conversion::JsIngestOptions;
 use crate::error::{bad_argument, guard, guard_js, to_js, Code};
 use napi::Result;
 
@@ -28,7 +28,6 @@ pub struct JsCatalogStats {
     pub resident_symbols: f64,
     pub bytes_resident: f64,
     pub peak_bytes_resident: f64,
-    pub bytes_evicted_alive: f64,
 }
 
 impl From<CatalogStats> for JsCatalogStats {
@@ -46,18 +45,8 @@ impl From<CatalogStats> for JsCatalogStats {
             resident_symbols: s.resident_symbols as f64,
             bytes_resident: s.bytes_resident as f64,
             peak_bytes_resident: s.peak_bytes_resident as f64,
-            bytes_evicted_alive: s.bytes_evicted_alive as f64,
         }
     }
-}
-
-/// A symbol's columns and the ids of the symbols evicted to make room for them.
-#[napi(object)]
-pub struct JsCatalogLoad {
-    pub columns: JsColumns,
-    /// True when this call read them from disk.
-    pub read: bool,
-    pub evicted: Vec<u32>,
 }
 
 /// What the footers say of a symbol without reading it.
@@ -71,37 +60,16 @@ pub struct JsFooterSpan {
     pub last_ns: BigInt,
 }
 
-/// A catalog held by Rust; the columns alive (resident, or evicted but viewed) are reported to V8 as
-/// external memory, updated at each load.
-#[napi(js_name = "NativeCatalog", custom_finalize)]
+/// A catalog held by Rust. It lists the files and counts the columns against the budget; the columns
+/// themselves live in V8-owned typed arrays (see `load`), which V8 accounts for and frees itself.
+#[napi(js_name = "NativeCatalog")]
 pub struct JsCatalog {
     inner: Option<Arc<Catalog>>,
-    reported_bytes: i64,
-}
-
-impl ObjectFinalize for JsCatalog {
-    fn finalize(self, env: Env) -> Result<()> {
-        if self.reported_bytes != 0 {
-            env.adjust_external_memory(-self.reported_bytes)?;
-        }
-        Ok(())
-    }
 }
 
 impl JsCatalog {
     fn catalog(&self) -> Result<&Arc<Catalog>, Code> {
         self.inner.as_ref().ok_or_else(|| napi::Error::new(Code("ERR_DISPOSED"), "the catalog was disposed"))
-    }
-
-    /// Reports the change of the bytes alive to V8: the resident columns and the evicted ones views
-    /// still hold (until V8 collects those views, which this report prompts it to do).
-    fn report_memory(&mut self, env: &Env) {
-        let Some(catalog) = &self.inner else { return };
-        let stats = catalog.stats();
-        let now = (stats.bytes_resident + stats.bytes_evicted_alive) as i64;
-        if now != self.reported_bytes && env.adjust_external_memory(now - self.reported_bytes).is_ok() {
-            self.reported_bytes = now;
-        }
     }
 }
 
@@ -122,7 +90,7 @@ impl JsCatalog {
         };
         let options = options.unwrap_or_default().into_core()?;
         let catalog = guard(|| Catalog::open(Path::new(&dir), &options, budget))?;
-        Ok(Self { inner: Some(Arc::new(catalog)), reported_bytes: 0 })
+        Ok(Self { inner: Some(Arc::new(catalog)) })
     }
 
     /// Symbol names, ascending; a symbol's id is its position here.
@@ -137,17 +105,30 @@ impl JsCatalog {
         Ok(self.catalog()?.touch(id as usize))
     }
 
-    /// The columns of symbol `id` (zero-copy views that keep them alive), loading them when not
-    /// resident; `evicted` lists the symbols dropped to stay within the budget.
-    /// Errors: ERR_BUDGET, ERR_LAYOUT, the ingest's codes (naming the file), ERR_ARGUMENT.
-    #[napi(catch_unwind)]
-    pub fn load(&mut self, env: Env, id: u32) -> Result<JsCatalogLoad, Code> {
-        let catalog = self.catalog()?.clone();
-        let load = guard(|| catalog.load(id as usize));
-        self.report_memory(&env);
-        let load = load?;
-        let columns = guard(|| Ok(JsColumns::view(&load.bars)))?;
-        Ok(JsCatalogLoad { columns, read: load.read, evicted: load.evicted.into_iter().map(|i| i as u32).collect() })
+    /// The columns of symbol `id`, loading them when not resident, as typed arrays V8 owns (copies:
+    /// V8 frees them at its next collection once dropped, inside a synchronous run too, where the
+    /// finalizers of external buffers would wait for the event loop); `read`: they came from disk;
+    /// `evicted`: the ids of the symbols dropped to stay within the budget, whose copies the caller
+    /// drops. Errors: ERR_BUDGET, ERR_LAYOUT, the ingest's codes (naming the file), ERR_ARGUMENT.
+    #[napi(
+        catch_unwind,
+        ts_return_type = "{ timestamps: BigInt64Array; timesMs: Float64Array; open: Float64Array; high: Float64Array; low: Float64Array; close: Float64Array; volume: Float64Array; read: boolean; evicted: number[] }"
+    )]
+    pub fn load<'env>(&self, env: &'env Env, id: u32) -> Result<Object<'env>, Code> {
+        let catalog = self.catalog()?;
+        let load = guard(|| catalog.load_detached(id as usize))?;
+        let js = |e: napi::Error| napi::Error::new(Code("ERR_INTERNAL"), e.reason.clone());
+        let bars = &load.bars;
+        let mut out = Object::new(env).map_err(js)?;
+        out.set("timestamps", BigInt64ArraySlice::copy_from(env, bars.ts()).map_err(js)?).map_err(js)?;
+        out.set("timesMs", Float64ArraySlice::copy_from(env, bars.ts_ms()).map_err(js)?).map_err(js)?;
+        for (name, i) in [("open", 0), ("high", 1), ("low", 2), ("close", 3)] {
+            out.set(name, Float64ArraySlice::copy_from(env, bars.price(i)).map_err(js)?).map_err(js)?;
+        }
+        out.set("volume", Float64ArraySlice::copy_from(env, bars.volume()).map_err(js)?).map_err(js)?;
+        out.set("read", load.read).map_err(js)?;
+        out.set("evicted", load.evicted.into_iter().map(|i| i as u32).collect::<Vec<u32>>()).map_err(js)?;
+        Ok(out)
     }
 
     /// Rows and first/last times of symbol `id` from the footers, or null when they do not tell.
@@ -170,10 +151,8 @@ impl JsCatalog {
 
     /// Drops every resident symbol (views handed out stay valid); returns their ids.
     #[napi(catch_unwind)]
-    pub fn evict_all(&mut self, env: Env) -> Result<Vec<u32>, Code> {
-        let ids = self.catalog()?.evict_all();
-        self.report_memory(&env);
-        Ok(ids.into_iter().map(|i| i as u32).collect())
+    pub fn evict_all(&self) -> Result<Vec<u32>, Code> {
+        Ok(self.catalog()?.evict_all().into_iter().map(|i| i as u32).collect())
     }
 
     /// Loads, evictions, bytes read and resident.
@@ -184,13 +163,9 @@ impl JsCatalog {
 
     /// Releases the catalog now (views handed out stay valid). Idempotent.
     #[napi(catch_unwind)]
-    pub fn dispose(&mut self, env: Env) -> Result<(), Code> {
+    pub fn dispose(&mut self) -> Result<(), Code> {
         guard_js(|| {
             self.inner = None;
-            if self.reported_bytes != 0 {
-                let _ = env.adjust_external_memory(-self.reported_bytes);
-                self.reported_bytes = 0;
-            }
             Ok(())
         })
     }

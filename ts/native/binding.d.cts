@@ -51,8 +51,8 @@ export declare class NativeBarStore {
 export type JsBarStore = NativeBarStore
 
 /**
- * A catalog held by Rust; the columns alive (resident, or evicted but viewed) are reported to V8 as
- * external memory, updated at each load.
+ * A catalog held by Rust. It lists the files and counts the columns against the budget; the columns
+ * themselves live in V8-owned typed arrays (see `load`), which V8 accounts for and frees itself.
  */
 export declare class NativeCatalog {
   /**
@@ -66,11 +66,13 @@ export declare class NativeCatalog {
   /** Marks symbol `id` used; true when its columns are resident (no load needed). */
   touch(id: number): boolean
   /**
-   * The columns of symbol `id` (zero-copy views that keep them alive), loading them when not
-   * resident; `evicted` lists the symbols dropped to stay within the budget.
-   * Errors: ERR_BUDGET, ERR_LAYOUT, the ingest's codes (naming the file), ERR_ARGUMENT.
+   * The columns of symbol `id`, loading them when not resident, as typed arrays V8 owns (copies:
+   * V8 frees them at its next collection once dropped, inside a synchronous run too, where the
+   * finalizers of external buffers would wait for the event loop); `read`: they came from disk;
+   * `evicted`: the ids of the symbols dropped to stay within the budget, whose copies the caller
+   * drops. Errors: ERR_BUDGET, ERR_LAYOUT, the ingest's codes (naming the file), ERR_ARGUMENT.
    */
-  load(id: number): JsCatalogLoad
+  load(id: number): { timestamps: BigInt64Array; timesMs: Float64Array; open: Float64Array; high: Float64Array; low: Float64Array; close: Float64Array; volume: Float64Array; read: boolean; evicted: number[] }
   /** Rows and first/last times of symbol `id` from the footers, or null when they do not tell. */
   footerSpan(id: number): JsFooterSpan | null
   /** The files of symbol `id` as listed. */
@@ -111,14 +113,6 @@ export interface JsBuildReport {
   bytes: number
 }
 
-/** A symbol's columns and the ids of the symbols evicted to make room for them. */
-export interface JsCatalogLoad {
-  columns: JsColumns
-  /** True when this call read them from disk. */
-  read: boolean
-  evicted: Array<number>
-}
-
 /** Counters of a catalog (bytes and counts as doubles; `budgetBytes` absent when unlimited). */
 export interface JsCatalogStats {
   symbols: number
@@ -133,7 +127,6 @@ export interface JsCatalogStats {
   residentSymbols: number
   bytesResident: number
   peakBytesResident: number
-  bytesEvictedAlive: number
 }
 
 /**

@@ -50,12 +50,10 @@ export interface CatalogStats {
   readonly filesSkipped: number;
   /** Symbols whose columns the catalog holds now. */
   readonly residentSymbols: number;
-  /** Bytes of those columns (never above the budget). */
+  /** Bytes of those columns (never above the budget; arrays of dropped symbols that callers still hold are not counted). */
   readonly bytesResident: number;
   /** Highest bytesResident so far. */
   readonly peakBytesResident: number;
-  /** Bytes of dropped symbols still alive because views of them are held (freed when those are collected). */
-  readonly bytesEvictedAlive: number;
 }
 
 /** What the parquet footers say of a symbol without reading its bars. */
@@ -76,9 +74,11 @@ const MIB = 2 ** 20;
 
 /**
  * A lazy catalog of bar files (see {@link BarStore.openCatalog}). Implements the engine's DataSource:
- * `columns(symbol)` loads the symbol when it is not resident; the views it returns stay valid after
- * the symbol is dropped (they keep their memory alive until collected), so the memory in use is the
- * budget plus whatever views callers still hold.
+ * `columns(symbol)` loads the symbol when it is not resident. A load copies the bars once into typed
+ * arrays V8 owns (not views of Rust memory, as the store's are): once the catalog drops a symbol and
+ * no caller holds its arrays, V8's next collection frees them, also in the middle of a synchronous
+ * backtest (the finalizers that free external buffers wait for the event loop). Arrays handed out
+ * stay valid after eviction; the memory in use is the budget plus whatever arrays callers still hold.
  */
 export class Catalog implements DataSource {
   readonly name = "catalog";
@@ -161,9 +161,8 @@ export class Catalog implements DataSource {
     let h = this.handles.get(symbol);
     // One crossing per change of symbol: it keeps Rust's recency order, and says if the symbol is still resident.
     if (!h || !raw.touch(id)) {
-      const load = raw.load(id);
-      for (const e of load.evicted) this.handles.delete(this.names[e]);
-      const cols = load.columns;
+      const { evicted, read: _, ...cols } = raw.load(id);
+      for (const e of evicted) this.handles.delete(this.names[e]);
       h = { cols, timestamps: cols.timestamps, timesMs: cols.timesMs, wholeMs: allWholeMs(cols.timestamps, cols.timesMs) };
       this.handles.set(symbol, h);
     }

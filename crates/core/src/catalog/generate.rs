@@ -260,7 +260,7 @@ fn bars_of(spec: &StockSpec, market: &Market, i: usize) -> Columns {
         let n = ((close_ns - open_ns) / MINUTE_NS) as usize;
         for k in 0..n {
             let (vol_mult, volume_mult) = intraday(k, n);
-            let jump = if rng.chance(0.000_2) { normal(&mut rng) * own_sigma * 25.0 } else { 0.0 };
+            let jump = if rng.chance(0.000_2) { normal(&mut rng) * own_sigma * 10.0 } else { 0.0 };
             let r = drift + beta * market.minute[m] + normal(&mut rng) * own_sigma * vol_mult + jump;
             m += 1;
             let open = cents(price);

@@ -61,14 +61,18 @@ pub struct CatalogStats {
     pub bytes_resident: u64,
     /// Highest `bytes_resident` so far.
     pub peak_bytes_resident: u64,
-    /// Bytes of evicted symbols' columns still alive because views of them are held elsewhere.
+    /// Bytes of evicted symbols' columns still alive because callers hold them ([`Catalog::load`]
+    /// only: the bars of [`Catalog::load_detached`] belong to the caller).
     pub bytes_evicted_alive: u64,
 }
 
-/// A symbol the catalog holds in memory.
+/// A symbol counted against the budget: its bars held here, or (for [`Catalog::load_detached`]) held
+/// by the caller, which drops its copy when told the symbol was evicted.
 #[derive(Debug)]
 struct Resident {
-    bars: Arc<SymbolBars>,
+    bars: Option<Arc<SymbolBars>>,
+    /// Bytes of its columns.
+    bytes: u64,
     /// Recency: the value of the use counter at its last use.
     used: u64,
 }
@@ -201,13 +205,31 @@ impl Catalog {
     /// than its place in the catalog says; every ingest error (`ERR_PARQUET`, `ERR_DBN`, value and
     /// ordering codes), naming the file; `ERR_ARGUMENT` for an id out of range.
     pub fn load(&self, id: usize) -> Result<Load> {
+        self.load_as(id, true)
+    }
+
+    /// [`Self::load`] for a caller that keeps its own copy of the bars (the JS binding copies them
+    /// into memory V8 owns and frees): the catalog counts them against the budget as resident but does
+    /// not hold them, and the caller drops its copy of every symbol listed in [`Load::evicted`].
+    ///
+    /// # Errors
+    /// As [`Self::load`].
+    pub fn load_detached(&self, id: usize) -> Result<Load> {
+        self.load_as(id, false)
+    }
+
+    fn load_as(&self, id: usize, keep: bool) -> Result<Load> {
         let files = self.selected(id)?;
         let mut state = self.lock();
         state.clock += 1;
         let clock = state.clock;
         if let Some(r) = state.resident.get_mut(&id) {
-            r.used = clock;
-            return Ok(Load { bars: r.bars.clone(), read: false, evicted: Vec::new() });
+            if let Some(bars) = &r.bars {
+                r.used = clock;
+                return Ok(Load { bars: bars.clone(), read: false, evicted: Vec::new() });
+            }
+            // Counted but held by a caller that asks again: read it anew (its count replaced).
+            Self::forget(&mut state, id);
         }
         let symbol = &self.symbols[id].symbol;
         let mut evicted = Vec::new();
@@ -232,7 +254,7 @@ impl Catalog {
             }
             self.evict_for(&mut state, size, budget, &mut evicted);
         }
-        state.resident.insert(id, Resident { bars: bars.clone(), used: clock });
+        state.resident.insert(id, Resident { bars: keep.then(|| bars.clone()), bytes: size, used: clock });
         let stats = &mut state.stats;
         stats.bytes_resident += size;
         stats.resident_symbols += 1;
@@ -304,13 +326,21 @@ impl Catalog {
     }
 
     fn evict(state: &mut State, id: usize) {
-        if let Some(r) = state.resident.remove(&id) {
-            state.stats.bytes_resident -= r.bars.byte_size() as u64;
-            state.stats.resident_symbols -= 1;
+        if let Some(bars) = Self::forget(state, id) {
             state.stats.evictions += 1;
             state.evicted.retain(|w| w.strong_count() > 0);
-            state.evicted.push(Arc::downgrade(&r.bars));
+            if let Some(bars) = bars {
+                state.evicted.push(Arc::downgrade(&bars));
+            }
         }
+    }
+
+    /// Removes symbol `id` from the resident set; returns its entry's bars (`Some(None)`: counted only).
+    fn forget(state: &mut State, id: usize) -> Option<Option<Arc<SymbolBars>>> {
+        let r = state.resident.remove(&id)?;
+        state.stats.bytes_resident -= r.bytes;
+        state.stats.resident_symbols -= 1;
+        Some(r.bars)
     }
 
     fn over_budget(&self, symbol: &str, bars: u64, budget: u64) -> StoreError {

@@ -264,3 +264,24 @@ fn build_writes_what_the_store_reads_split_by_symbol_and_year() {
         let _ = std::fs::remove_dir_all(d);
     }
 }
+
+#[test]
+fn detached_loads_count_against_the_budget_without_holding_the_bars() {
+    let dir = stocks("detached", 3);
+    let sizes: Vec<u64> = (0..3).map(|i| open(&dir, None).load(i).unwrap().bars.byte_size() as u64).collect();
+    let catalog = open(&dir, Some(sizes[0] + sizes[1] + sizes[2] / 2));
+    let first = catalog.load_detached(0).unwrap();
+    let weak = Arc::downgrade(&first.bars);
+    drop(first);
+    assert_eq!(weak.strong_count(), 0, "the catalog does not hold a detached load");
+    assert!(catalog.touch(0));
+    catalog.load_detached(1).unwrap();
+    assert_eq!(catalog.stats().bytes_resident, sizes[0] + sizes[1]);
+    assert_eq!(catalog.load_detached(2).unwrap().evicted, [0]);
+    // Asked again while counted (the caller lost its copy): read anew, counted once.
+    let again = catalog.load_detached(1).unwrap();
+    assert!(again.read && again.evicted.is_empty());
+    let stats = catalog.stats();
+    assert_eq!((stats.resident_symbols, stats.bytes_resident, stats.loads), (2, sizes[1] + sizes[2], 4));
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -1,0 +1,155 @@
+// The lazy catalog in numbers: generating N stocks × a year of NYSE minutes (`generateStocks`, the
+// engine of `ferrobt generate DIR --symbols N`), then a scan touching every symbol's columns once, in
+// a fresh process each, with the memory budget at a fifth of the data and unlimited: wall time, peak
+// RSS growth against the budget (what stays above it is the fixed overhead plus evicted columns whose
+// views V8 has not collected yet), loads and evictions, bytes read from disk against the catalog's size.
+// Full runs add 500 symbols (≈ 48 M bars) with a 2 GiB budget and unlimited.
+// Standalone: node --import tsx bench/catalog.ts [--quick]; prints the figures as one JSON line.
+// Reports; never asserts.
+
+import { execFileSync } from "node:child_process";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+
+const quick = process.argv.includes("--quick");
+const cache = join(import.meta.dirname, ".cache");
+const MIB = 2 ** 20;
+
+/** One scan's figures (from the child process). */
+export interface ScanFigures {
+  symbols: number;
+  budgetBytes: number | null;
+  columnBytes: number;
+  catalogBytes: number;
+  bytesRead: number;
+  footerBytesRead: number;
+  loads: number;
+  evictions: number;
+  peakBytesResident: number;
+  /** Peak RSS (maxRSS) before the scan, after opening the catalog and a warm-up load. */
+  rssBefore: number;
+  /** Peak RSS after the scan. */
+  rssPeak: number;
+  openMs: number;
+  scanMs: number;
+}
+
+/** The child: opens `dir`, warms up on one symbol, scans every symbol once; prints {@link ScanFigures}. */
+async function scanChild(dir: string, budget: string): Promise<void> {
+  const { Catalog } = await import("../ts/src/index.js");
+  const budgetMb = budget === "unlimited" ? undefined : Number(budget) / MIB;
+  const t0 = performance.now();
+  const catalog = Catalog.openSync(dir, { memoryBudgetMb: budgetMb });
+  const openMs = performance.now() - t0;
+  const symbols = catalog.symbols();
+  let columnBytes = 0;
+  for (const s of symbols) columnBytes += (catalog.footerSpan(s)?.rows ?? 0) * 56;
+  // Warm-up: polars' code paged in, its threads started, the allocator's first arenas mapped.
+  catalog.columns(symbols[0]);
+  catalog.evictAll();
+  const warm = catalog.stats;
+  const rssBefore = process.resourceUsage().maxRSS * 1024;
+  const t1 = performance.now();
+  let checksum = 0;
+  for (const s of symbols) {
+    const close = catalog.columns(s).close;
+    for (let i = 0; i < close.length; i += 97) checksum += close[i];
+  }
+  const scanMs = performance.now() - t1;
+  const stats = catalog.stats;
+  const figures: ScanFigures = {
+    symbols: symbols.length,
+    budgetBytes: Number.isFinite(stats.budgetBytes) ? stats.budgetBytes : null,
+    columnBytes,
+    catalogBytes: stats.catalogBytes,
+    bytesRead: stats.bytesRead - warm.bytesRead,
+    footerBytesRead: stats.footerBytesRead,
+    loads: stats.loads - warm.loads,
+    evictions: stats.evictions - warm.evictions,
+    peakBytesResident: stats.peakBytesResident,
+    rssBefore,
+    rssPeak: process.resourceUsage().maxRSS * 1024,
+    openMs,
+    scanMs,
+  };
+  process.stdout.write(`${JSON.stringify({ ...figures, checksum })}\n`);
+}
+
+/** What {@link main} prints. */
+export interface CatalogBench {
+  quick: boolean;
+  runs: { generated: Generated; fifth?: ScanFigures; unlimited: ScanFigures; twoGiB?: ScanFigures }[];
+}
+
+/** The report's lines for `bench/results/latest.md`. */
+export function formatCatalogBench(bench: CatalogBench): string[] {
+  const mib = (b: number) => `${(b / MIB).toFixed(0)} MiB`;
+  const mb = (b: number) => `${(b / 1e6).toFixed(0)} MB`;
+  const scan = (label: string, f: ScanFigures) => {
+    const growth = f.rssPeak - f.rssBefore;
+    const budget = f.budgetBytes === null ? "unlimited budget" : `budget ${mib(f.budgetBytes)}`;
+    const over = f.budgetBytes === null ? "" : `, ${mib(growth - f.budgetBytes)} above the budget`;
+    return (
+      `${label} (${budget}): scan ${(f.scanMs / 1000).toFixed(2)} s, peak RSS +${mib(growth)}${over} (columns ${mib(f.columnBytes)}), ` +
+      `${f.loads} loads, ${f.evictions} evictions, read ${mb(f.bytesRead)} of ${mb(f.catalogBytes)} (${(f.bytesRead / f.catalogBytes).toFixed(2)}×) + ${(f.footerBytesRead / 1e3).toFixed(0)} kB of footers at open (${f.openMs.toFixed(0)} ms)`
+    );
+  };
+  const lines = [`Catalog (bench/catalog.ts; each scan in a fresh process, touching every symbol once):`, ``];
+  for (const r of bench.runs) {
+    const g = r.generated;
+    lines.push(`- generate ${g.symbols} stocks ${g.start} → ${g.end}: ${g.bars.toLocaleString("en-US")} bars, ${mb(g.bytes)} in ${(g.ms / 1000).toFixed(1)} s`);
+    if (r.fifth) lines.push(`  - ${scan("a fifth", r.fifth)}`);
+    if (r.twoGiB) lines.push(`  - ${scan("2 GiB", r.twoGiB)}`);
+    lines.push(`  - ${scan("all", r.unlimited)}`);
+  }
+  return lines;
+}
+
+const child = (dir: string, budget: string): ScanFigures =>
+  JSON.parse(
+    execFileSync(process.execPath, ["--import", "tsx", import.meta.filename, "scan", dir, budget], { encoding: "utf8" })
+      .trim()
+      .split("\n")
+      .pop() as string,
+  );
+
+export interface Generated {
+  symbols: number;
+  start: string;
+  end: string;
+  bars: number;
+  bytes: number;
+  ms: number;
+}
+
+async function generate(symbols: number, start: string, end: string): Promise<{ dir: string; generated: Generated }> {
+  const { generateStocks } = await import("../ts/src/index.js");
+  const dir = join(cache, `catalog-${symbols}-${start}-${end}`);
+  rmSync(dir, { recursive: true, force: true });
+  const t = performance.now();
+  const r = generateStocks(dir, { symbols, seed: 42, start, end });
+  return { dir, generated: { symbols, start, end, bars: r.bars, bytes: r.bytes, ms: performance.now() - t } };
+}
+
+async function main(): Promise<void> {
+  // 100 symbols: a year (a quarter in quick mode); the budget at a fifth of the columns.
+  const [start, end] = quick ? ["2024-01-01", "2024-04-01"] : ["2024-01-01", "2025-01-01"];
+  const hundred = await generate(100, start, end);
+  const unlimited = child(hundred.dir, "unlimited");
+  const fifth = child(hundred.dir, String(Math.floor(unlimited.columnBytes / 5)));
+  const runs: CatalogBench["runs"] = [{ generated: hundred.generated, fifth, unlimited }];
+  if (!quick) {
+    const five = await generate(500, start, end);
+    runs.push({ generated: five.generated, unlimited: child(five.dir, "unlimited"), twoGiB: child(five.dir, String(2 * 1024 * MIB)) });
+    rmSync(five.dir, { recursive: true, force: true });
+  }
+  rmSync(hundred.dir, { recursive: true, force: true });
+  process.stdout.write(`${JSON.stringify({ quick, runs })}\n`);
+}
+
+// Run as a script (not when bench/run.ts imports the formatter).
+if (process.argv[1] === import.meta.filename) {
+  if (process.argv[2] === "scan") await scanChild(process.argv[3], process.argv[4]);
+  else await main();
+  process.exit(0);
+}
