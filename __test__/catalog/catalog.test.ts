@@ -4,7 +4,7 @@
 // trade log on a catalog under a tiny budget as on BarStore.open.
 
 import { spawnSync } from "node:child_process";
-import { copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import MESMomentumSMA9 from "../../examples/mes-momentum-sma9.js";
@@ -221,6 +221,37 @@ describe("catalog build", () => {
     for (const s of store.symbols()) expect(bytesOf(catalog, s)).toBe(bytesOf(store, s));
     catalog.dispose();
     expect(thrown(() => buildCatalog(join(root, "nope.parquet"), join(root, "other"))).message).toContain("nope.parquet");
+  });
+
+  it("reads DBN files in the layout (hive or one per symbol) and builds from DBN input", () => {
+    const root = tempDir();
+    const src = join(root, "mes.parquet");
+    generateSample(src, { start: "2024-01-02", end: "2024-01-05" });
+    const store = BarStore.openSync(src);
+    const hive = join(root, "hive", "symbol=MESH4", "year=2024");
+    mkdirSync(hive, { recursive: true });
+    store.writeDbn(join(hive, "bars.dbn.zst"));
+    const flat = join(root, "flat");
+    mkdirSync(flat);
+    store.writeDbn(join(flat, "MESH4.dbn.zst"));
+    for (const dir of [join(root, "hive"), flat]) {
+      const catalog = Catalog.openSync(dir);
+      expect(catalog.symbols()).toEqual(["MESH4"]);
+      expect(catalog.footerSpan("MESH4")).toBeUndefined(); // DBN has no footer statistics
+      expect(bytesOf(catalog, "MESH4")).toBe(bytesOf(store, "MESH4"));
+      catalog.dispose();
+    }
+    // A DBN file named for another symbol than it holds.
+    copyFileSync(join(flat, "MESH4.dbn.zst"), join(flat, "MESM4.dbn.zst"));
+    const catalog = Catalog.openSync(flat);
+    const e = thrown(() => catalog.columns("MESM4"));
+    expect([e.code, e.message.includes("MESM4.dbn.zst"), e.message.includes("'MESH4'")]).toEqual(["ERR_LAYOUT", true, true]);
+    catalog.dispose();
+    const built = join(root, "built");
+    buildCatalog(join(hive, "bars.dbn.zst"), built);
+    const fromDbn = Catalog.openSync(built);
+    expect(bytesOf(fromDbn, "MESH4")).toBe(bytesOf(store, "MESH4"));
+    fromDbn.dispose();
   });
 
   it("runs from the CLI: generate DIR --symbols, catalog build, catalog info", () => {
