@@ -9,7 +9,7 @@ use napi::bindgen_prelude::{BigInt, BigInt64ArraySlice, Float64ArraySlice, Objec
 use napi::Env;
 use napi_derive::napi;
 
-use crate::conversion::JsIngestOptions;
+use crate::conversion::{JsIngestOptions, JsInstrument};
 use crate::error::{bad_argument, guard, guard_js, to_js, Code};
 use napi::Result;
 
@@ -99,6 +99,12 @@ impl JsCatalog {
         Ok(self.catalog()?.symbol_names())
     }
 
+    /// The instruments of the DBN definition files in the catalog's `_definitions/` (one per symbol, ascending).
+    #[napi(catch_unwind)]
+    pub fn instruments(&self) -> Result<Vec<JsInstrument>, Code> {
+        Ok(self.catalog()?.instruments().iter().map(JsInstrument::from).collect())
+    }
+
     /// Marks symbol `id` used; true when its columns are resident (no load needed).
     #[napi(catch_unwind)]
     pub fn touch(&self, id: u32) -> Result<bool, Code> {
@@ -179,6 +185,8 @@ pub struct JsBuildReport {
     pub files: f64,
     pub bars: f64,
     pub bytes: f64,
+    /// DBN definition inputs copied into `_definitions/`.
+    pub definitions: f64,
 }
 
 /// Converts `inputs` (paths or globs, parquet and DBN) into a catalog at the new or empty `out`.
@@ -197,6 +205,7 @@ pub fn build_catalog_files(
         files: r.files as f64,
         bars: r.bars as f64,
         bytes: r.bytes as f64,
+        definitions: r.definitions as f64,
     })
 }
 

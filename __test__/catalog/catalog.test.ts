@@ -4,13 +4,13 @@
 // trade log on a catalog under a tiny budget as on BarStore.open.
 
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import MESMomentumSMA9 from "../../examples/mes-momentum-sma9.js";
 import { Backtest, type BarColumnsView, BarStore, buildCatalog, Catalog, type FerrobtError, generateSample, generateStocks } from "../../ts/src/index.js";
 import { nyParts, nyToUtc } from "../../ts/src/util/nytime.js";
-import { REPO, tempDir } from "../helpers/fixtures.js";
+import { IN_CI, REPO, tempDir } from "../helpers/fixtures.js";
 
 const MIB = 2 ** 20;
 const CLI = join(REPO, "dist/cli/main.js");
@@ -252,6 +252,25 @@ describe("catalog build", () => {
     const fromDbn = Catalog.openSync(built);
     expect(bytesOf(fromDbn, "MESH4")).toBe(bytesOf(store, "MESH4"));
     fromDbn.dispose();
+  });
+
+  it("keeps DataBento's instrument definitions among the inputs in _definitions/ and serves them", ({ skip }) => {
+    const databento = resolve(REPO, "../shared/data/databento/multi-instrument");
+    if (!existsSync(databento)) {
+      const why = `${databento} is missing (DataBento's files, expected in ../shared beside the clone)`;
+      if (IN_CI) throw new Error(`${why}; CI runs every test`);
+      skip(`skipped: ${why}`);
+    }
+    const out = join(tempDir(), "futures");
+    const report = buildCatalog(`${databento}/futures_*.dbn.zst`, out);
+    const store = BarStore.openSync(`${databento}/futures_*.dbn.zst`);
+    expect([report.definitions, report.symbols]).toEqual([1, store.symbols()]);
+    expect(readdirSync(join(out, "_definitions"))).toEqual(["00000-futures_definition.dbn.zst"]);
+    const catalog = Catalog.openSync(out);
+    expect(catalog.symbols()).toEqual(store.symbols());
+    expect(catalog.instruments()).toEqual(store.instruments());
+    for (const s of store.symbols()) expect(bytesOf(catalog, s)).toBe(bytesOf(store, s));
+    catalog.dispose();
   });
 
   it("runs from the CLI: generate DIR --symbols, catalog build, catalog info", () => {

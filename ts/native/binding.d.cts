@@ -63,6 +63,8 @@ export declare class NativeCatalog {
   static open(dir: string, options?: JsIngestOptions | undefined | null, memoryBudgetBytes?: number | undefined | null): NativeCatalog
   /** Symbol names, ascending; a symbol's id is its position here. */
   symbols(): Array<string>
+  /** The instruments of the DBN definition files in the catalog's `_definitions/` (one per symbol, ascending). */
+  instruments(): Array<JsInstrument>
   /** Marks symbol `id` used; true when its columns are resident (no load needed). */
   touch(id: number): boolean
   /**
@@ -111,6 +113,8 @@ export interface JsBuildReport {
   files: number
   bars: number
   bytes: number
+  /** DBN definition inputs copied into `_definitions/`. */
+  definitions: number
 }
 
 /** Counters of a catalog (bytes and counts as doubles; `budgetBytes` absent when unlimited). */

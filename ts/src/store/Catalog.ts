@@ -6,7 +6,7 @@ import type { DataSource } from "../data/DataSource.js";
 import { argumentError, checkCount, checkString, FerrobtError } from "../errors.js";
 import { type NativeCatalog, native } from "../native.js";
 import { type TimeInput, toNs } from "../time.js";
-import type { OpenOptions } from "./BarStore.js";
+import type { Instrument, OpenOptions } from "./BarStore.js";
 import { type Bar, type BarColumnsView, Bars, barAt } from "./Bars.js";
 import { allWholeMs, checkTime, countAtOrBefore, countBefore, type TimeIndex } from "./search.js";
 
@@ -214,6 +214,14 @@ export class Catalog implements DataSource {
     return { rows: span.rows, firstMs: ms(span.firstNs), lastMs: ms(span.lastNs) };
   }
 
+  /**
+   * The instruments of the DBN definition files in the catalog's `_definitions/` directory (one per
+   * symbol, its last definition; ascending by symbol): multipliers and tick sizes. Empty without them.
+   */
+  instruments(): Instrument[] {
+    return this.raw.instruments();
+  }
+
   /** The files of `symbol`, as listed. */
   files(symbol: string): string[] {
     return this.raw.files(this.idOf(symbol));
@@ -258,6 +266,8 @@ export interface BuildReport {
   readonly files: number;
   readonly bars: number;
   readonly bytes: number;
+  /** DBN instrument-definition inputs, copied unchanged into `_definitions/` (see {@link Catalog.instruments}). */
+  readonly definitions: number;
 }
 
 /**

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use super::write::{partition_dir, prepare_out, write_part, year_runs, PartBars, Volumes};
 use crate::error::{Result, StoreError};
-use crate::ingest::{expand, open_files, validate_range, Formats, IngestOptions, NO_ROWS_IN_RANGE};
+use crate::ingest::{expand, open_files, read_definitions, validate_range, Formats, IngestOptions, NO_ROWS_IN_RANGE};
 
 /// What [`build_catalog`] wrote.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -22,6 +22,8 @@ pub struct BuildReport {
     pub bars: u64,
     /// Bytes written.
     pub bytes: u64,
+    /// DBN instrument-definition inputs, copied as they are into `_definitions/`.
+    pub definitions: u64,
 }
 
 /// Reads every file `inputs` names (paths or globs; parquet and DBN, as [`crate::open`] reads them,
@@ -29,6 +31,9 @@ pub struct BuildReport {
 /// `symbol=NAME/year=YYYY/part-NNNNN.parquet`, one part per input file holding bars of that symbol
 /// and UTC year (NNNNN = the input's position), DataBento columns (`ts_event`, `open`..`close`,
 /// `volume`, `symbol`).
+///
+/// DBN files of instrument definitions among the inputs are copied unchanged to
+/// `_definitions/NNNNN-<name>`, where [`super::Catalog::instruments`] reads them.
 ///
 /// Inputs are read one at a time, so a symbol's bars must come in time order across inputs (each
 /// input's first bar after the previous inputs' last, per symbol); `out` must be new or empty.
@@ -52,6 +57,12 @@ pub fn build_catalog(inputs: &[String], out: &Path, options: &IngestOptions) -> 
             Ok((store, _)) => store,
             // The time filter leaves nothing of this input: nothing to write.
             Err(StoreError::Empty { reason, .. }) if reason == NO_ROWS_IN_RANGE => continue,
+            // Instrument definitions: kept beside the bars, byte for byte.
+            Err(StoreError::Schema { column, .. }) if column == "schema" && read_definitions(path)?.is_some() => {
+                report.bytes += copy_definitions(path, index, out)?;
+                report.definitions += 1;
+                continue;
+            }
             Err(e) => return Err(e),
         };
         for name in store.symbol_names() {
@@ -91,4 +102,14 @@ pub fn build_catalog(inputs: &[String], out: &Path, options: &IngestOptions) -> 
     }
     report.symbols = last.into_keys().collect();
     Ok(report)
+}
+
+/// Copies the definitions file `path` (input `index`) to `out/_definitions/`; returns its size.
+fn copy_definitions(path: &Path, index: usize, out: &Path) -> Result<u64> {
+    let dir = out.join(super::DEFINITIONS_DIR);
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let target = dir.join(format!("{index:05}-{name}"));
+    let io = |e: std::io::Error| StoreError::Io { path: target.clone(), reason: e.to_string() };
+    std::fs::create_dir_all(&dir).map_err(io)?;
+    std::fs::copy(path, &target).map_err(io)
 }

@@ -27,9 +27,14 @@ pub use layout::{CatalogFile, FileFormat, SymbolFiles};
 use crate::bars::{BarColumns, SymbolBars};
 use crate::error::{Result, StoreError};
 use crate::ingest::{
-    open_files, validate_range, Formats, GenericSchema, IngestOptions, Schema, TimeUnit, NO_ROWS_IN_RANGE,
+    open_files, read_definitions, validate_range, Formats, GenericSchema, IngestOptions, Instrument, Schema, TimeUnit,
+    NO_ROWS_IN_RANGE,
 };
 use write::year_start_ns;
+
+/// The catalog directory holding DBN instrument-definition files (skipped by the bar layout, as every
+/// `_`-prefixed entry is).
+pub const DEFINITIONS_DIR: &str = "_definitions";
 
 /// Bytes a bar takes in memory: `ts` (i64), `ts_ms` (f64), four prices and the volume (f64).
 pub const BYTES_PER_BAR: u64 = 56;
@@ -51,7 +56,7 @@ pub struct CatalogStats {
     pub evictions: u64,
     /// Bytes of data files read from disk by loads (whole files; files outside the time range are skipped).
     pub bytes_read: u64,
-    /// Bytes read from disk to list the catalog (parquet footers).
+    /// Bytes read from disk to open the catalog (parquet footers, definition files).
     pub footer_bytes_read: u64,
     /// Files skipped by a load because their partition or footer statistics lie outside the time range.
     pub files_skipped: u64,
@@ -106,6 +111,7 @@ pub struct Catalog {
     by_name: HashMap<String, usize>,
     options: IngestOptions,
     budget: Option<u64>,
+    instruments: Vec<Instrument>,
     state: Mutex<State>,
 }
 
@@ -125,13 +131,14 @@ impl Catalog {
             return Err(StoreError::argument("memoryBudgetMb", "must be above 0"));
         }
         let listing = layout::list(root)?;
+        let (instruments, definition_bytes) = read_instruments(root)?;
         let by_name = listing.symbols.iter().enumerate().map(|(i, s)| (s.symbol.clone(), i)).collect();
         let stats = CatalogStats {
             symbols: listing.symbols.len() as u64,
             files: listing.symbols.iter().map(|s| s.files.len() as u64).sum(),
             catalog_bytes: listing.symbols.iter().flat_map(|s| &s.files).map(|f| f.len).sum(),
             budget_bytes,
-            footer_bytes_read: listing.footer_bytes,
+            footer_bytes_read: listing.footer_bytes + definition_bytes,
             ..CatalogStats::default()
         };
         Ok(Self {
@@ -140,8 +147,15 @@ impl Catalog {
             by_name,
             options: options.clone(),
             budget: budget_bytes,
+            instruments,
             state: Mutex::new(State { stats, ..State::default() }),
         })
+    }
+
+    /// The instruments of the DBN definition files in `_definitions/` (one per symbol, its last
+    /// definition in file order; ascending by symbol); empty without them.
+    pub fn instruments(&self) -> &[Instrument] {
+        &self.instruments
     }
 
     /// The catalog's directory.
@@ -412,6 +426,34 @@ impl Catalog {
                 .is_ok_and(|(s, _)| s.symbol_names().iter().any(|n| n != symbol))
         })
     }
+}
+
+/// The instruments of the definition files in `root/_definitions/` and the bytes read.
+///
+/// # Errors
+/// As [`read_definitions`]; `ERR_LAYOUT` for a file there that holds bars.
+fn read_instruments(root: &Path) -> Result<(Vec<Instrument>, u64)> {
+    let dir = root.join(DEFINITIONS_DIR);
+    if !dir.is_dir() {
+        return Ok((Vec::new(), 0));
+    }
+    let io = |e: std::io::Error| StoreError::Io { path: dir.clone(), reason: e.to_string() };
+    let mut files: Vec<PathBuf> =
+        std::fs::read_dir(&dir).map_err(io)?.map(|e| e.map(|e| e.path()).map_err(io)).collect::<Result<_>>()?;
+    files.retain(|p| !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')));
+    files.sort();
+    let mut by_symbol = std::collections::BTreeMap::new();
+    let mut bytes = 0;
+    for path in files {
+        let not_definitions = || StoreError::Layout {
+            path: path.clone(),
+            reason: format!("{DEFINITIONS_DIR}/ holds DBN instrument-definition files; this one holds bars"),
+        };
+        let defined = read_definitions(&path)?.ok_or_else(not_definitions)?;
+        bytes += std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        by_symbol.extend(defined.into_iter().map(|i| (i.symbol.clone(), i)));
+    }
+    Ok((by_symbol.into_values().collect(), bytes))
 }
 
 #[cfg(test)]

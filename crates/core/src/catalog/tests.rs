@@ -285,3 +285,17 @@ fn detached_loads_count_against_the_budget_without_holding_the_bars() {
     assert_eq!((stats.resident_symbols, stats.bytes_resident, stats.loads), (2, sizes[1] + sizes[2], 4));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn the_definitions_directory_holds_definitions_only() {
+    let dir = stocks("definitions", 1);
+    assert!(open(&dir, None).instruments().is_empty());
+    let defs = dir.join(DEFINITIONS_DIR);
+    std::fs::create_dir_all(&defs).unwrap();
+    let name = open(&dir, None).symbol_names()[0].clone();
+    let bars = dir.join(format!("symbol={name}")).join("year=2024").join("part-00000.parquet");
+    std::fs::copy(&bars, defs.join("bars.parquet")).unwrap();
+    let e = Catalog::open(&dir, &IngestOptions::default(), None).unwrap_err();
+    assert!(e.code() == "ERR_LAYOUT" && e.to_string().contains("bars.parquet"), "{e}");
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -165,6 +165,22 @@ pub(crate) fn open_files(
     Ok((BarStore::new(symbols), report))
 }
 
+/// The instrument definitions the DBN file at `path` holds, or `None` when it holds bars (or is
+/// parquet): what [`open`] would take into [`IngestReport::instruments`] from it.
+///
+/// # Errors
+/// `ERR_IO`, `ERR_EMPTY`, `ERR_DBN` (a corrupt DBN file), `ERR_SCHEMA` (another DBN schema).
+pub(crate) fn read_definitions(path: &Path) -> Result<Option<Vec<Instrument>>> {
+    let bytes = scan::read_file(path)?;
+    match detect(path, &bytes, Formats::Any)? {
+        Content::Parquet => Ok(None),
+        Content::Dbn { zstd } => match dbn::decode(path, &bytes, zstd, &IngestOptions::default())? {
+            DbnContent::Bars(_) => Ok(None),
+            DbnContent::Definitions(defined) => Ok(Some(defined)),
+        },
+    }
+}
+
 /// The reason of the `ERR_EMPTY` an open gives when its time range selects no row of any file (the
 /// catalog reads that as a symbol without bars in its window, not as a bad file).
 pub(crate) const NO_ROWS_IN_RANGE: &str = "no rows in the requested time range";
