@@ -322,4 +322,29 @@ describe("backtests on a catalog", () => {
     expect(ranged.stats.bytesResident).toBeLessThan(unlimited.stats.bytesResident);
     for (const c of [unlimited, tiny, ranged]) c.dispose();
   });
+
+  it("runs from the CLI on a catalog directory (--data DIR --memory-budget-mb), with the parquet's trades", () => {
+    const run = (data: string, extra: string[]) => {
+      const dir = tempDir();
+      const r = cli([
+        "backtest",
+        "examples/mes-momentum-sma9.ts",
+        "--data",
+        data,
+        "--start",
+        window.start,
+        "--end",
+        window.end,
+        "--out",
+        dir,
+        "--json",
+        ...extra,
+      ]);
+      expect(r.status, r.stderr).toBe(0);
+      return readFileSync(join(dir, "trades.csv"), "utf8");
+    };
+    expect(run(out, ["--memory-budget-mb", "1"])).toBe(run(paths, []));
+    const r = cli(["backtest", "examples/mes-momentum-sma9.ts", "--data", out, "--backend", "reference"]);
+    expect([r.status, r.stderr]).toEqual([1, expect.stringContaining("is a catalog directory")]);
+  });
 });

@@ -11,7 +11,7 @@ import { FerrobtError } from "../errors.js";
 import { reportData } from "../report/data.js";
 import { writeReport } from "../report/html.js";
 import { type ResultFiles, statsDocument, writeResults } from "../results/write.js";
-import { backendOf, dataPaths, fillModelOf, loadStrategy, SEED_WINDOW } from "./inputs.js";
+import { backendOf, dataPaths, fillModelOf, loadStrategy, memoryBudgetOf, SEED_WINDOW } from "./inputs.js";
 import { money } from "./money.js";
 
 export async function runBacktestCommand(args: string[]): Promise<number> {
@@ -23,6 +23,7 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
       start: { type: "string", default: SEED_WINDOW.start },
       end: { type: "string", default: SEED_WINDOW.end },
       budget: { type: "string" },
+      "memory-budget-mb": { type: "string" },
       out: { type: "string" },
       backend: { type: "string" },
       "fill-model": { type: "string" },
@@ -39,7 +40,8 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
   const strategy = loadStrategy(file);
   strategy.catch(() => undefined);
   const loadStart = performance.now();
-  const store = await openSource(dataPaths(values.data), backendOf(values.backend)).catch(async (e: unknown) => {
+  const catalog = { memoryBudgetMb: memoryBudgetOf(values["memory-budget-mb"]) };
+  const store = await openSource(dataPaths(values.data), backendOf(values.backend), catalog).catch(async (e: unknown) => {
     await strategy;
     throw e;
   });

@@ -65,6 +65,14 @@ export function budgetOf(v: string | undefined): number | undefined {
   return n;
 }
 
+/** `--memory-budget-mb` (a catalog's budget, MiB) as a positive number (undefined when absent: unlimited). */
+export function memoryBudgetOf(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new FerrobtError("ERR_ARGUMENT", `--memory-budget-mb must be a positive number of MiB, not '${v}'`);
+  return n;
+}
+
 /** `--fill-model` (default polars). */
 export function fillModelOf(v: string | undefined): FillModel {
   const m = v ?? "polars";

@@ -8,8 +8,8 @@ import { parseArgs } from "node:util";
 import { FerrobtError } from "../errors.js";
 
 const USAGE = `usage:
-  ferrobt backtest <strategy.ts> [--data <parquet|glob>[,...]] [--start <YYYY-MM-DD[THH:MM]>] [--end <...>]
-                   [--backend native|reference] [--budget 100000] [--out out/<strategy>]
+  ferrobt backtest <strategy.ts> [--data <parquet|glob>[,...]|<catalog dir>] [--start <YYYY-MM-DD[THH:MM]>] [--end <...>]
+                   [--backend native|reference] [--budget 100000] [--memory-budget-mb N] [--out out/<strategy>]
                    [--fill-model polars|pandas] [--quiet] [--json]
   ferrobt profile <strategy.ts> [--mode native|reference|both] [--json out.json] [--data ...] [--start ...] [--end ...]
   ferrobt sweep <strategy.ts> --grid grid.json [--data ...] [--start ...] [--end ...] [--budget ...] [--fill-model ...]
