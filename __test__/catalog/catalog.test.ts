@@ -323,6 +323,15 @@ describe("backtests on a catalog", () => {
     for (const c of [unlimited, tiny, ranged]) c.dispose();
   });
 
+  it("sweeps on a catalog directory (each pool thread opens its own, under the budget) to the parquet's rows", async () => {
+    const { sweep } = await import("../../ts/src/research/index.js");
+    const common = { strategy: join(REPO, "examples/mes-momentum-sma9.ts"), grid: { sma_period: [9, 14] }, ...window, workers: 2 };
+    const onFiles = await sweep({ ...common, data: paths });
+    const onCatalog = await sweep({ ...common, data: out, memoryBudgetMb: 1 });
+    expect(onFiles.rows.every((r) => r.error === undefined && r.fills > 0)).toBe(true);
+    expect(onCatalog.rows).toEqual(onFiles.rows);
+  });
+
   it("runs from the CLI on a catalog directory (--data DIR --memory-budget-mb), with the parquet's trades", () => {
     const run = (data: string, extra: string[]) => {
       const dir = tempDir();

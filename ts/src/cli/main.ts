@@ -12,7 +12,7 @@ const USAGE = `usage:
                    [--backend native|reference] [--budget 100000] [--memory-budget-mb N] [--out out/<strategy>]
                    [--fill-model polars|pandas] [--quiet] [--json]
   ferrobt profile <strategy.ts> [--mode native|reference|both] [--json out.json] [--data ...] [--start ...] [--end ...]
-  ferrobt sweep <strategy.ts> --grid grid.json [--data ...] [--start ...] [--end ...] [--budget ...] [--fill-model ...]
+  ferrobt sweep <strategy.ts> --grid grid.json [--data ...] [--start ...] [--end ...] [--budget ...] [--memory-budget-mb N] [--fill-model ...]
                 [--workers N] [--objective sharpe] [--out out/<strategy>-sweep] [--queue redis://HOST:PORT] [--json]
   ferrobt walkforward <strategy.ts> --grid grid.json --train 30d --test 7d [--step 7d] [the sweep options]
   ferrobt worker --queue redis://HOST:PORT [--concurrency N]

@@ -9,7 +9,7 @@ import { readGridFile } from "../research/grid.js";
 import type { Runner } from "../research/runner.js";
 import { checkObjective, type SweepResult, sweep } from "../research/sweep.js";
 import { walkForward, writeWalkForward } from "../research/walkforward.js";
-import { budgetOf, dataPaths, fillModelOf, positiveInt, SEED_WINDOW } from "./inputs.js";
+import { budgetOf, dataPaths, fillModelOf, memoryBudgetOf, positiveInt, SEED_WINDOW } from "./inputs.js";
 
 const COMMON = {
   grid: { type: "string" },
@@ -17,6 +17,7 @@ const COMMON = {
   start: { type: "string", default: SEED_WINDOW.start },
   end: { type: "string", default: SEED_WINDOW.end },
   budget: { type: "string" },
+  "memory-budget-mb": { type: "string" },
   "fill-model": { type: "string" },
   workers: { type: "string" },
   objective: { type: "string", default: "sharpe" },
@@ -62,6 +63,7 @@ async function inputs(command: "sweep" | "walkforward", args: string[]) {
       start: values.start,
       end: values.end,
       budget: budgetOf(values.budget),
+      memoryBudgetMb: memoryBudgetOf(values["memory-budget-mb"]),
       fillModel: fillModelOf(values["fill-model"]),
       objective,
       workers: positiveInt("workers", values.workers),

@@ -39,7 +39,7 @@ export async function openSource(paths: string | string[], backend: Backend = "n
 }
 
 /** The one path of `paths` when it names a directory (a catalog). */
-function catalogDir(paths: string | string[]): string | undefined {
+export function catalogDir(paths: string | string[]): string | undefined {
   const list = Array.isArray(paths) ? paths : [paths];
   if (list.length !== 1 || typeof list[0] !== "string") return undefined;
   try {

@@ -6,10 +6,12 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { loadStrategy, type StrategyClass } from "../cli/inputs.js";
 import type { DataSource } from "../data/DataSource.js";
+import { catalogDir } from "../data/open.js";
 import { Backtest, type BacktestResult, StrategyError } from "../engine/backtest.js";
 import type { FillModel } from "../engine/broker.js";
 import { FerrobtError } from "../errors.js";
 import { BarStore } from "../store/BarStore.js";
+import { Catalog } from "../store/Catalog.js";
 import type { Combination } from "./grid.js";
 
 /** One run: everything a thread or a machine needs, by value (no code travels). */
@@ -18,8 +20,10 @@ export interface RunSpec {
   readonly strategyFile: string;
   /** sha256 (hex) of the strategy file's content; the run fails with ERR_STRATEGY_HASH if the file differs. */
   readonly strategyHash: string;
-  /** Parquet or DBN paths or globs (told apart by content, as BarStore.open does). */
+  /** Parquet or DBN paths or globs (told apart by content, as BarStore.open does), or one catalog directory. */
   readonly data: readonly string[];
+  /** A catalog directory's memory budget in MiB (each thread opens its own catalog; default unlimited). */
+  readonly memoryBudgetMb?: number;
   /** The files the data names, with sizes and modification times, as the submitter saw them (part of a queue job's id; workers do not check it). */
   readonly dataIdentity?: string;
   /** Window start and end: ms UTC, or "YYYY-MM-DD[THH:MM]" New York time / ISO with offset. */
@@ -129,11 +133,18 @@ export function equityCurve(r: BacktestResult, points: number): EquityCurve {
 const sources = new Map<string, DataSource>();
 const strategies = new Map<string, Promise<StrategyClass>>();
 
-/** This thread's view of the data: the native store opened with `share`, so every thread of the process reads one copy. */
-function dataFor(paths: readonly string[]): DataSource {
-  const key = JSON.stringify(paths);
+/**
+ * This thread's view of the data: the native store opened with `share`, so every thread of the process
+ * reads one copy; a catalog directory opened lazily by this thread (its budget is per thread).
+ */
+function dataFor(paths: readonly string[], memoryBudgetMb: number | undefined): DataSource {
+  const key = JSON.stringify([paths, memoryBudgetMb ?? null]);
   let source = sources.get(key);
-  if (!source) sources.set(key, (source = BarStore.openSync([...paths], { share: true })));
+  if (!source) {
+    const dir = catalogDir([...paths]);
+    source = dir === undefined ? BarStore.openSync([...paths], { share: true }) : Catalog.openSync(dir, { memoryBudgetMb });
+    sources.set(key, source);
+  }
   return source;
 }
 
@@ -177,7 +188,7 @@ export function runFailure(e: unknown, atMs?: number): RunFailure {
  */
 export async function runSpec(spec: RunSpec): Promise<RunOutcome> {
   const Strategy = await strategyFor(spec);
-  const data = dataFor(spec.data);
+  const data = dataFor(spec.data, spec.memoryBudgetMb);
   let backtest: Backtest;
   try {
     backtest = new Backtest(new Strategy(), {

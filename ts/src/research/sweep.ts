@@ -4,9 +4,12 @@
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { loadStrategy } from "../cli/inputs.js";
+import type { DataSource } from "../data/DataSource.js";
+import { catalogDir } from "../data/open.js";
 import type { FillModel } from "../engine/broker.js";
 import { argumentError } from "../errors.js";
 import { BarStore } from "../store/BarStore.js";
+import { Catalog } from "../store/Catalog.js";
 import { type Combination, checkGrid, expandGrid, type Grid } from "./grid.js";
 import { type EquityCurve, fileSha256, type RunFailure, type RunOutcome, type RunSpec, type RunStats } from "./job.js";
 import { defaultWorkers, PoolRunner, type Runner } from "./runner.js";
@@ -38,8 +41,10 @@ export type SweepRow = { readonly parameters: Combination } & ({ readonly error:
 export interface WindowOptions {
   /** The strategy file (TypeScript or JavaScript). */
   strategy: string;
-  /** Parquet or DBN paths or globs (told apart by content, as BarStore.open does). */
+  /** Parquet or DBN paths or globs (told apart by content, as BarStore.open does), or one catalog directory. */
   data: string | readonly string[];
+  /** A catalog directory's memory budget in MiB, per thread (each thread opens its own catalog; default unlimited). */
+  memoryBudgetMb?: number;
   /** Window: ms UTC, or "YYYY-MM-DD[THH:MM]" New York time / ISO with offset. */
   start: string | number;
   end: string | number;
@@ -87,18 +92,29 @@ export interface PreparedSweep {
  * data (it opens; with `share`, so the threads of this process read this copy). Returns the store,
  * to be disposed when the runs are done.
  */
-export async function prepareSweep(o: WindowOptions & { grid: unknown; gridSource?: string }): Promise<{ prepared: PreparedSweep; store: BarStore }> {
+export async function prepareSweep(o: WindowOptions & { grid: unknown; gridSource?: string }): Promise<{ prepared: PreparedSweep; store: DataSource }> {
   const strategyFile = resolve(o.strategy);
   const Strategy = await loadStrategy(strategyFile);
   const grid = checkGrid(o.grid, new Strategy().parameters, o.gridSource);
   const data = typeof o.data === "string" ? [o.data] : [...o.data];
   if (data.length === 0) argumentError("data", "no data path given");
-  const store = BarStore.openSync(data, { share: true });
-  const dataIdentity = store.report.files.map((f) => {
+  const dir = catalogDir(data);
+  const catalog = dir === undefined ? undefined : Catalog.openSync(dir, { memoryBudgetMb: o.memoryBudgetMb });
+  const store = catalog ?? BarStore.openSync(data, { share: true });
+  const files = catalog ? catalog.symbols().flatMap((s) => catalog.files(s)) : (store as BarStore).report.files;
+  const dataIdentity = files.map((f) => {
     const s = statSync(f);
     return `${resolve(f)}:${s.size}:${s.mtimeMs}`;
   });
-  const base = { strategyFile, strategyHash: fileSha256(strategyFile), data, dataIdentity: dataIdentity.join(";"), budget: o.budget, fillModel: o.fillModel };
+  const base = {
+    strategyFile,
+    strategyHash: fileSha256(strategyFile),
+    data,
+    dataIdentity: dataIdentity.join(";"),
+    budget: o.budget,
+    fillModel: o.fillModel,
+    memoryBudgetMb: o.memoryBudgetMb,
+  };
   return { prepared: { base, grid, combinations: expandGrid(grid) }, store };
 }
 
