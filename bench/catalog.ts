@@ -3,7 +3,9 @@
 // a fresh process each, with the memory budget at a fifth of the data and unlimited: wall time, peak
 // RSS growth against the budget (what stays above it is the fixed overhead plus evicted columns whose
 // views V8 has not collected yet), loads and evictions, bytes read from disk against the catalog's size.
-// Full runs add 500 symbols (≈ 48 M bars) with a 2 GiB budget and unlimited.
+// Full runs add 500 symbols (≈ 48 M bars) with a 2 GiB budget and unlimited. Then backtests on the
+// 100 symbols (no orders: 20 minute bars of every symbol read once a day), budget at a fifth and
+// unlimited: what the engine holds on top of the catalog shows in their RSS and loads.
 // Standalone: node --import tsx bench/catalog.ts [--quick]; prints the figures as one JSON line.
 // Reports; never asserts.
 
@@ -75,10 +77,61 @@ async function scanChild(dir: string, budget: string): Promise<void> {
   process.stdout.write(`${JSON.stringify({ ...figures, checksum })}\n`);
 }
 
+/** The child: a backtest over `dir` that reads 20 minute bars of every symbol once a day (no orders). */
+async function backtestChild(dir: string, budget: string): Promise<void> {
+  const { Asset, Backtest, Catalog, Strategy } = await import("../ts/src/index.js");
+  const catalog = Catalog.openSync(dir, { memoryBudgetMb: budget === "unlimited" ? undefined : Number(budget) / MIB });
+  const symbols = catalog.symbols();
+  class TouchAll extends Strategy {
+    override sleeptime = "1D";
+    override initialize() {
+      this.setMarket("NYSE");
+    }
+    override onTradingIteration() {
+      for (const s of symbols) this.getHistoricalPrices(Asset.stock(s), 20, "minute");
+    }
+  }
+  const [start, end] = quick ? ["2024-02-01T09:30", "2024-03-28T16:00"] : ["2024-02-01T09:30", "2024-12-31T16:00"];
+  const rssBefore = process.resourceUsage().maxRSS * 1024;
+  const t = performance.now();
+  const result = new Backtest(new TouchAll(), { data: catalog, start, end }).run();
+  const ms = performance.now() - t;
+  const stats = catalog.stats;
+  const figures: BacktestFigures = {
+    symbols: symbols.length,
+    iterations: result.iterations,
+    budgetBytes: Number.isFinite(stats.budgetBytes) ? stats.budgetBytes : null,
+    catalogBytes: stats.catalogBytes,
+    bytesRead: stats.bytesRead,
+    loads: stats.loads,
+    evictions: stats.evictions,
+    rssBefore,
+    rssPeak: process.resourceUsage().maxRSS * 1024,
+    ms,
+  };
+  process.stdout.write(`${JSON.stringify(figures)}\n`);
+}
+
+/** A backtest's figures (from the child process). */
+export interface BacktestFigures {
+  symbols: number;
+  iterations: number;
+  budgetBytes: number | null;
+  catalogBytes: number;
+  bytesRead: number;
+  loads: number;
+  evictions: number;
+  rssBefore: number;
+  rssPeak: number;
+  ms: number;
+}
+
 /** What {@link main} prints. */
 export interface CatalogBench {
   quick: boolean;
   runs: { generated: Generated; fifth?: ScanFigures; unlimited: ScanFigures; twoGiB?: ScanFigures }[];
+  /** Backtests reading every symbol daily on the 100-symbol catalog: budget at a fifth, and unlimited. */
+  backtests?: { fifth: BacktestFigures; unlimited: BacktestFigures };
 }
 
 /** The report's lines for `bench/results/latest.md`. */
@@ -102,12 +155,24 @@ export function formatCatalogBench(bench: CatalogBench): string[] {
     if (r.twoGiB) lines.push(`  - ${scan("2 GiB", r.twoGiB)}`);
     lines.push(`  - ${scan("all", r.unlimited)}`);
   }
+  if (bench.backtests) {
+    for (const [label, f] of [
+      ["a fifth", bench.backtests.fifth],
+      ["unlimited", bench.backtests.unlimited],
+    ] as const) {
+      const budget = f.budgetBytes === null ? "unlimited budget" : `budget ${mib(f.budgetBytes)}`;
+      lines.push(
+        `- backtest reading 20 minute bars of each of the ${f.symbols} symbols daily (${f.iterations} iterations; ${label}, ${budget}): ${(f.ms / 1000).toFixed(2)} s, ` +
+          `peak RSS +${mib(f.rssPeak - f.rssBefore)}, ${f.loads} loads, ${f.evictions} evictions, read ${mb(f.bytesRead)} of ${mb(f.catalogBytes)}`,
+      );
+    }
+  }
   return lines;
 }
 
-const child = (dir: string, budget: string): ScanFigures =>
+const child = <T = ScanFigures>(dir: string, budget: string, mode = "scan"): T =>
   JSON.parse(
-    execFileSync(process.execPath, ["--import", "tsx", import.meta.filename, "scan", dir, budget], { encoding: "utf8" })
+    execFileSync(process.execPath, ["--import", "tsx", import.meta.filename, mode, dir, budget, ...(quick ? ["--quick"] : [])], { encoding: "utf8" })
       .trim()
       .split("\n")
       .pop() as string,
@@ -138,18 +203,23 @@ async function main(): Promise<void> {
   const unlimited = child(hundred.dir, "unlimited");
   const fifth = child(hundred.dir, String(Math.floor(unlimited.columnBytes / 5)));
   const runs: CatalogBench["runs"] = [{ generated: hundred.generated, fifth, unlimited }];
+  const backtests = {
+    fifth: child<BacktestFigures>(hundred.dir, String(Math.floor(unlimited.columnBytes / 5)), "backtest"),
+    unlimited: child<BacktestFigures>(hundred.dir, "unlimited", "backtest"),
+  };
   if (!quick) {
     const five = await generate(500, start, end);
     runs.push({ generated: five.generated, unlimited: child(five.dir, "unlimited"), twoGiB: child(five.dir, String(2 * 1024 * MIB)) });
     rmSync(five.dir, { recursive: true, force: true });
   }
   rmSync(hundred.dir, { recursive: true, force: true });
-  process.stdout.write(`${JSON.stringify({ quick, runs })}\n`);
+  process.stdout.write(`${JSON.stringify({ quick, runs, backtests })}\n`);
 }
 
 // Run as a script (not when bench/run.ts imports the formatter).
 if (process.argv[1] === import.meta.filename) {
   if (process.argv[2] === "scan") await scanChild(process.argv[3], process.argv[4]);
+  else if (process.argv[2] === "backtest") await backtestChild(process.argv[3], process.argv[4]);
   else await main();
   process.exit(0);
 }
