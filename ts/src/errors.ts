@@ -27,7 +27,10 @@ export type ErrorCode =
   | "ERR_STRATEGY"
   | "ERR_NO_DATA"
   | "ERR_QUEUE"
-  | "ERR_STRATEGY_HASH";
+  | "ERR_STRATEGY_HASH"
+  | "ERR_AUTH"
+  | "ERR_NETWORK"
+  | "ERR_GATEWAY";
 
 /** An error with a stable machine-readable `code`. */
 export class FerrobtError extends Error {

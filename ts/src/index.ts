@@ -4,6 +4,16 @@
 export type { DataSource } from "./data/DataSource.js";
 export { type BarArrays, MemorySource } from "./data/MemorySource.js";
 export { type Backend, openSource } from "./data/open.js";
+export {
+  DataBento,
+  type DataBentoEvent,
+  type DataBentoOptions,
+  type DataBentoSchema,
+  type DataBentoWarning,
+  type FetchReport,
+  type FetchRequest,
+  type SymbolReport,
+} from "./databento/client.js";
 export { Asset, type AssetType, CONTRACTS, type ContractMonth, type ContractSpec, contractAt, contractSpec } from "./engine/asset.js";
 export { Backtest, type BacktestOptions, type BacktestResult, StrategyError } from "./engine/backtest.js";
 export type { FillModel, FillRecord } from "./engine/broker.js";

@@ -30,6 +30,10 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
       quiet: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
       open: { type: "boolean", default: false },
+      databento: { type: "string" },
+      symbols: { type: "string" },
+      cache: { type: "string" },
+      warmup: { type: "string" },
     },
   });
   if (positionals.length !== 1) throw new FerrobtError("ERR_ARGUMENT", "backtest needs exactly one strategy file");
@@ -41,7 +45,20 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
   strategy.catch(() => undefined);
   const loadStart = performance.now();
   const catalog = { memoryBudgetMb: memoryBudgetOf(values["memory-budget-mb"]) };
-  const store = await openSource(dataPaths(values.data), backendOf(values.backend), catalog).catch(async (e: unknown) => {
+  const backend = backendOf(values.backend);
+  if (values.databento === undefined && (values.symbols ?? values.cache ?? values.warmup) !== undefined) {
+    throw new FerrobtError("ERR_ARGUMENT", "--symbols, --cache and --warmup go with --databento");
+  }
+  if (values.databento !== undefined && (values.data !== undefined || backend !== "native")) {
+    throw new FerrobtError("ERR_ARGUMENT", "--databento reads DataBento's DBN on the native backend: give it without --data and --backend reference");
+  }
+  const opening =
+    values.databento === undefined
+      ? openSource(dataPaths(values.data), backend, catalog)
+      : import("./fetch.js").then((m) =>
+          m.openDatabento({ ...values, dataset: values.databento!, start: values.start!, end: values.end!, quiet: values.quiet || values.json }),
+        );
+  const store = await opening.catch(async (e: unknown) => {
     await strategy;
     throw e;
   });
@@ -75,7 +92,7 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
     bar?.stop();
   }
   const files = writeResults(result, out);
-  const report = writeReport(reportData(result, store, tradedAsset(result), values.data ?? "generated sample"), out);
+  const report = writeReport(reportData(result, store, tradedAsset(result), dataLabel(values)), out);
   store.dispose();
   if (values.json)
     process.stdout.write(`${JSON.stringify({ ...statsDocument(result), loadMs, files: { ...files, report }, error: failure?.message }, null, 2)}\n`);
@@ -86,6 +103,11 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
     return 1;
   }
   return 0;
+}
+
+/** What the report names as the data. */
+function dataLabel(v: { data?: string; databento?: string; symbols?: string }): string {
+  return v.databento !== undefined ? `DataBento ${v.databento} ${v.symbols}` : (v.data ?? "generated sample");
 }
 
 /** The progress bar on a terminal's stderr (cli-progress draws nothing elsewhere, so it is not even loaded). */

@@ -11,6 +11,7 @@ const USAGE = `usage:
   ferrobt backtest <strategy.ts> [--data <parquet|glob>[,...]|<catalog dir>] [--start <YYYY-MM-DD[THH:MM]>] [--end <...>]
                    [--backend native|reference] [--budget 100000] [--memory-budget-mb N] [--out out/<strategy>]
                    [--fill-model polars|pandas] [--quiet] [--json]
+                   [--databento GLBX.MDP3 --symbols MES[,...] [--cache DIR] [--warmup 7d]]   (instead of --data)
   ferrobt profile <strategy.ts> [--mode native|reference|both] [--json out.json] [--data ...] [--start ...] [--end ...]
   ferrobt sweep <strategy.ts> --grid grid.json [--data ...] [--start ...] [--end ...] [--budget ...] [--memory-budget-mb N] [--fill-model ...]
                 [--workers N] [--objective sharpe] [--out out/<strategy>-sweep] [--queue redis://HOST:PORT] [--json]
@@ -20,6 +21,7 @@ const USAGE = `usage:
   ferrobt generate <DIR> --symbols N [--seed 42] [--start 2024-01-01] [--end 2025-01-01]   (stocks, catalog layout)
   ferrobt catalog build <file|glob>... --out DIR [--start ...] [--end ...]
   ferrobt catalog info <DIR> [--json]
+  ferrobt fetch <DATASET> --symbols A,B --start <...> --end <...> [--schema ohlcv-1m] [--cache DIR] [--json] [--quiet]
 Times without an offset are New York wall-clock times. Without --data/--start/--end: the generated
 sample (out/data/MES_sample.parquet) over the seed window 2024-01-03 09:30 → 2024-01-05 16:00.`;
 
@@ -29,6 +31,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === "backtest") return (await import("./backtest.js")).runBacktestCommand(rest);
   if (command === "generate") return generate(rest);
   if (command === "catalog") return (await import("./catalog.js")).runCatalogCommand(rest);
+  if (command === "fetch") return (await import("./fetch.js")).runFetchCommand(rest);
   if (command === "profile") return (await import("./profile.js")).runProfileCommand(rest);
   if (command === "sweep") return (await import("./research.js")).runSweepCommand(rest);
   if (command === "walkforward") return (await import("./research.js")).runWalkForwardCommand(rest);
