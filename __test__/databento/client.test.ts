@@ -200,6 +200,16 @@ describe("DataBento client", () => {
     expect(actual(await BarStore.open([...ok.files]), "MESH4")).toEqual(expected("MESH4", T0, T1));
   });
 
+  it("a body that stops coming fails after the idle timeout with ERR_NETWORK, nothing cached", async () => {
+    const db = client({ timeoutMs: 150, retries: 1 });
+    gw.plan({ stall: true }, { stall: true });
+    const t = performance.now();
+    const e = await codeOf(db.fetch({ dataset: "GLBX.MDP3", symbols: "MESH4", start: T0, end: T1 }));
+    expect(performance.now() - t).toBeGreaterThan(290);
+    expect([e.code, e.message]).toEqual(["ERR_NETWORK", expect.stringMatching(/cut after \d+ bytes \(no data for 150 ms\); gave up after 2 attempts/)]);
+    expect(filesUnder(db.cacheDir)).toEqual([]);
+  });
+
   it("a whole HTTP answer whose DBN is cut is ERR_GATEWAY and leaves nothing in the cache", async () => {
     const db = client();
     gw.plan({ corrupt: true });
@@ -238,6 +248,9 @@ describe("DataBento client", () => {
     } finally {
       gw.availableEndNs = saved;
     }
+    // Before the dataset's start: asked from its start.
+    const early = await db.fetch({ dataset: "GLBX.MDP3", symbols: "MESH4", start: Date.UTC(2009, 0, 1), end: T0 });
+    expect(early.symbols[0].fetched).toEqual([[BigInt(Date.UTC(2010, 5, 6)) * NS, BigInt(T0) * NS]]);
     // A symbol the gateway has no bars for: the empty answer is kept (no refetch), and reading it is ERR_NO_DATA.
     const n = gw.ranges.length;
     const empty = await db.fetch({ dataset: "GLBX.MDP3", symbols: "MESU4", start: T0, end: T1 });

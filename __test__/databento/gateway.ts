@@ -130,7 +130,8 @@ export async function startGateway(store: BarStore, key = "db-TESTKEY0123456789a
     if (!authorised(req)) return json(res, 401, { detail: "Authentication failed." });
     if (req.method === "GET" && url.pathname === "/v0/metadata.get_dataset_range") {
       if (url.searchParams.get("dataset") !== DATASET) return json(res, 422, { detail: `unknown dataset ${url.searchParams.get("dataset")}` });
-      return json(res, 200, { start: "2010-06-06T00:00:00.000000000Z", end: isoOf(gw.availableEndNs) });
+      const [start, end] = ["2010-06-06T00:00:00.000000000Z", isoOf(gw.availableEndNs)];
+      return json(res, 200, { start, end: isoOf(gw.availableEndNs + 3_600_000_000_000n), schema: { "ohlcv-1m": { start, end } } });
     }
     if (req.method !== "POST" || url.pathname !== "/v0/timeseries.get_range") return json(res, 404, { detail: "Not found" });
     if (req.headers["content-type"] !== "application/x-www-form-urlencoded") return json(res, 400, { detail: "expected a form body" });

@@ -86,6 +86,11 @@ export interface FetchReport {
   readonly warnings: readonly DataBentoWarning[];
 }
 
+interface DatasetRange {
+  all: { startNs: bigint; endNs: bigint };
+  schemas: Map<string, { startNs: bigint; endNs: bigint }>;
+}
+
 const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 
 /** DataBento's historical API with a local cache: {@link fetch} fills the cache, {@link open} reads it. */
@@ -100,7 +105,7 @@ export class DataBento {
   private readonly timeoutMs: number;
   private readonly onWarning?: (w: DataBentoWarning) => void;
   private readonly onEvent?: (e: DataBentoEvent) => void;
-  private readonly ranges = new Map<string, Promise<{ startNs: bigint; endNs: bigint }>>();
+  private readonly ranges = new Map<string, Promise<DatasetRange>>();
   private requestCount = 0;
 
   constructor(options: DataBentoOptions = {}) {
@@ -171,8 +176,10 @@ export class DataBento {
     let bytes = 0;
     if (missing.length > 0) {
       removeStaleTemps(dir);
-      const available = await this.datasetRange(dataset);
-      for (const [from, to] of missing) {
+      const available = await this.datasetRange(dataset, schema);
+      for (const [missingFrom, to] of missing) {
+        let from = missingFrom;
+        if (available.startNs > from) from = available.startNs;
         let end = to;
         if (available.endNs < end) end = available.endNs;
         if (end < to) {
@@ -191,18 +198,22 @@ export class DataBento {
     return { symbol: { symbol: r.symbol, root: r.root, startNs, endNs, fetched, files }, bytes, overlap };
   }
 
-  /** The dataset's available range (`metadata.get_dataset_range`), asked once per client and dataset. */
-  async datasetRange(dataset: string): Promise<{ startNs: bigint; endNs: bigint }> {
+  /**
+   * The dataset's available range for `schema` (`metadata.get_dataset_range`: the schema's own range
+   * when the answer lists one, else the dataset's), asked once per client and dataset.
+   */
+  async datasetRange(dataset: string, schema?: string): Promise<{ startNs: bigint; endNs: bigint }> {
     let p = this.ranges.get(dataset);
     if (!p) {
       p = this.datasetRangeOnce(dataset);
       p.catch(() => this.ranges.delete(dataset));
       this.ranges.set(dataset, p);
     }
-    return p;
+    const doc = await p;
+    return (schema !== undefined ? doc.schemas.get(schema) : undefined) ?? doc.all;
   }
 
-  private async datasetRangeOnce(dataset: string): Promise<{ startNs: bigint; endNs: bigint }> {
+  private async datasetRangeOnce(dataset: string): Promise<DatasetRange> {
     const what = `metadata.get_dataset_range ${dataset}`;
     const url = `${this.gateway}/v0/metadata.get_dataset_range?${new URLSearchParams({ dataset })}`;
     const res = await this.send(
@@ -213,16 +224,24 @@ export class DataBento {
       () => undefined,
     );
     const text = await readText(res, this.timeoutMs, what);
-    let doc: { start?: unknown; end?: unknown };
+    let doc: { start?: unknown; end?: unknown; schema?: Record<string, { start?: unknown; end?: unknown }> };
     try {
       doc = JSON.parse(text) as typeof doc;
     } catch {
       throw new FerrobtError("ERR_GATEWAY", `DataBento ${what}: the answer is not JSON`);
     }
-    const startNs = isoToNs(doc.start);
-    const endNs = isoToNs(doc.end);
-    if (startNs === undefined || endNs === undefined) throw new FerrobtError("ERR_GATEWAY", `DataBento ${what}: the answer has no start/end times`);
-    return { startNs, endNs };
+    const rangeOf = (d: { start?: unknown; end?: unknown } | undefined) => {
+      const [startNs, endNs] = [isoToNs(d?.start), isoToNs(d?.end)];
+      return startNs === undefined || endNs === undefined ? undefined : { startNs, endNs };
+    };
+    const all = rangeOf(doc);
+    if (!all) throw new FerrobtError("ERR_GATEWAY", `DataBento ${what}: the answer has no start/end times`);
+    const schemas = new Map<string, { startNs: bigint; endNs: bigint }>();
+    for (const [name, d] of Object.entries(doc.schema && typeof doc.schema === "object" ? doc.schema : {})) {
+      const r = rangeOf(d);
+      if (r) schemas.set(name, r);
+    }
+    return { all, schemas };
   }
 
   /** One get_range into the cache: streamed to a temporary file, checked as DBN of that symbol and range, then renamed. */
@@ -306,11 +325,15 @@ export class DataBento {
       const { url, init } = make();
       this.requestCount++;
       let res: Response;
+      // The timeout covers the wait for the answer's head only (the body has its own idle timeout in streamTo):
+      // a signal passed to fetch would also cut a long download.
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
       try {
         res = await fetch(url, {
           ...init,
           headers: { ...(init.headers as Record<string, string>), authorization: auth, accept: "application/json", "user-agent": USER_AGENT },
-          signal: AbortSignal.timeout(this.timeoutMs),
+          signal: abort.signal,
         });
       } catch (e) {
         const reason = redact(errorText(e), this.#key);
@@ -319,6 +342,8 @@ export class DataBento {
         this.onEvent?.({ type: "retry", symbol: label, reason, delayMs, attempt });
         await sleep(delayMs);
         continue;
+      } finally {
+        clearTimeout(timer);
       }
       for (const w of parseWarnings(res.headers.get("x-warning"))) onWarning(w);
       if (res.ok) return res;
