@@ -3,7 +3,7 @@
 // does not decode, warnings, the cache (miss, hit without a network call or key, partial), the dataset's
 // available end, MES resolved to contracts by the roll rule, and the key kept out of messages and files.
 
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -258,6 +258,18 @@ describe("DataBento client", () => {
     expect(listRanges(symbolDir(db.cacheDir, "GLBX.MDP3", "ohlcv-1m", "MESU4")).map((r) => r.empty)).toEqual([true]);
     expect((await codeOf(db.open({ dataset: "GLBX.MDP3", symbols: "MESU4", start: T0, end: T1 }))).code).toBe("ERR_NO_DATA");
     expect(gw.ranges.length - n).toBe(1);
+  });
+
+  it("deletes a cached file damaged on disk and fetches it again when opening", async () => {
+    const db = client();
+    const report = await db.fetch({ dataset: "GLBX.MDP3", symbols: "MESH4", start: T0, end: T1 });
+    const [file] = report.files;
+    writeFileSync(file, readFileSync(file).subarray(0, 100));
+    const n = gw.ranges.length;
+    const { store, report: again } = await db.load({ dataset: "GLBX.MDP3", symbols: "MESH4", start: T0, end: T1 });
+    expect(gw.ranges.length - n).toBe(1);
+    expect(again.warnings.map((w) => w.message)).toEqual([expect.stringContaining("does not read as DBN")]);
+    expect(actual(store, "MESH4")).toEqual(expected("MESH4", T0, T1));
   });
 
   it("never writes or prints the key", async () => {

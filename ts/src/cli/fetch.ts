@@ -2,7 +2,7 @@
 // the roots' contracts over the window plus warm-up, fetched where the cache lacks them, opened from it.
 
 import { parseArgs } from "node:util";
-import { DataBento, type DataBentoEvent, type DataBentoWarning, type FetchReport, isoNs, openReport } from "../databento/client.js";
+import { DataBento, type DataBentoEvent, type DataBentoWarning, type FetchReport, isoNs } from "../databento/client.js";
 import { parseTime } from "../engine/backtest.js";
 import { FerrobtError } from "../errors.js";
 import type { BarStore } from "../store/BarStore.js";
@@ -123,10 +123,10 @@ export async function openDatabento(run: DatabentoRun): Promise<BarStore> {
   const from = parseTime("start", run.start) - warmupOf(run.warmup);
   const to = parseTime("end", run.end) + DAY_MS;
   const db = new DataBento({ cacheDir: run.cache, ...reporter(run.quiet) });
-  const report = await db.fetch({ dataset: run.dataset, symbols: run.symbols.split(","), schema: "ohlcv-1m", start: from, end: to });
+  const { store, report } = await db.load({ dataset: run.dataset, symbols: run.symbols.split(","), schema: "ohlcv-1m", start: from, end: to });
   if (!run.quiet) {
     const fetched = report.symbols.filter((s) => s.fetched.length > 0).length;
     process.stderr.write(`DataBento ${report.dataset}: ${report.symbols.map((s) => s.symbol).join(", ")} (${fetched} fetched, ${report.requests} requests)\n`);
   }
-  return openReport(report, from, to);
+  return store;
 }

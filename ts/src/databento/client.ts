@@ -1,6 +1,7 @@
 // DataBento's historical API: timeseries.get_range over HTTP (Node's fetch) into the local cache, retries
 // with backoff, typed errors, warnings; continuous-future roots resolved to contracts; opening what is cached.
 
+import { unlinkSync } from "node:fs";
 import { parseTime } from "../engine/backtest.js";
 import { FerrobtError } from "../errors.js";
 import { BarStore } from "../store/BarStore.js";
@@ -158,8 +159,28 @@ export class DataBento {
 
   /** Fetches what the cache lacks (see {@link fetch}) and opens the request's bars from the cache. */
   async open(request: FetchRequest): Promise<BarStore> {
+    return (await this.load(request)).store;
+  }
+
+  /**
+   * {@link open} with the fetch report. A cached file that no longer reads as DBN (damaged on disk after
+   * it was checked and committed) is deleted with a warning and fetched again, once, as Lumibot does
+   * with an unreadable cache file (§7.3).
+   */
+  async load(request: FetchRequest): Promise<{ store: BarStore; report: FetchReport }> {
+    const [startMs, endMs] = [parseTime("start", request.start), parseTime("end", request.end)];
     const report = await this.fetch(request);
-    return openReport(report, parseTime("start", request.start), parseTime("end", request.end));
+    try {
+      return { store: await openReport(report, startMs, endMs), report };
+    } catch (e) {
+      const damaged = (e as { code?: string }).code === "ERR_DBN" ? report.files.find((f) => (e as Error).message.includes(f)) : undefined;
+      if (damaged === undefined) throw e;
+      const w = { kind: "Client", message: `${damaged} does not read as DBN (${(e as Error).message}); deleted and fetched again` };
+      this.onWarning?.(w);
+      unlinkSync(damaged);
+      const again = await this.fetch(request);
+      return { store: await openReport(again, startMs, endMs), report: { ...again, warnings: [...report.warnings, w, ...again.warnings] } };
+    }
   }
 
   private async fetchSymbol(
