@@ -3,8 +3,8 @@
 // does not decode, warnings, the cache (miss, hit without a network call or key, partial), the dataset's
 // available end, MES resolved to contracts by the roll rule, and the key kept out of messages and files.
 
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listRanges, missingRanges, nsOfStamp, pathSegment, stampOf, symbolDir } from "../../ts/src/databento/cache.js";
@@ -270,6 +270,24 @@ describe("DataBento client", () => {
     expect(gw.ranges.length - n).toBe(1);
     expect(again.warnings.map((w) => w.message)).toEqual([expect.stringContaining("does not read as DBN")]);
     expect(actual(store, "MESH4")).toEqual(expected("MESH4", T0, T1));
+  });
+
+  it("reads overlapping cache files (left by fetches racing) without duplicate bars, and skips one inside another", async () => {
+    const [a, b] = [client(), client()];
+    await a.fetch({ dataset: "GLBX.MDP3", symbols: "MESH4", start: T0, end: T1 });
+    const other = await b.fetch({ dataset: "GLBX.MDP3", symbols: "MESH4", start: T0 + 60 * MIN, end: T1 + 60 * MIN });
+    const inner = await b.fetch({ dataset: "GLBX.MDP3", symbols: "MESH4", start: T0 + 60 * MIN, end: T1 + 60 * MIN }); // a hit: same file
+    expect(inner.requests).toBe(0);
+    const dir = symbolDir(a.cacheDir, "GLBX.MDP3", "ohlcv-1m", "MESH4");
+    copyFileSync(other.files[0], join(dir, basename(other.files[0])));
+    const c = client();
+    await c.fetch({ dataset: "GLBX.MDP3", symbols: "MESH4", start: T0 + 120 * MIN, end: T0 + 180 * MIN });
+    const innerFile = (await c.fetch({ dataset: "GLBX.MDP3", symbols: "MESH4", start: T0 + 120 * MIN, end: T0 + 180 * MIN })).files[0];
+    copyFileSync(innerFile, join(dir, basename(innerFile)));
+    const n = gw.ranges.length;
+    const { store, report } = await a.load({ dataset: "GLBX.MDP3", symbols: "MESH4", start: T0, end: T1 + 60 * MIN });
+    expect([gw.ranges.length - n, report.overlap, report.files.length]).toEqual([0, true, 2]);
+    expect(actual(store, "MESH4")).toEqual(expected("MESH4", T0, T1 + 60 * MIN));
   });
 
   it("never writes or prints the key", async () => {
