@@ -318,6 +318,10 @@ describe("DataBento client", () => {
     expect((await codeOf(db.fetch({ dataset: "GLBX.MDP3", symbols: "X", schema: "mbo" as "ohlcv-1m", start: T0, end: T1 }))).code).toBe("ERR_ARGUMENT");
     expect((await codeOf(db.fetch({ dataset: "GLBX.MDP3", symbols: "X", start: T1, end: T0 }))).code).toBe("ERR_ARGUMENT");
     expect(() => new DataBento({ gateway: "ftp://x" })).toThrow(/not an http/);
+    // ns bigints and Dates are times too (a fraction of a ms is kept to the float's precision).
+    const r = await db.fetch({ dataset: "GLBX.MDP3", symbols: "MESH4", start: BigInt(T0) * NS + 500_000n, end: new Date(T0 + 5 * MIN) });
+    expect(r.symbols[0].startNs).toBe(BigInt(T0) * NS + 500_000n);
+    expect(r.files.length).toBe(1);
   });
 });
 

@@ -5,7 +5,7 @@ import { unlinkSync } from "node:fs";
 import { parseTime } from "../engine/backtest.js";
 import { FerrobtError } from "../errors.js";
 import { BarStore } from "../store/BarStore.js";
-import type { TimeInput } from "../time.js";
+import { msToNs, type TimeInput } from "../time.js";
 import { AtomicFile, defaultCacheDir, fileName, filesFor, listRanges, missingRanges, removeStaleTemps, symbolDir } from "./cache.js";
 import { resolveSymbols, type SymbolRange } from "./symbols.js";
 
@@ -190,8 +190,8 @@ export class DataBento {
     warn: (w: DataBentoWarning) => void,
   ): Promise<{ symbol: SymbolReport; bytes: number; overlap: boolean }> {
     const dir = symbolDir(this.cacheDir, dataset, schema, r.symbol);
-    const startNs = BigInt(r.startMs) * 1_000_000n;
-    const endNs = BigInt(r.endMs) * 1_000_000n;
+    const startNs = msToNs(r.startMs);
+    const endNs = msToNs(r.endMs);
     const missing = missingRanges(listRanges(dir), startNs, endNs);
     const fetched: Array<[bigint, bigint]> = [];
     let bytes = 0;
