@@ -8,7 +8,17 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync,
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import MESMomentumSMA9 from "../../examples/mes-momentum-sma9.js";
-import { Backtest, type BarColumnsView, BarStore, buildCatalog, Catalog, type FerrobtError, generateSample, generateStocks } from "../../ts/src/index.js";
+import {
+  Backtest,
+  type BarColumnsView,
+  BarStore,
+  buildCatalog,
+  Catalog,
+  type FerrobtError,
+  generateSample,
+  generateStocks,
+  Strategy,
+} from "../../ts/src/index.js";
 import { nyParts, nyToUtc } from "../../ts/src/util/nytime.js";
 import { IN_CI, REPO, tempDir } from "../helpers/fixtures.js";
 
@@ -66,6 +76,26 @@ describe("catalog of generated stocks", () => {
     expect(catalog.stats.loads).toBe(2);
     catalog.dispose();
     expect(thrown(() => catalog.symbols()).code).toBe("ERR_DISPOSED");
+  });
+
+  it("a backtest loads only the symbols its strategy reads (the window check reads the footers)", () => {
+    const catalog = Catalog.openSync(dir);
+    const [first] = catalog.symbols();
+    const closes: number[] = [];
+    class OneSymbol extends Strategy {
+      override initialize(): void {
+        this.setMarket("NYSE");
+      }
+      override onTradingIteration(): void {
+        const last = this.getLastPrice(first);
+        if (last !== undefined) closes.push(last);
+      }
+    }
+    const result = new Backtest(new OneSymbol(), { data: catalog, start: "2024-03-05T09:30", end: "2024-03-05T16:00" }).run();
+    expect(result.iterations).toBeGreaterThan(300);
+    expect(closes.length).toBe(result.iterations);
+    expect(catalog.stats).toMatchObject({ loads: 1, residentSymbols: 1, bytesResident: sizes.get(first) });
+    catalog.dispose();
   });
 
   it("evicts least recently used symbols under the budget; windows after reloads are byte-identical", () => {

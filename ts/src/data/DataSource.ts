@@ -1,6 +1,7 @@
 // The small interface the engine reads bars through; the native store and the pure-TS reference
 // backend both implement it.
 
+import type { Instrument } from "../store/BarStore.js";
 import type { BarColumnsView } from "../store/Bars.js";
 
 /** One-minute bars by symbol. Times are bar open instants in ms UTC. */
@@ -15,6 +16,16 @@ export interface DataSource {
   countBefore(symbol: string, endMs: number): number;
   /** Number of bars of `symbol` with ts <= atMs (binary search). */
   countAtOrBefore(symbol: string, atMs: number): number;
+  /**
+   * Contract definitions (DBN definition records) that came with the bars, if any: the engine takes
+   * the multiplier and tick size of futures its table does not know from them.
+   */
+  instruments?(): readonly Instrument[];
+  /**
+   * First and last bar open (ms UTC) of `symbol` when known without loading its bars (a catalog's
+   * footers); undefined otherwise, and the engine reads the columns instead.
+   */
+  span?(symbol: string): { readonly firstMs: number; readonly lastMs: number } | undefined;
   /** Releases resources (idempotent). */
   dispose(): void;
 }

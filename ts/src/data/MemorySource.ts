@@ -2,6 +2,7 @@
 // for bars that do not come from parquet; the reference backend builds on it.
 
 import { FerrobtError } from "../errors.js";
+import type { Instrument } from "../store/BarStore.js";
 import type { BarColumnsView } from "../store/Bars.js";
 import { countBelow } from "../store/search.js";
 import type { DataSource } from "./DataSource.js";
@@ -22,6 +23,8 @@ export class MemorySource implements DataSource {
   constructor(
     bars: Record<string, BarArrays>,
     readonly name = "memory",
+    /** Contract definitions to hand the engine (as a DBN definition file would). */
+    private readonly definitions: readonly Instrument[] = [],
   ) {
     for (const [symbol, b] of Object.entries(bars)) {
       const n = b.timesMs.length;
@@ -52,6 +55,10 @@ export class MemorySource implements DataSource {
     const c = this.data.get(symbol);
     if (!c) throw new FerrobtError("ERR_UNKNOWN_SYMBOL", `unknown symbol '${symbol}'`);
     return c;
+  }
+
+  instruments(): readonly Instrument[] {
+    return this.definitions;
   }
 
   countBefore(symbol: string, endMs: number): number {

@@ -44,23 +44,32 @@ export const CONTRACTS: Readonly<Record<string, ContractSpec>> = {
 
 const DEFAULT_MARGIN = 5_000;
 
+/** Assets built with a multiplier of their own (never replaced by a definition's). */
+const givenMultiplier = new WeakSet<Asset>();
+
 /** A tradable asset. Futures carry their multiplier; stocks have multiplier 1. */
 export class Asset {
   readonly symbol: string;
   readonly assetType: AssetType;
   readonly multiplier: number;
+  /** Minimum price increment, when a DBN definition gave it (the engine does not round to it). */
+  readonly tickSize: number | undefined;
   /** Map key: `type:symbol`. */
   readonly key: string;
 
-  constructor(symbol: string, assetType: AssetType = "stock", multiplier?: number) {
+  constructor(symbol: string, assetType: AssetType = "stock", multiplier?: number, tickSize?: number) {
     if (typeof symbol !== "string" || symbol.trim() === "") throw new FerrobtError("ERR_ARGUMENT", "argument 'symbol': must be a non-empty string");
     if (!["stock", "future", "cont_future"].includes(assetType)) {
       throw new FerrobtError("ERR_ARGUMENT", `argument 'assetType': '${String(assetType)}' is not stock, future or cont_future`);
     }
     this.symbol = symbol.trim().toUpperCase();
     this.assetType = assetType;
+    checkPositive("multiplier", multiplier);
+    checkPositive("tickSize", tickSize);
     this.multiplier = multiplier ?? (assetType === "stock" ? 1 : contractSpec(this.symbol).multiplier);
+    this.tickSize = tickSize;
     this.key = `${assetType}:${this.symbol}`;
+    if (multiplier !== undefined) givenMultiplier.add(this);
   }
 
   static stock(symbol: string): Asset {
@@ -80,6 +89,21 @@ export class Asset {
   toString(): string {
     return this.symbol;
   }
+}
+
+/** ERR_ARGUMENT naming `name` unless `v` is undefined or a finite number > 0. */
+function checkPositive(name: string, v: number | undefined): void {
+  if (v !== undefined && !(Number.isFinite(v) && v > 0)) throw new FerrobtError("ERR_ARGUMENT", `argument '${name}': ${v} must be a positive number`);
+}
+
+/** True when the asset was built with an explicit multiplier. */
+export function hasGivenMultiplier(asset: Asset): boolean {
+  return givenMultiplier.has(asset);
+}
+
+/** True when the built-in table knows the futures symbol's root. */
+export function isKnownContract(symbol: string): boolean {
+  return CONTRACTS[futuresRoot(symbol)] !== undefined;
 }
 
 /** The root of a futures symbol: exact table entry, else its leading letters (`ESH4` → `ES`). */

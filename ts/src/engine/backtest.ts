@@ -9,6 +9,7 @@ import { formatNy, nyDate, parseNyTime } from "../util/nytime.js";
 import { Broker, type FillModel, type FillRecord } from "./broker.js";
 import { SessionClock } from "./clock.js";
 import { HookFailure, StrategyRuntime } from "./context.js";
+import { ContractBook } from "./contracts.js";
 import type { TradingFee } from "./fees.js";
 import { MarketData } from "./market.js";
 import { OrderFactory, OrderIds } from "./order-factory.js";
@@ -137,6 +138,7 @@ export class Backtest {
       market: new MarketData(options.data, this.startMs, this.endMs, fillModel),
       broker: this.broker,
       orders,
+      contracts: new ContractBook(options.data.instruments?.() ?? []),
       recorder: this.recorder,
       startMs: this.startMs,
       endMs: this.endMs,
@@ -189,13 +191,22 @@ export class Backtest {
     return this.result(performance.now() - began);
   }
 
-  /** The data must hold bars near the window: from 5 days before its start (Lumibot's warm-up) to its end. */
+  /**
+   * The data must hold bars near the window: from 5 days before its start (Lumibot's warm-up) to its
+   * end. A source that knows a symbol's span without loading it (a catalog) is not made to load it.
+   */
   private checkDataCoversWindow(): void {
     const data = this.opts.data;
     if (data.symbols().length === 0) throw new FerrobtError("ERR_NO_DATA", "the data source holds no symbol");
     let first = Infinity,
       last = -Infinity;
     for (const s of data.symbols()) {
+      const known = data.span?.(s);
+      if (known) {
+        first = Math.min(first, known.firstMs);
+        last = Math.max(last, known.lastMs);
+        continue;
+      }
       const t = data.columns(s).timesMs;
       if (t.length === 0) continue;
       first = Math.min(first, t[0]);

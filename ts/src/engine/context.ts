@@ -9,6 +9,7 @@ import type { Asset } from "./asset.js";
 import type { Broker } from "./broker.js";
 import { type CalendarName, calendarName, MarketCalendar } from "./calendar.js";
 import type { ClockHook, ClockListener, SessionClock } from "./clock.js";
+import type { ContractBook } from "./contracts.js";
 import type { MarketData } from "./market.js";
 import { Order, type OrderOptions, type OrderSide } from "./order.js";
 import type { OrderFactory } from "./order-factory.js";
@@ -35,6 +36,8 @@ export interface RuntimeParts {
   readonly market: MarketData;
   readonly broker: Broker;
   readonly orders: OrderFactory;
+  /** The run's contract specifications (definitions of futures the table does not know). */
+  readonly contracts: ContractBook;
   readonly recorder: EquityRecorder;
   readonly startMs: number;
   readonly endMs: number;
@@ -146,7 +149,7 @@ export class StrategyRuntime implements StrategyContext, ClockListener {
   }
 
   createOrder(asset: Asset, quantity: number, side: OrderSide, o: OrderOptions): Order {
-    return this.p.orders.create(asset, quantity, side, o);
+    return this.p.orders.create(this.p.contracts.resolve(asset), quantity, side, o);
   }
 
   submitOrder(order: Order): Order {

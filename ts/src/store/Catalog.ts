@@ -214,6 +214,11 @@ export class Catalog implements DataSource {
     return { rows: span.rows, firstMs: ms(span.firstNs), lastMs: ms(span.lastNs) };
   }
 
+  /** {@link DataSource.span}: the footers' first and last bar, without loading the symbol. */
+  span(symbol: string): FooterSpan | undefined {
+    return this.footerSpan(symbol);
+  }
+
   /**
    * The instruments of the DBN definition files in the catalog's `_definitions/` directory (one per
    * symbol, its last definition; ascending by symbol): multipliers and tick sizes. Empty without them.
