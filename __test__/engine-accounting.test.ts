@@ -17,7 +17,7 @@ describe("futures margin cash (§5.3)", () => {
     expect(p.cash).toBe(97_399.5);
     expect(p.value(() => 4752)).toBe(100_017);
     const sell = new Order("b", mes, 2, "sell", "market", "simple", undefined, undefined, undefined, undefined, "day");
-    const { realized } = p.book(mes, -2, 4755);
+    const realized = p.book(mes, -2, 4755);
     p.chargeFee(orderFee(sell, 4755, [fee], [fee]));
     expect(realized).toBe(47.5);
     expect(p.cash).toBe(100_046.5);

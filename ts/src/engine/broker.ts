@@ -102,7 +102,8 @@ export class Broker {
     }
     const working = this.working.includes(o) && o.isActive();
     this.track(o);
-    for (const c of o.children) this.track(c);
+    const children = o.children;
+    for (let i = 0; i < children.length; i++) this.track(children[i]);
     o.status = "new";
     if (!working) this.working.push(o);
     this.log(t, "new", o);
@@ -116,7 +117,8 @@ export class Broker {
     o.status = "canceled";
     this.log(t, "canceled", o);
     this.events.onCanceledOrder(o);
-    for (const c of o.children) this.cancel(c, t);
+    const children = o.children;
+    for (let i = 0; i < children.length; i++) this.cancel(children[i], t);
   }
 
   /** Cancels every active order; the list is taken once, before anything is cancelled (spec §4.5). */
@@ -147,9 +149,10 @@ export class Broker {
   }
 
   private fill(o: Order, price: number, t: number): void {
-    for (const sibling of o.siblings) if (sibling !== o && sibling.isActive()) this.cancel(sibling, t);
+    const siblings = o.siblings;
+    for (let i = 0; i < siblings.length; i++) if (siblings[i] !== o && siblings[i].isActive()) this.cancel(siblings[i], t);
     const signed = isBuySide(o.side) ? o.quantity : -o.quantity;
-    const { realized } = this.portfolio.book(o.asset, signed, price);
+    const realized = this.portfolio.book(o.asset, signed, price);
     const fee = orderFee(o, price, this.buyFees, this.sellFees);
     this.portfolio.chargeFee(fee);
     o.status = "fill";
@@ -159,7 +162,14 @@ export class Broker {
     this.log(t, "fill", o, price, o.quantity, fee);
     this.fills.add(t, o, price, o.quantity, fee, realized);
     if (this.portfolio.quantity(o.asset) === 0) {
-      for (const other of this.activeOrders().slice()) if (other !== o && other.asset.key === o.asset.key && other.isActive()) this.cancel(other, t);
+      // The active orders as they are now: orders tracked while cancelling are appended past `n` (or
+      // to a newer list), so they are not visited, as with a copy.
+      const active = this.activeOrders(),
+        n = active.length;
+      for (let i = 0; i < n; i++) {
+        const other = active[i];
+        if (other !== o && other.asset.key === o.asset.key && other.isActive()) this.cancel(other, t);
+      }
     }
     if (o.orderClass === "bracket" || o.orderClass === "oto") this.working.push(...o.children);
     if (o.ocoParent) this.completeOco(o.ocoParent, t);

@@ -116,7 +116,8 @@ export class Order {
   /** Not filled and not cancelled, or holding an active child. */
   isActive(): boolean {
     if (this.status !== "fill" && this.status !== "canceled") return true;
-    for (const c of this.children) if (c.isActive()) return true;
+    const children = this.children;
+    for (let i = 0; i < children.length; i++) if (children[i].isActive()) return true;
     return false;
   }
 

@@ -16,12 +16,6 @@ interface Lot {
   price: number;
 }
 
-/** What one fill did to cash. */
-export interface FillBooking {
-  /** Realised P&L of the closing part (FIFO), in currency. */
-  readonly realized: number;
-}
-
 /**
  * Cash, positions and lots of one strategy. Futures use margin cash; stocks notional cash. Only the
  * broker changes them (fills and fees); everyone else reads.
@@ -32,6 +26,9 @@ export class Portfolio {
   /** The same positions as a list, in the Map's order (iterated on every lifecycle call without an iterator object). */
   private readonly heldList: Position[] = [];
   private readonly lots = new Map<string, Lot[]>();
+  /** Contracts the last lot match closed and opened (fields, so a fill allocates no result object). */
+  private closedByMatch = 0;
+  private openedByMatch = 0;
 
   constructor(budget: number) {
     this.cashBalance = budget;
@@ -60,9 +57,12 @@ export class Portfolio {
   /**
    * Books a fill (`signed` = +qty for buys, -qty for sells). Futures: margin cash — margin back plus
    * realised P&L for the closing part, margin out for the opening part. Stocks: notional cash.
+   * Returns the realised P&L of the closing part (FIFO), in currency.
    */
-  book(asset: Asset, signed: number, price: number): FillBooking {
-    const { realized, closed, opened } = this.matchLots(asset, signed, price);
+  book(asset: Asset, signed: number, price: number): number {
+    const realized = this.matchLots(asset, signed, price);
+    const closed = this.closedByMatch,
+      opened = this.openedByMatch;
     if (asset.isFuture) {
       const { margin } = contractSpec(asset.symbol);
       // Same operation order as Lumibot's ledger, so cash matches it bit for bit.
@@ -72,13 +72,20 @@ export class Portfolio {
       this.cashBalance -= signed * price * asset.multiplier;
     }
     this.updatePosition(asset, signed, price);
-    return { realized };
+    return realized;
   }
 
-  /** FIFO lot matching: the opposing part closes the oldest lots, the rest opens a new lot. */
-  private matchLots(asset: Asset, signed: number, price: number): { realized: number; closed: number; opened: number } {
+  /**
+   * FIFO lot matching: the opposing part closes the oldest lots, the rest opens a new lot. Returns the
+   * realised P&L; the contracts closed and opened are left in closedByMatch and openedByMatch.
+   */
+  private matchLots(asset: Asset, signed: number, price: number): number {
     const m = asset.multiplier;
-    const lots = this.lots.get(asset.key) ?? [];
+    let lots = this.lots.get(asset.key);
+    if (!lots) {
+      lots = [];
+      this.lots.set(asset.key, lots);
+    }
     const dir = Math.sign(signed);
     let remaining = Math.abs(signed);
     let realized = 0;
@@ -93,8 +100,9 @@ export class Portfolio {
       if (lot.qty === 0) lots.shift();
     }
     if (remaining > 0) lots.push({ qty: dir * remaining, price });
-    this.lots.set(asset.key, lots);
-    return { realized, closed, opened: remaining };
+    this.closedByMatch = closed;
+    this.openedByMatch = remaining;
+    return realized;
   }
 
   private updatePosition(asset: Asset, signed: number, price: number): void {
