@@ -4,9 +4,10 @@ import type { DataSource } from "../data/DataSource.js";
 import { argumentError, checkCount, checkString, FerrobtError } from "../errors.js";
 import { type NativeBarStore, native } from "../native.js";
 import { type TimeInput, toNs } from "../time.js";
-import { type Bar, type BarColumnsView, Bars, barAt } from "./Bars.js";
+import type { Bar, BarColumnsView, Bars } from "./Bars.js";
 import { Catalog, type CatalogOptions } from "./Catalog.js";
-import { allWholeMs, checkTime, countAtOrBefore, countBefore, type TimeIndex } from "./search.js";
+import { betweenOf, lastBarOf, type SymbolHandle, windowOf } from "./queries.js";
+import { allWholeMs, checkTime, countAtOrBefore, countBefore } from "./search.js";
 
 /**
  * How files are read. The schema options (`schema` and the generic ones) apply to parquet files; DBN
@@ -89,10 +90,6 @@ export interface IngestReport {
   readonly duplicatesDropped: number;
   /** True when `share` found the store already in memory in this process (this open read no file). */
   readonly reused: boolean;
-}
-
-interface SymbolHandle extends TimeIndex {
-  readonly cols: BarColumnsView;
 }
 
 const TIMEFRAME = /^\s*(\d*)\s*(m|min|mins|minute|minutes|t|h|hr|hour|hours|d|day|days)\s*$/i;
@@ -214,25 +211,17 @@ export class BarStore implements DataSource {
 
   /** Bars with ts < end, at most `length`, newest last. */
   window(symbol: string, q: { end: TimeInput; length: number }): Bars {
-    const h = this.handle(symbol);
-    const length = checkCount("length", q.length);
-    const end = countBefore(h, checkTime("end", q.end));
-    return new Bars(symbol, h.cols, Math.max(0, end - length), end);
+    return windowOf(symbol, this.handle(symbol), q);
   }
 
   /** Bars with start <= ts < end. */
   between(symbol: string, q: { start: TimeInput; end: TimeInput }): Bars {
-    const h = this.handle(symbol);
-    const from = countBefore(h, checkTime("start", q.start));
-    return new Bars(symbol, h.cols, from, Math.max(from, countBefore(h, checkTime("end", q.end))));
+    return betweenOf(symbol, this.handle(symbol), q);
   }
 
   /** The newest bar with ts <= atOrBefore, or undefined before the first bar. */
   lastBar(symbol: string, q: { atOrBefore: TimeInput }): Bar | undefined {
-    const h = this.handle(symbol);
-    const k = countAtOrBefore(h, checkTime("atOrBefore", q.atOrBefore)) - 1;
-    if (k < 0) return undefined;
-    return barAt(h.cols, k);
+    return lastBarOf(this.handle(symbol), q);
   }
 
   /** Number of bars of `symbol` with ts < end. */

@@ -3,12 +3,13 @@
 // symbols dropped to keep the loaded columns within a memory budget. A DataSource like the store.
 
 import type { DataSource } from "../data/DataSource.js";
-import { argumentError, checkCount, checkString, FerrobtError } from "../errors.js";
+import { argumentError, checkString, FerrobtError } from "../errors.js";
 import { type NativeCatalog, native } from "../native.js";
 import { type TimeInput, toNs } from "../time.js";
 import type { Instrument, OpenOptions } from "./BarStore.js";
-import { type Bar, type BarColumnsView, Bars, barAt } from "./Bars.js";
-import { allWholeMs, checkTime, countAtOrBefore, countBefore, type TimeIndex } from "./search.js";
+import type { Bar, BarColumnsView, Bars } from "./Bars.js";
+import { betweenOf, lastBarOf, type SymbolHandle, windowOf } from "./queries.js";
+import { allWholeMs, checkTime, countAtOrBefore, countBefore } from "./search.js";
 
 /** How a catalog is opened. */
 export interface CatalogOptions {
@@ -64,10 +65,6 @@ export interface FooterSpan {
   readonly firstMs: number;
   /** Last bar open of those files, ms UTC. */
   readonly lastMs: number;
-}
-
-interface SymbolHandle extends TimeIndex {
-  readonly cols: BarColumnsView;
 }
 
 const MIB = 2 ** 20;
@@ -173,24 +170,17 @@ export class Catalog implements DataSource {
 
   /** Bars with ts < end, at most `length`, newest last. */
   window(symbol: string, q: { end: TimeInput; length: number }): Bars {
-    const h = this.handle(symbol);
-    const length = checkCount("length", q.length);
-    const end = countBefore(h, checkTime("end", q.end));
-    return new Bars(symbol, h.cols, Math.max(0, end - length), end);
+    return windowOf(symbol, this.handle(symbol), q);
   }
 
   /** Bars with start <= ts < end. */
   between(symbol: string, q: { start: TimeInput; end: TimeInput }): Bars {
-    const h = this.handle(symbol);
-    const from = countBefore(h, checkTime("start", q.start));
-    return new Bars(symbol, h.cols, from, Math.max(from, countBefore(h, checkTime("end", q.end))));
+    return betweenOf(symbol, this.handle(symbol), q);
   }
 
   /** The newest bar with ts <= atOrBefore, or undefined before the first bar. */
   lastBar(symbol: string, q: { atOrBefore: TimeInput }): Bar | undefined {
-    const h = this.handle(symbol);
-    const k = countAtOrBefore(h, checkTime("atOrBefore", q.atOrBefore)) - 1;
-    return k < 0 ? undefined : barAt(h.cols, k);
+    return lastBarOf(this.handle(symbol), q);
   }
 
   /** Number of bars of `symbol` with ts < end. */
