@@ -78,6 +78,60 @@ describe("catalog of generated stocks", () => {
     expect(thrown(() => catalog.symbols()).code).toBe("ERR_DISPOSED");
   });
 
+  it("a backtest reading every symbol under a tiny budget gives the unlimited run's trades and keeps no evicted bars alive", async () => {
+    /** Every half hour: the last price and a 5-bar mean of each stock; holds 10 shares of the one most above its mean. */
+    class Dearest extends Strategy {
+      override sleeptime = "30M";
+      readonly seen: number[] = [];
+      private held: string | undefined;
+      override initialize(): void {
+        this.setMarket("NYSE");
+      }
+      override onTradingIteration(): void {
+        let best: string | undefined;
+        let bestPrice = -Infinity;
+        for (const symbol of store.symbols()) {
+          const last = this.getLastPrice(symbol);
+          const bars = this.getHistoricalPrices(symbol, 5, "minute");
+          if (last === undefined || !bars) continue;
+          let sum = 0;
+          for (const c of bars.close) sum += c;
+          const mean = sum / bars.length;
+          this.seen.push(last, mean);
+          if (last / mean > bestPrice) [best, bestPrice] = [symbol, last / mean];
+        }
+        if (best === undefined || best === this.held) return;
+        if (this.held) this.submitOrder(this.createOrder(this.held, 10, "sell"));
+        this.submitOrder(this.createOrder(best, 10, "buy"));
+        this.held = best;
+      }
+    }
+    const window = { start: "2024-03-05T09:30", end: "2024-03-08T16:00" };
+    const runOn = (data: BarStore | Catalog) => {
+      const strategy = new Dearest();
+      return { strategy, result: new Backtest(strategy, { data, ...window }).run() };
+    };
+    const expected = runOn(store);
+    expect(expected.result.fillCount).toBeGreaterThan(2);
+    const tiny = Catalog.openSync(dir, { memoryBudgetMb: (Math.max(...sizes.values()) * 1.5) / MIB });
+    expect(tiny.evicts).toBe(true);
+    expect(Catalog.openSync(dir).evicts).toBe(false);
+    const [first] = tiny.symbols();
+    const firstClose = new WeakRef(tiny.columns(first).close);
+    const got = runOn(tiny);
+    expect(got.result.tradeLog.toCsv()).toBe(expected.result.tradeLog.toCsv());
+    expect(got.strategy.seen).toEqual(expected.strategy.seen);
+    expect(tiny.stats.evictions).toBeGreaterThan(50);
+    expect(tiny.isResident(first)).toBe(false);
+    // The run (still referenced) keeps none of the evicted symbol's arrays: they are collected.
+    await new Promise((r) => setTimeout(r, 0));
+    globalThis.gc?.();
+    expect(globalThis.gc).toBeDefined();
+    expect(firstClose.deref()).toBeUndefined();
+    expect(got.result.iterations).toBeGreaterThan(40);
+    tiny.dispose();
+  });
+
   it("a backtest loads only the symbols its strategy reads (the window check reads the footers)", () => {
     const catalog = Catalog.openSync(dir);
     const [first] = catalog.symbols();

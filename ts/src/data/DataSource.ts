@@ -26,6 +26,11 @@ export interface DataSource {
    * footers); undefined otherwise, and the engine reads the columns instead.
    */
   span?(symbol: string): { readonly firstMs: number; readonly lastMs: number } | undefined;
+  /**
+   * True when the source may drop columns it handed out and give them again later (a catalog under a
+   * memory budget): the engine then asks for a symbol's columns on every use instead of keeping them.
+   */
+  readonly evicts?: boolean;
   /** Releases resources (idempotent). */
   dispose(): void;
 }

@@ -16,7 +16,7 @@ interface Segment {
   readonly symbol: string;
   readonly from: number;
   readonly to: number;
-  /** Its columns, fetched on first use. */
+  /** Its columns, fetched on first use (kept only when the source never evicts). */
   cols?: BarColumnsView;
   /** Index of the first bar >= from, found once (the data never changes). */
   lower?: number;
@@ -39,16 +39,15 @@ class Cursor {
   constructor(
     private readonly source: DataSource,
     private readonly symbol: string,
-    private readonly times: Float64Array,
     private readonly wholeMs: boolean,
   ) {}
 
-  count(t: number, inclusive: boolean): number {
+  /** Bars of `times` (the symbol's timesMs, handed in so the cursor never keeps the columns) below t. */
+  count(times: Float64Array, t: number, inclusive: boolean): number {
     if (!this.wholeMs || !Number.isInteger(t) || Math.abs(t) > MAX_QUERY_MS) {
       return inclusive ? this.source.countAtOrBefore(this.symbol, t) : this.source.countBefore(this.symbol, t);
     }
-    const times = this.times,
-      n = times.length;
+    const n = times.length;
     let i = inclusive ? this.atOrBefore : this.before;
     // Walk at most a few bars from the last answer; jump by binary search when farther.
     let steps = 0;
@@ -86,12 +85,20 @@ export class AssetSeries {
   /** Where the last newest-bar lookup landed. */
   private hitCols: BarColumnsView | undefined;
   private hitIndex = -1;
+  /**
+   * The source may drop columns it handed out (a catalog under a memory budget): then the series asks
+   * for a segment's columns on every use and keeps none, so an evicted symbol's arrays can be freed
+   * in the middle of a run (the catalog hands back the same bars when it reloads them).
+   */
+  private readonly refetch: boolean;
 
   private constructor(
     private readonly source: DataSource,
     readonly label: string,
     private readonly segments: readonly Segment[],
-  ) {}
+  ) {
+    this.refetch = source.evicts === true;
+  }
 
   /** The series of `asset`; `fromMs`/`toMs` bound the roll schedule of continuous futures. */
   static of(source: DataSource, asset: Asset, fromMs: number, toMs: number): AssetSeries {
@@ -121,15 +128,21 @@ export class AssetSeries {
   }
 
   private colsOf(s: Segment): BarColumnsView {
+    if (this.refetch) return this.source.columns(s.symbol);
     return (s.cols ??= this.source.columns(s.symbol));
   }
 
   private cursorOf(s: Segment): Cursor {
     if (!s.cursor) {
       const cols = this.colsOf(s);
-      s.cursor = new Cursor(this.source, s.symbol, cols.timesMs, allWholeMs(cols.timestamps, cols.timesMs));
+      s.cursor = new Cursor(this.source, s.symbol, allWholeMs(cols.timestamps, cols.timesMs));
     }
     return s.cursor;
+  }
+
+  /** Bars of segment `s`'s symbol below t, from its cursor. */
+  private countIn(s: Segment, t: number, inclusive: boolean): number {
+    return this.cursorOf(s).count(this.colsOf(s).timesMs, t, inclusive);
   }
 
   private lowerOf(s: Segment): number {
@@ -152,7 +165,7 @@ export class AssetSeries {
   /** Bars of segment `s` with ts < cut (or <= cut when `inclusive`), capped at the segment's end. */
   private upperAt(s: Segment, cut: number, inclusive: boolean): number {
     if (cut >= s.to) return this.upperOf(s);
-    return this.cursorOf(s).count(cut, inclusive);
+    return this.countIn(s, cut, inclusive);
   }
 
   /**
@@ -164,7 +177,7 @@ export class AssetSeries {
     if (k < 0) return new Bars(this.label, EMPTY, 0, 0);
     const s = this.segments[k];
     const upper = this.upperAt(s, endMs, inclusive);
-    const lower = fromMs > s.from ? this.cursorOf(s).count(fromMs, false) : this.lowerOf(s);
+    const lower = fromMs > s.from ? this.countIn(s, fromMs, false) : this.lowerOf(s);
     const take = Math.min(length, Math.max(0, upper - lower));
     // The common case: the newest contract alone has the bars asked for (or no older one could add any).
     if (take === length || k === 0 || fromMs >= s.from) {
@@ -180,7 +193,7 @@ export class AssetSeries {
     for (let i = k; i >= 0 && remaining > 0; i--) {
       const s = this.segments[i];
       const upper = this.upperAt(s, Math.min(endMs, s.to), inclusive);
-      const lower = fromMs > s.from ? this.cursorOf(s).count(fromMs, false) : this.lowerOf(s);
+      const lower = fromMs > s.from ? this.countIn(s, fromMs, false) : this.lowerOf(s);
       const take = Math.min(remaining, Math.max(0, upper - lower));
       if (take > 0) parts.push({ symbol: s.symbol, cols: this.colsOf(s), start: upper - take, end: upper });
       remaining -= take;
@@ -192,7 +205,9 @@ export class AssetSeries {
 
   /** True when `bars` is a view of one contract's columns (not a copy spanning a roll). */
   isView(bars: Bars): boolean {
-    for (const s of this.segments) if (s.cols === bars.columnsView) return true;
+    for (const s of this.segments) {
+      if (this.refetch ? s.symbol === bars.symbol && this.colsOf(s) === bars.columnsView : s.cols === bars.columnsView) return true;
+    }
     return false;
   }
 
@@ -221,6 +236,7 @@ export class AssetSeries {
     this.fill.open = c.open[i];
     this.fill.high = c.high[i];
     this.fill.low = c.low[i];
+    if (this.refetch) this.hitCols = undefined;
     return this.fill;
   }
 
@@ -247,7 +263,10 @@ export class AssetSeries {
 
   /** Close of the newest bar with ts <= atMs (the last-price hot path). */
   closeAtOrBefore(atMs: number): number | undefined {
-    return this.newestAtOrBefore(atMs, true) ? (this.hitCols as BarColumnsView).close[this.hitIndex] : undefined;
+    if (!this.newestAtOrBefore(atMs, true)) return undefined;
+    const close = (this.hitCols as BarColumnsView).close[this.hitIndex];
+    if (this.refetch) this.hitCols = undefined;
+    return close;
   }
 }
 

@@ -86,9 +86,13 @@ export class Catalog implements DataSource {
   private lastSymbol: string | undefined;
   private lastHandle: SymbolHandle | undefined;
 
+  /** {@link DataSource.evicts}: true under a finite memory budget. */
+  readonly evicts: boolean;
+
   private constructor(private nativeCatalog: NativeCatalog | undefined) {
     this.names = nativeCatalog!.symbols();
     for (const [i, s] of this.names.entries()) this.ids.set(s, i);
+    this.evicts = Number.isFinite(this.stats.budgetBytes);
   }
 
   /** Opens the catalog directory `dir` (blocking; lists it, reads no bar). See {@link BarStore.openCatalog}. */
