@@ -11,7 +11,7 @@ import { FerrobtError } from "../errors.js";
 import { reportData } from "../report/data.js";
 import { writeReport } from "../report/html.js";
 import { type ResultFiles, statsDocument, writeResults } from "../results/write.js";
-import { backendOf, dataPaths, fillModelOf, loadStrategy, memoryBudgetOf, SEED_WINDOW } from "./inputs.js";
+import { backendOf, dataPaths, fillModelOf, loadStrategy, memoryBudgetOf, paramsOf, SEED_WINDOW } from "./inputs.js";
 import { money } from "./money.js";
 
 export async function runBacktestCommand(args: string[]): Promise<number> {
@@ -34,10 +34,12 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
       symbols: { type: "string" },
       cache: { type: "string" },
       warmup: { type: "string" },
+      params: { type: "string" },
     },
   });
   if (positionals.length !== 1) throw new FerrobtError("ERR_ARGUMENT", "backtest needs exactly one strategy file");
   const fillModel = fillModelOf(values["fill-model"]);
+  const parameters = paramsOf(values.params);
   const file = positionals[0];
   // The strategy compiles (when not cached) in esbuild's own process while this one opens the data; a
   // strategy error still comes first.
@@ -77,6 +79,7 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
     end: values.end!,
     budget: values.budget === undefined ? undefined : Number(values.budget),
     fillModel,
+    parameters,
     onProgress: bar ? throttle((f, n) => bar.update(Math.round(f * 1000), { iterations: n })) : undefined,
   });
   let result: BacktestResult;

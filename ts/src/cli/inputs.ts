@@ -1,7 +1,7 @@
 // The inputs `backtest` and `profile` share: the strategy class from a TS file (compiled and cached), the data paths
 // (the generated sample by default), the backend and the seed window.
 
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Backend } from "../data/open.js";
 import type { FillModel } from "../engine/broker.js";
@@ -71,6 +71,32 @@ export function memoryBudgetOf(v: string | undefined): number | undefined {
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0) throw new FerrobtError("ERR_ARGUMENT", `--memory-budget-mb must be a positive number of MiB, not '${v}'`);
   return n;
+}
+
+/**
+ * `--params`: strategy parameters overlaid on the class's, as a JSON object or `@file.json`
+ * (undefined when absent). ERR_ARGUMENT naming the flag for text that is not a JSON object.
+ */
+export function paramsOf(v: string | undefined): Record<string, unknown> | undefined {
+  if (v === undefined) return undefined;
+  let text = v;
+  if (v.startsWith("@")) {
+    try {
+      text = readFileSync(v.slice(1), "utf8");
+    } catch (e) {
+      throw new FerrobtError("ERR_ARGUMENT", `--params ${v}: cannot read ${v.slice(1)} (${(e as Error).message})`);
+    }
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new FerrobtError("ERR_ARGUMENT", `--params must be a JSON object or @file.json: ${(e as Error).message}`);
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new FerrobtError("ERR_ARGUMENT", "--params must be a JSON object (parameter name → value), e.g. '{\"top\": 10}'");
+  }
+  return parsed as Record<string, unknown>;
 }
 
 /** `--fill-model` (default polars). */

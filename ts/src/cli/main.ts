@@ -10,7 +10,7 @@ import { FerrobtError } from "../errors.js";
 const USAGE = `usage:
   ferrobt backtest <strategy.ts> [--data <parquet|glob>[,...]|<catalog dir>] [--start <YYYY-MM-DD[THH:MM]>] [--end <...>]
                    [--backend native|reference] [--budget 100000] [--memory-budget-mb N] [--out out/<strategy>]
-                   [--fill-model polars|pandas] [--quiet] [--json]
+                   [--fill-model polars|pandas] [--params '{"name": value}'|@params.json] [--quiet] [--json]
                    [--databento GLBX.MDP3 --symbols MES[,...] [--cache DIR] [--warmup 7d]]   (instead of --data)
   ferrobt profile <strategy.ts> [--mode native|reference|both] [--json out.json] [--data ...] [--start ...] [--end ...]
   ferrobt sweep <strategy.ts> --grid grid.json [--data ...] [--start ...] [--end ...] [--budget ...] [--memory-budget-mb N] [--fill-model ...]
