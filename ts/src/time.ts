@@ -18,6 +18,11 @@ export function toNs(name: string, t: TimeInput): bigint {
   return typeof t === "bigint" ? t : msToNs(toMs(name, t));
 }
 
+/** An open's optional `start`/`end` as the binding's `startNs`/`endNs` (absent stays undefined), checked under their names. */
+export function rangeNs(r: { start?: TimeInput; end?: TimeInput }): { startNs: bigint | undefined; endNs: bigint | undefined } {
+  return { startNs: r.start === undefined ? undefined : toNs("start", r.start), endNs: r.end === undefined ? undefined : toNs("end", r.end) };
+}
+
 /** Converts a time input to ms (number), checking it. */
 export function toMs(name: string, t: TimeInput): number {
   if (typeof t === "number") {

@@ -3,11 +3,9 @@
 import type { DataSource } from "../data/DataSource.js";
 import { argumentError, checkCount, checkString, FerrobtError } from "../errors.js";
 import { type NativeBarStore, native } from "../native.js";
-import { type TimeInput, toNs } from "../time.js";
-import type { Bar, BarColumnsView, Bars } from "./Bars.js";
+import { rangeNs, type TimeInput } from "../time.js";
 import { Catalog, type CatalogOptions } from "./Catalog.js";
-import { betweenOf, lastBarOf, type SymbolHandle, windowOf } from "./queries.js";
-import { allWholeMs, checkTime, countAtOrBefore, countBefore } from "./search.js";
+import { handleOf, type SymbolHandle, SymbolQueries } from "./queries.js";
 
 /**
  * How files are read. The schema options (`schema` and the generic ones) apply to parquet files; DBN
@@ -99,7 +97,7 @@ const TIMEFRAME = /^\s*(\d*)\s*(m|min|mins|minute|minutes|t|h|hr|hour|hours|d|da
  * It is the engine's native DataSource: the columns are zero-copy views of polars' memory and
  * binary searches run in JS over them (no N-API crossing per query).
  */
-export class BarStore implements DataSource {
+export class BarStore extends SymbolQueries implements DataSource {
   readonly name = "native";
   private readonly handles = new Map<string, SymbolHandle>();
   /** The last symbol looked up (strategies query one symbol many times in a row). */
@@ -107,7 +105,9 @@ export class BarStore implements DataSource {
   private lastHandle: SymbolHandle | undefined;
   private readonly resampled = new Map<string, BarStore>();
 
-  private constructor(private nativeStore: NativeBarStore | undefined) {}
+  private constructor(private nativeStore: NativeBarStore | undefined) {
+    super();
+  }
 
   /**
    * Reads parquet and DataBento DBN files (`.dbn`, `.dbn.zst`; DBN v1–v3) alike, paths or globs,
@@ -165,8 +165,7 @@ export class BarStore implements DataSource {
     if (list.length === 0) argumentError("paths", `no ${kind}path given`);
     for (const [i, p] of list.entries()) checkString(`paths[${i}]`, p);
     const { start, end, ...rest } = options;
-    const bound = (name: string, t: TimeInput | undefined) => (t === undefined ? undefined : toNs(name, t));
-    const store = native().NativeBarStore[factory](list, { ...rest, startNs: bound("start", start), endNs: bound("end", end) });
+    const store = native().NativeBarStore[factory](list, { ...rest, ...rangeNs({ start, end }) });
     return new BarStore(store);
   }
 
@@ -185,53 +184,18 @@ export class BarStore implements DataSource {
     return this.symbols().includes(symbol);
   }
 
-  /** Number of bars of `symbol`. */
-  size(symbol: string): number {
-    return this.handle(symbol).cols.timesMs.length;
-  }
-
-  /** Full columns of `symbol` (zero-copy views). */
-  columns(symbol: string): BarColumnsView {
-    return this.handle(symbol).cols;
-  }
-
-  private handle(symbol: string): SymbolHandle {
+  protected handle(symbol: string): SymbolHandle {
     if (symbol === this.lastSymbol && this.lastHandle) return this.lastHandle;
     let h = this.handles.get(symbol);
     if (!h) {
       checkString("symbol", symbol);
       const cols = this.raw.columns(this.raw.symbolId(symbol));
-      h = { cols, timestamps: cols.timestamps, timesMs: cols.timesMs, wholeMs: allWholeMs(cols.timestamps, cols.timesMs) };
+      h = handleOf(cols);
       this.handles.set(symbol, h);
     }
     this.lastSymbol = symbol;
     this.lastHandle = h;
     return h;
-  }
-
-  /** Bars with ts < end, at most `length`, newest last. */
-  window(symbol: string, q: { end: TimeInput; length: number }): Bars {
-    return windowOf(symbol, this.handle(symbol), q);
-  }
-
-  /** Bars with start <= ts < end. */
-  between(symbol: string, q: { start: TimeInput; end: TimeInput }): Bars {
-    return betweenOf(symbol, this.handle(symbol), q);
-  }
-
-  /** The newest bar with ts <= atOrBefore, or undefined before the first bar. */
-  lastBar(symbol: string, q: { atOrBefore: TimeInput }): Bar | undefined {
-    return lastBarOf(this.handle(symbol), q);
-  }
-
-  /** Number of bars of `symbol` with ts < end. */
-  countBefore(symbol: string, end: TimeInput): number {
-    return countBefore(this.handle(symbol), checkTime("end", end));
-  }
-
-  /** Number of bars of `symbol` with ts <= at. */
-  countAtOrBefore(symbol: string, at: TimeInput): number {
-    return countAtOrBefore(this.handle(symbol), checkTime("atOrBefore", at));
   }
 
   /**

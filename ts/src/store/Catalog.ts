@@ -5,11 +5,9 @@
 import type { DataSource } from "../data/DataSource.js";
 import { argumentError, checkString, FerrobtError } from "../errors.js";
 import { type NativeCatalog, native } from "../native.js";
-import { type TimeInput, toNs } from "../time.js";
+import { rangeNs, type TimeInput } from "../time.js";
 import type { Instrument, OpenOptions } from "./BarStore.js";
-import type { Bar, BarColumnsView, Bars } from "./Bars.js";
-import { betweenOf, lastBarOf, type SymbolHandle, windowOf } from "./queries.js";
-import { allWholeMs, checkTime, countAtOrBefore, countBefore } from "./search.js";
+import { handleOf, type SymbolHandle, SymbolQueries } from "./queries.js";
 
 /** How a catalog is opened. */
 export interface CatalogOptions {
@@ -77,7 +75,7 @@ const MIB = 2 ** 20;
  * backtest (the finalizers that free external buffers wait for the event loop). Arrays handed out
  * stay valid after eviction; the memory in use is the budget plus whatever arrays callers still hold.
  */
-export class Catalog implements DataSource {
+export class Catalog extends SymbolQueries implements DataSource {
   readonly name = "catalog";
   private readonly names: readonly string[];
   private readonly ids = new Map<string, number>();
@@ -90,6 +88,7 @@ export class Catalog implements DataSource {
   readonly evicts: boolean;
 
   private constructor(private nativeCatalog: NativeCatalog | undefined) {
+    super();
     this.names = nativeCatalog!.symbols();
     for (const [i, s] of this.names.entries()) this.ids.set(s, i);
     this.evicts = Number.isFinite(this.stats.budgetBytes);
@@ -106,8 +105,7 @@ export class Catalog implements DataSource {
       }
       budgetBytes = Math.max(1, Math.floor(memoryBudgetMb * MIB));
     }
-    const bound = (name: string, t: TimeInput | undefined) => (t === undefined ? undefined : toNs(name, t));
-    const raw = native().NativeCatalog.open(dir, { ...rest, startNs: bound("start", start), endNs: bound("end", end) }, budgetBytes);
+    const raw = native().NativeCatalog.open(dir, { ...rest, ...rangeNs({ start, end }) }, budgetBytes);
     return new Catalog(raw);
   }
 
@@ -132,16 +130,6 @@ export class Catalog implements DataSource {
     return this.ids.has(symbol);
   }
 
-  /** Full columns of `symbol` (zero-copy views), loading it if it is not resident. */
-  columns(symbol: string): BarColumnsView {
-    return this.handle(symbol).cols;
-  }
-
-  /** Number of bars of `symbol` (loads it). */
-  size(symbol: string): number {
-    return this.handle(symbol).cols.timesMs.length;
-  }
-
   private idOf(symbol: string): number {
     const id = this.ids.get(symbol);
     if (id === undefined) {
@@ -155,7 +143,7 @@ export class Catalog implements DataSource {
     return id;
   }
 
-  private handle(symbol: string): SymbolHandle {
+  protected handle(symbol: string): SymbolHandle {
     if (symbol === this.lastSymbol && this.lastHandle && this.nativeCatalog) return this.lastHandle;
     const id = this.idOf(symbol);
     const raw = this.raw;
@@ -164,37 +152,12 @@ export class Catalog implements DataSource {
     if (!h || !raw.touch(id)) {
       const { evicted, read: _, ...cols } = raw.load(id);
       for (const e of evicted) this.handles.delete(this.names[e]);
-      h = { cols, timestamps: cols.timestamps, timesMs: cols.timesMs, wholeMs: allWholeMs(cols.timestamps, cols.timesMs) };
+      h = handleOf(cols);
       this.handles.set(symbol, h);
     }
     this.lastSymbol = symbol;
     this.lastHandle = h;
     return h;
-  }
-
-  /** Bars with ts < end, at most `length`, newest last. */
-  window(symbol: string, q: { end: TimeInput; length: number }): Bars {
-    return windowOf(symbol, this.handle(symbol), q);
-  }
-
-  /** Bars with start <= ts < end. */
-  between(symbol: string, q: { start: TimeInput; end: TimeInput }): Bars {
-    return betweenOf(symbol, this.handle(symbol), q);
-  }
-
-  /** The newest bar with ts <= atOrBefore, or undefined before the first bar. */
-  lastBar(symbol: string, q: { atOrBefore: TimeInput }): Bar | undefined {
-    return lastBarOf(this.handle(symbol), q);
-  }
-
-  /** Number of bars of `symbol` with ts < end. */
-  countBefore(symbol: string, end: TimeInput): number {
-    return countBefore(this.handle(symbol), checkTime("end", end));
-  }
-
-  /** Number of bars of `symbol` with ts <= at. */
-  countAtOrBefore(symbol: string, at: TimeInput): number {
-    return countAtOrBefore(this.handle(symbol), checkTime("atOrBefore", at));
   }
 
   /**
@@ -282,6 +245,5 @@ export function buildCatalog(inputs: string | string[], out: string, options: Om
   for (const [i, p] of list.entries()) checkString(`inputs[${i}]`, p);
   checkString("out", out);
   const { start, end, ...rest } = options;
-  const bound = (name: string, t: TimeInput | undefined) => (t === undefined ? undefined : toNs(name, t));
-  return native().buildCatalogFiles(list, out, { ...rest, startNs: bound("start", start), endNs: bound("end", end) });
+  return native().buildCatalogFiles(list, out, { ...rest, ...rangeNs({ start, end }) });
 }

@@ -1,31 +1,66 @@
-// The time queries of a symbol's columns (window, between, last bar) as the store and the catalog
-// answer them: argument checks, the binary searches and the Bars over the columns.
+// The per-symbol queries the store and the catalog answer alike (columns, size, windows, last bar,
+// counts): argument checks, the binary searches and the Bars over one symbol's columns, written once
+// over the handle each of them finds (the store's views, the catalog's resident or freshly loaded bars).
 
 import { checkCount } from "../errors.js";
 import type { TimeInput } from "../time.js";
 import { type Bar, type BarColumnsView, Bars, barAt } from "./Bars.js";
-import { checkTime, countAtOrBefore, countBefore, type TimeIndex } from "./search.js";
+import { allWholeMs, checkTime, countAtOrBefore, countBefore, type TimeIndex } from "./search.js";
 
 /** One symbol's columns with its time index. */
 export interface SymbolHandle extends TimeIndex {
   readonly cols: BarColumnsView;
 }
 
-/** Bars of `symbol` with ts < end, at most `length`, newest last. */
-export function windowOf(symbol: string, h: SymbolHandle, q: { end: TimeInput; length: number }): Bars {
-  const length = checkCount("length", q.length);
-  const end = countBefore(h, checkTime("end", q.end));
-  return new Bars(symbol, h.cols, Math.max(0, end - length), end);
+/** The handle of `cols` (its whole-ms check made once). */
+export function handleOf(cols: BarColumnsView): SymbolHandle {
+  return { cols, timestamps: cols.timestamps, timesMs: cols.timesMs, wholeMs: allWholeMs(cols.timestamps, cols.timesMs) };
 }
 
-/** Bars of `symbol` with start <= ts < end. */
-export function betweenOf(symbol: string, h: SymbolHandle, q: { start: TimeInput; end: TimeInput }): Bars {
-  const from = countBefore(h, checkTime("start", q.start));
-  return new Bars(symbol, h.cols, from, Math.max(from, countBefore(h, checkTime("end", q.end))));
-}
+/** Queries by symbol over the handle a subclass finds for it (the catalog loads a symbol that is not resident). */
+export abstract class SymbolQueries {
+  /** The handle of `symbol` (ERR_UNKNOWN_SYMBOL when not held). */
+  protected abstract handle(symbol: string): SymbolHandle;
 
-/** The newest bar with ts <= atOrBefore, or undefined before the first bar. */
-export function lastBarOf(h: SymbolHandle, q: { atOrBefore: TimeInput }): Bar | undefined {
-  const k = countAtOrBefore(h, checkTime("atOrBefore", q.atOrBefore)) - 1;
-  return k < 0 ? undefined : barAt(h.cols, k);
+  /** Number of bars of `symbol`. */
+  size(symbol: string): number {
+    return this.handle(symbol).cols.timesMs.length;
+  }
+
+  /** Full columns of `symbol`. */
+  columns(symbol: string): BarColumnsView {
+    return this.handle(symbol).cols;
+  }
+
+  /** Bars with ts < end, at most `length`, newest last. */
+  window(symbol: string, q: { end: TimeInput; length: number }): Bars {
+    const h = this.handle(symbol);
+    const length = checkCount("length", q.length);
+    const end = countBefore(h, checkTime("end", q.end));
+    return new Bars(symbol, h.cols, Math.max(0, end - length), end);
+  }
+
+  /** Bars with start <= ts < end. */
+  between(symbol: string, q: { start: TimeInput; end: TimeInput }): Bars {
+    const h = this.handle(symbol);
+    const from = countBefore(h, checkTime("start", q.start));
+    return new Bars(symbol, h.cols, from, Math.max(from, countBefore(h, checkTime("end", q.end))));
+  }
+
+  /** The newest bar with ts <= atOrBefore, or undefined before the first bar. */
+  lastBar(symbol: string, q: { atOrBefore: TimeInput }): Bar | undefined {
+    const h = this.handle(symbol);
+    const k = countAtOrBefore(h, checkTime("atOrBefore", q.atOrBefore)) - 1;
+    return k < 0 ? undefined : barAt(h.cols, k);
+  }
+
+  /** Number of bars of `symbol` with ts < end. */
+  countBefore(symbol: string, end: TimeInput): number {
+    return countBefore(this.handle(symbol), checkTime("end", end));
+  }
+
+  /** Number of bars of `symbol` with ts <= at. */
+  countAtOrBefore(symbol: string, at: TimeInput): number {
+    return countAtOrBefore(this.handle(symbol), checkTime("atOrBefore", at));
+  }
 }
