@@ -106,10 +106,15 @@ export function isKnownContract(symbol: string): boolean {
   return CONTRACTS[futuresRoot(symbol)] !== undefined;
 }
 
+/** The symbol without a trailing contract month code and year digits (`ESH4` → `ES`; unchanged without one). */
+export function withoutContractMonth(symbol: string): string {
+  return symbol.replace(/[FGHJKMNQUVXZ]\d{1,2}$/, "");
+}
+
 /** The root of a futures symbol: exact table entry, else its leading letters (`ESH4` → `ES`). */
 export function futuresRoot(symbol: string): string {
   if (CONTRACTS[symbol]) return symbol;
-  const stripped = symbol.replace(/[FGHJKMNQUVXZ]\d{1,2}$/, "");
+  const stripped = withoutContractMonth(symbol);
   if (CONTRACTS[stripped]) return stripped;
   const letters = /^[A-Z0-9]*?[A-Z]+/.exec(symbol)?.[0] ?? symbol;
   return letters;

@@ -2,7 +2,7 @@
 // multiplier and tick size of futures the built-in table does not know.
 
 import type { Instrument } from "../store/BarStore.js";
-import { Asset, futuresRoot, hasGivenMultiplier, isKnownContract } from "./asset.js";
+import { Asset, futuresRoot, hasGivenMultiplier, isKnownContract, withoutContractMonth } from "./asset.js";
 
 /**
  * Resolves the assets a strategy names to the ones the run books. A future (or continuous future)
@@ -23,16 +23,12 @@ export class ContractBook {
       if (i.instrumentClass !== "F") continue;
       const symbol = i.symbol.trim().toUpperCase();
       this.bySymbol.set(symbol, i);
-      // A dated contract's root: the symbol without its month code and year digits (`XYZM4` → `XYZ`).
-      const dated = /^(.+?)[FGHJKMNQUVXZ]\d{1,2}$/.exec(symbol);
-      const root = dated ? dated[1] : futuresRoot(symbol);
+      // A dated contract's root: the symbol without its month code and year digits (`XYZM4` → `XYZ`),
+      // also for roots the table does not know (futuresRoot would keep `XYZM` there).
+      const stripped = withoutContractMonth(symbol);
+      const root = stripped !== "" && stripped !== symbol ? stripped : futuresRoot(symbol);
       if (!this.byRoot.has(root)) this.byRoot.set(root, i);
     }
-  }
-
-  /** True when no definition was given (every asset resolves to itself). */
-  get empty(): boolean {
-    return this.bySymbol.size === 0;
   }
 
   /** The asset the run books for `asset` (see the class comment). */
