@@ -59,17 +59,19 @@ export function positiveInt(name: string, v: string | undefined): number | undef
 
 /** `--budget` as a positive number (undefined when absent). */
 export function budgetOf(v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new FerrobtError("ERR_ARGUMENT", `--budget must be a positive number, not '${v}'`);
-  return n;
+  return positiveNumberOf("--budget", v, "a positive number");
 }
 
 /** `--memory-budget-mb` (a catalog's budget, MiB) as a positive number (undefined when absent: unlimited). */
 export function memoryBudgetOf(v: string | undefined): number | undefined {
+  return positiveNumberOf("--memory-budget-mb", v, "a positive number of MiB");
+}
+
+/** The flag's text as a finite number > 0 (undefined when absent); ERR_ARGUMENT saying it must be `what`. */
+function positiveNumberOf(flag: string, v: string | undefined, what: string): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new FerrobtError("ERR_ARGUMENT", `--memory-budget-mb must be a positive number of MiB, not '${v}'`);
+  if (!Number.isFinite(n) || n <= 0) throw new FerrobtError("ERR_ARGUMENT", `${flag} must be ${what}, not '${v}'`);
   return n;
 }
 
