@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use ferrobt_core::catalog::{build_catalog, generate_stocks, Catalog, CatalogStats, StockSpec};
+use ferrobt_core::catalog::{build_catalog, generate_stocks, Catalog, CatalogStats, Load, StockSpec};
 use napi::bindgen_prelude::{BigInt, BigInt64ArraySlice, Float64ArraySlice, Object};
 use napi::Env;
 use napi_derive::napi;
@@ -58,6 +58,34 @@ pub struct JsFooterSpan {
     pub first_ns: BigInt,
     /// Last `ts_event` of those files, ns UTC.
     pub last_ns: BigInt,
+}
+
+/// A symbol's time chunks: the catalog-wide index of the first, and each one's first and last bar
+/// open from the footers, ms UTC, widened to whole ms (-Infinity/Infinity when unknown).
+#[napi(object)]
+pub struct JsChunks {
+    pub first: u32,
+    pub first_ms: Vec<f64>,
+    pub last_ms: Vec<f64>,
+}
+
+/// The reply of `load` and `loadChunk`: the bars as typed arrays V8 owns (copies), whether they came
+/// from disk, and what was evicted to make room.
+fn load_reply<'env>(env: &'env Env, load: Load) -> Result<Object<'env>, Code> {
+    let js = |e: napi::Error| napi::Error::new(Code("ERR_INTERNAL"), e.reason.clone());
+    let bars = &load.bars;
+    let mut out = Object::new(env).map_err(js)?;
+    out.set("timestamps", BigInt64ArraySlice::copy_from(env, bars.ts()).map_err(js)?).map_err(js)?;
+    out.set("timesMs", Float64ArraySlice::copy_from(env, bars.ts_ms()).map_err(js)?).map_err(js)?;
+    for (name, i) in [("open", 0), ("high", 1), ("low", 2), ("close", 3)] {
+        out.set(name, Float64ArraySlice::copy_from(env, bars.price(i)).map_err(js)?).map_err(js)?;
+    }
+    out.set("volume", Float64ArraySlice::copy_from(env, bars.volume()).map_err(js)?).map_err(js)?;
+    out.set("read", load.read).map_err(js)?;
+    let ids = |v: Vec<usize>| v.into_iter().map(|i| i as u32).collect::<Vec<u32>>();
+    out.set("evicted", ids(load.evicted)).map_err(js)?;
+    out.set("evictedChunks", ids(load.evicted_chunks)).map_err(js)?;
+    Ok(out)
 }
 
 /// A catalog held by Rust. It lists the files and counts the columns against the budget; the columns
@@ -115,26 +143,59 @@ impl JsCatalog {
     /// V8 frees them at its next collection once dropped, inside a synchronous run too, where the
     /// finalizers of external buffers would wait for the event loop); `read`: they came from disk;
     /// `evicted`: the ids of the symbols dropped to stay within the budget, whose copies the caller
-    /// drops. Errors: ERR_BUDGET, ERR_LAYOUT, the ingest's codes (naming the file), ERR_ARGUMENT.
+    /// drops (`evictedChunks`: the chunks dropped). Errors: ERR_BUDGET, ERR_LAYOUT, the ingest's codes
+    /// (naming the file), ERR_ARGUMENT.
     #[napi(
         catch_unwind,
-        ts_return_type = "{ timestamps: BigInt64Array; timesMs: Float64Array; open: Float64Array; high: Float64Array; low: Float64Array; close: Float64Array; volume: Float64Array; read: boolean; evicted: number[] }"
+        ts_return_type = "{ timestamps: BigInt64Array; timesMs: Float64Array; open: Float64Array; high: Float64Array; low: Float64Array; close: Float64Array; volume: Float64Array; read: boolean; evicted: number[]; evictedChunks: number[] }"
     )]
     pub fn load<'env>(&self, env: &'env Env, id: u32) -> Result<Object<'env>, Code> {
         let catalog = self.catalog()?;
-        let load = guard(|| catalog.load_detached(id as usize))?;
-        let js = |e: napi::Error| napi::Error::new(Code("ERR_INTERNAL"), e.reason.clone());
-        let bars = &load.bars;
-        let mut out = Object::new(env).map_err(js)?;
-        out.set("timestamps", BigInt64ArraySlice::copy_from(env, bars.ts()).map_err(js)?).map_err(js)?;
-        out.set("timesMs", Float64ArraySlice::copy_from(env, bars.ts_ms()).map_err(js)?).map_err(js)?;
-        for (name, i) in [("open", 0), ("high", 1), ("low", 2), ("close", 3)] {
-            out.set(name, Float64ArraySlice::copy_from(env, bars.price(i)).map_err(js)?).map_err(js)?;
+        load_reply(env, guard(|| catalog.load_detached(id as usize))?)
+    }
+
+    /// The time chunks of symbol `id` (see `loadChunk`).
+    #[napi(catch_unwind)]
+    pub fn chunks(&self, id: u32) -> Result<JsChunks, Code> {
+        let (first, chunks) = self.catalog()?.chunks(id as usize).map_err(to_js)?;
+        let ms = |ns: i64, round_up: bool| match ns {
+            i64::MIN => f64::NEG_INFINITY,
+            i64::MAX => f64::INFINITY,
+            _ if round_up => (ns.div_euclid(1_000_000) + i64::from(ns.rem_euclid(1_000_000) != 0)) as f64,
+            _ => ns.div_euclid(1_000_000) as f64,
+        };
+        Ok(JsChunks {
+            first: first as u32,
+            first_ms: chunks.iter().map(|c| ms(c.first_ns, false)).collect(),
+            last_ms: chunks.iter().map(|c| ms(c.last_ns, true)).collect(),
+        })
+    }
+
+    /// Marks chunk `index` used; true when its columns are resident.
+    #[napi(catch_unwind)]
+    pub fn touch_chunk(&self, index: u32) -> Result<bool, Code> {
+        Ok(self.catalog()?.touch_chunk(index as usize))
+    }
+
+    /// Counts chunk `index` as `bytes` from now on (never more than before): the caller kept only the
+    /// part of its bars it still reads. False when the chunk is not resident.
+    #[napi(catch_unwind)]
+    pub fn shrink_chunk(&self, index: u32, bytes: f64) -> Result<bool, Code> {
+        if !(bytes.is_finite() && bytes >= 0.0) {
+            return Err(bad_argument("bytes", format!("{bytes} is not a byte count")));
         }
-        out.set("volume", Float64ArraySlice::copy_from(env, bars.volume()).map_err(js)?).map_err(js)?;
-        out.set("read", load.read).map_err(js)?;
-        out.set("evicted", load.evicted.into_iter().map(|i| i as u32).collect::<Vec<u32>>()).map_err(js)?;
-        Ok(out)
+        Ok(self.catalog()?.shrink_chunk(index as usize, bytes as u64))
+    }
+
+    /// The columns of chunk `index`, as `load` gives a symbol's (copies V8 owns, loaded when not
+    /// resident). Errors: ERR_BUDGET (the chunk alone exceeds the budget), as `load` otherwise.
+    #[napi(
+        catch_unwind,
+        ts_return_type = "{ timestamps: BigInt64Array; timesMs: Float64Array; open: Float64Array; high: Float64Array; low: Float64Array; close: Float64Array; volume: Float64Array; read: boolean; evicted: number[]; evictedChunks: number[] }"
+    )]
+    pub fn load_chunk<'env>(&self, env: &'env Env, index: u32) -> Result<Object<'env>, Code> {
+        let catalog = self.catalog()?;
+        load_reply(env, guard(|| catalog.load_chunk(index as usize))?)
     }
 
     /// Rows and first/last times of symbol `id` from the footers, or null when they do not tell.

@@ -72,9 +72,24 @@ export declare class NativeCatalog {
    * V8 frees them at its next collection once dropped, inside a synchronous run too, where the
    * finalizers of external buffers would wait for the event loop); `read`: they came from disk;
    * `evicted`: the ids of the symbols dropped to stay within the budget, whose copies the caller
-   * drops. Errors: ERR_BUDGET, ERR_LAYOUT, the ingest's codes (naming the file), ERR_ARGUMENT.
+   * drops (`evictedChunks`: the chunks dropped). Errors: ERR_BUDGET, ERR_LAYOUT, the ingest's codes
+   * (naming the file), ERR_ARGUMENT.
    */
-  load(id: number): { timestamps: BigInt64Array; timesMs: Float64Array; open: Float64Array; high: Float64Array; low: Float64Array; close: Float64Array; volume: Float64Array; read: boolean; evicted: number[] }
+  load(id: number): { timestamps: BigInt64Array; timesMs: Float64Array; open: Float64Array; high: Float64Array; low: Float64Array; close: Float64Array; volume: Float64Array; read: boolean; evicted: number[]; evictedChunks: number[] }
+  /** The time chunks of symbol `id` (see `loadChunk`). */
+  chunks(id: number): JsChunks
+  /** Marks chunk `index` used; true when its columns are resident. */
+  touchChunk(index: number): boolean
+  /**
+   * Counts chunk `index` as `bytes` from now on (never more than before): the caller kept only the
+   * part of its bars it still reads. False when the chunk is not resident.
+   */
+  shrinkChunk(index: number, bytes: number): boolean
+  /**
+   * The columns of chunk `index`, as `load` gives a symbol's (copies V8 owns, loaded when not
+   * resident). Errors: ERR_BUDGET (the chunk alone exceeds the budget), as `load` otherwise.
+   */
+  loadChunk(index: number): { timestamps: BigInt64Array; timesMs: Float64Array; open: Float64Array; high: Float64Array; low: Float64Array; close: Float64Array; volume: Float64Array; read: boolean; evicted: number[]; evictedChunks: number[] }
   /** Rows and first/last times of symbol `id` from the footers, or null when they do not tell. */
   footerSpan(id: number): JsFooterSpan | null
   /** The files of symbol `id` as listed. */
@@ -131,6 +146,16 @@ export interface JsCatalogStats {
   residentSymbols: number
   bytesResident: number
   peakBytesResident: number
+}
+
+/**
+ * A symbol's time chunks: the catalog-wide index of the first, and each one's first and last bar
+ * open from the footers, ms UTC, widened to whole ms (-Infinity/Infinity when unknown).
+ */
+export interface JsChunks {
+  first: number
+  firstMs: Array<number>
+  lastMs: Array<number>
 }
 
 /**

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::write::{partition_dir, prepare_out, write_part, year_runs, PartBars, Volumes};
+use super::write::{month_runs, partition_dir, prepare_out, write_part, PartBars, Volumes};
 use crate::error::{Result, StoreError};
 use crate::ingest::{expand, open_files, read_definitions, validate_range, Formats, IngestOptions, NO_ROWS_IN_RANGE};
 
@@ -28,8 +28,8 @@ pub struct BuildReport {
 
 /// Reads every file `inputs` names (paths or globs; parquet and DBN, as [`crate::open`] reads them,
 /// with `options`' schema, time filter and ordering policy) and writes their bars to `out` as a catalog:
-/// `symbol=NAME/year=YYYY/part-NNNNN.parquet`, one part per input file holding bars of that symbol
-/// and UTC year (NNNNN = the input's position), DataBento columns (`ts_event`, `open`..`close`,
+/// `symbol=NAME/year=YYYY/part-NNNNN-MM.parquet`, one part per input file holding bars of that symbol
+/// and UTC month (NNNNN = the input's position, MM the month), DataBento columns (`ts_event`, `open`..`close`,
 /// `volume`, `symbol`).
 ///
 /// DBN files of instrument definitions among the inputs are copied unchanged to
@@ -83,8 +83,8 @@ pub fn build_catalog(inputs: &[String], out: &Path, options: &IngestOptions) -> 
                 }
             }
             last.insert(name.clone(), (newest, index));
-            for (year, range) in year_runs(ts) {
-                let slice = bars.slice(range);
+            for run in month_runs(ts) {
+                let slice = bars.slice(run.range.clone());
                 let part = PartBars {
                     ts: slice.ts,
                     open: slice.open,
@@ -93,8 +93,8 @@ pub fn build_catalog(inputs: &[String], out: &Path, options: &IngestOptions) -> 
                     close: slice.close,
                     volume: Volumes::of(slice.volume),
                 };
-                let dir = partition_dir(out, &name, year);
-                report.bytes += write_part(&dir, &format!("part-{index:05}.parquet"), &name, part)?;
+                let dir = partition_dir(out, &name, run.year);
+                report.bytes += write_part(&dir, &run.file_name(index), &name, part)?;
                 report.files += 1;
                 report.bars += slice.ts.len() as u64;
             }

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use super::write::{partition_dir, prepare_out, write_part, year_runs, PartBars, Volumes};
+use super::write::{month_runs, partition_dir, prepare_out, write_part, PartBars, Volumes};
 use crate::error::{Result, StoreError};
 use crate::sample::rng::Rng;
 
@@ -45,7 +45,7 @@ pub struct GenerateReport {
 }
 
 /// Writes `spec`'s symbols to the new (or empty) directory `dir` as a catalog,
-/// `symbol=NAME/year=YYYY/part-00000.parquet` with DataBento columns; symbols are written in parallel
+/// `symbol=NAME/year=YYYY/part-00000-MM.parquet` (a file per UTC month) with DataBento columns; symbols are written in parallel
 /// (one thread per core, at most 8), each file through its own temporary name.
 ///
 /// # Errors
@@ -205,11 +205,12 @@ struct Columns {
     volume: Vec<u64>,
 }
 
-/// Generates symbol `i` and writes one file per UTC year; returns (files, bars, bytes).
+/// Generates symbol `i` and writes one file per UTC month; returns (files, bars, bytes).
 fn write_symbol(spec: &StockSpec, market: &Market, i: usize, name: &str, dir: &Path) -> Result<(u64, u64, u64)> {
     let c = bars_of(spec, market, i);
     let (mut files, mut bytes) = (0, 0);
-    for (year, r) in year_runs(&c.ts) {
+    for run in month_runs(&c.ts) {
+        let r = run.range.clone();
         let part = PartBars {
             ts: &c.ts[r.clone()],
             open: &c.open[r.clone()],
@@ -218,7 +219,7 @@ fn write_symbol(spec: &StockSpec, market: &Market, i: usize, name: &str, dir: &P
             close: &c.close[r.clone()],
             volume: Volumes::Whole(c.volume[r].to_vec()),
         };
-        bytes += write_part(&partition_dir(dir, name, year), "part-00000.parquet", name, part)?;
+        bytes += write_part(&partition_dir(dir, name, run.year), &run.file_name(0), name, part)?;
         files += 1;
     }
     Ok((files, c.ts.len() as u64, bytes))
@@ -353,13 +354,15 @@ mod tests {
         assert_eq!((a.files, a.symbols.len()), (6, 6));
         assert_eq!(a, b);
         for name in &a.symbols {
-            let file =
-                |d: &str| std::fs::read(partition_dir(&root.join(d), name, 2024).join("part-00000.parquet")).unwrap();
+            let file = |d: &str| {
+                std::fs::read(partition_dir(&root.join(d), name, 2024).join("part-00000-01.parquet")).unwrap()
+            };
             assert_eq!(file("a"), file("b"), "{name}");
         }
         for name in &fewer.symbols {
-            let file =
-                |d: &str| std::fs::read(partition_dir(&root.join(d), name, 2024).join("part-00000.parquet")).unwrap();
+            let file = |d: &str| {
+                std::fs::read(partition_dir(&root.join(d), name, 2024).join("part-00000-01.parquet")).unwrap()
+            };
             assert_eq!(file("a"), file("c"), "{name}");
         }
         let again = generate_stocks(&spec, &root.join("a")).unwrap_err();

@@ -5,6 +5,12 @@
 //! evicted when the loaded columns would exceed the budget. Evicted bars stay alive while anyone still
 //! holds them (they are reference-counted), so views handed out stay valid.
 //!
+//! A symbol also loads in time chunks ([`Catalog::load_chunk`]): one of its files each when the
+//! footers show its files in time order without overlap (the writers here write a file per UTC month),
+//! else all its files as one chunk. Chunks and whole symbols share the budget and the recency order,
+//! so a strategy that reads every symbol's recent bars each day keeps about a month per symbol
+//! resident instead of reloading whole symbols.
+//!
 //! Layouts: hive partitions `symbol=NAME/[year=YYYY/]*.parquet` (or `*.dbn`, `*.dbn.zst`), or one file
 //! per symbol (`NAME.parquet`, the symbol taken from the footer's `symbol` statistics when present, else
 //! the file name; `NAME.dbn.zst`). Files follow the DataBento column layout (`ts_event`, `open`..`close`,
@@ -50,9 +56,9 @@ pub struct CatalogStats {
     pub catalog_bytes: u64,
     /// The memory budget, bytes (`None`: unlimited).
     pub budget_bytes: Option<u64>,
-    /// Symbol loads (first uses and reloads after eviction).
+    /// Loads from disk (a whole symbol or one chunk; first uses and reloads after eviction).
     pub loads: u64,
-    /// Symbols evicted to stay within the budget.
+    /// Symbols and chunks evicted to stay within the budget.
     pub evictions: u64,
     /// Bytes of data files read from disk by loads (whole files; files outside the time range are skipped).
     pub bytes_read: u64,
@@ -60,7 +66,7 @@ pub struct CatalogStats {
     pub footer_bytes_read: u64,
     /// Files skipped by a load because their partition or footer statistics lie outside the time range.
     pub files_skipped: u64,
-    /// Symbols whose columns the catalog holds now.
+    /// Symbols and chunks whose columns the catalog holds (or counts) now.
     pub resident_symbols: u64,
     /// Bytes of the columns the catalog holds now (never above the budget).
     pub bytes_resident: u64,
@@ -71,7 +77,28 @@ pub struct CatalogStats {
     pub bytes_evicted_alive: u64,
 }
 
-/// A symbol counted against the budget: its bars held here, or (for [`Catalog::load_detached`]) held
+/// What loads and evicts as one: a whole symbol (by id) or one time chunk (by its index in the catalog).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Unit {
+    Symbol(usize),
+    Chunk(usize),
+}
+
+/// A time slice of one symbol's bars that loads and evicts as one (see the module docs).
+#[derive(Debug, Clone)]
+pub struct Chunk {
+    /// The symbol's id.
+    pub symbol: usize,
+    /// Its files (of those overlapping the catalog's time range).
+    pub files: Vec<CatalogFile>,
+    /// First `ts_event` its files' statistics give, ns UTC (`i64::MIN` when the chunk is all of a
+    /// symbol's files and they do not tell).
+    pub first_ns: i64,
+    /// Last `ts_event` its files' statistics give, ns UTC (`i64::MAX` when they do not tell).
+    pub last_ns: i64,
+}
+
+/// A symbol or chunk counted against the budget: its bars held here, or (for [`Catalog::load_detached`]) held
 /// by the caller, which drops its copy when told the symbol was evicted.
 #[derive(Debug)]
 struct Resident {
@@ -84,7 +111,7 @@ struct Resident {
 
 #[derive(Debug, Default)]
 struct State {
-    resident: HashMap<usize, Resident>,
+    resident: HashMap<Unit, Resident>,
     clock: u64,
     stats: CatalogStats,
     /// Evicted bars, to report what views still keep alive.
@@ -100,6 +127,8 @@ pub struct Load {
     pub read: bool,
     /// Ids of the symbols evicted to make room, oldest use first.
     pub evicted: Vec<usize>,
+    /// Indices of the chunks evicted to make room, oldest use first.
+    pub evicted_chunks: Vec<usize>,
 }
 
 /// A directory of bar files read one symbol at a time under a memory budget (see the module docs).
@@ -112,6 +141,10 @@ pub struct Catalog {
     options: IngestOptions,
     budget: Option<u64>,
     instruments: Vec<Instrument>,
+    /// Every symbol's chunks, by symbol id then time.
+    chunks: Vec<Chunk>,
+    /// Symbol id → index of its first chunk (one more entry: the number of chunks).
+    first_chunk: Vec<usize>,
     state: Mutex<State>,
 }
 
@@ -141,15 +174,34 @@ impl Catalog {
             footer_bytes_read: listing.footer_bytes + definition_bytes,
             ..CatalogStats::default()
         };
-        Ok(Self {
+        let mut catalog = Self {
             root: root.to_owned(),
             symbols: listing.symbols,
             by_name,
             options: options.clone(),
             budget: budget_bytes,
             instruments,
+            chunks: Vec::new(),
+            first_chunk: vec![0],
             state: Mutex::new(State { stats, ..State::default() }),
-        })
+        };
+        for id in 0..catalog.symbols.len() {
+            let chunks = chunks_of(id, catalog.selected(id)?);
+            catalog.chunks.extend(chunks);
+            catalog.first_chunk.push(catalog.chunks.len());
+        }
+        Ok(catalog)
+    }
+
+    /// The chunks of symbol `id`, in time order (none when no file overlaps the time range), and the
+    /// index of the first.
+    ///
+    /// # Errors
+    /// `ERR_ARGUMENT` for an id out of range.
+    pub fn chunks(&self, id: usize) -> Result<(usize, &[Chunk])> {
+        self.files(id)?;
+        let (first, end) = (self.first_chunk[id], self.first_chunk[id + 1]);
+        Ok((first, &self.chunks[first..end]))
     }
 
     /// The instruments of the DBN definition files in `_definitions/` (one per symbol, its last
@@ -204,10 +256,30 @@ impl Catalog {
 
     /// Marks symbol `id` used; true when it is resident (its bars need no load).
     pub fn touch(&self, id: usize) -> bool {
+        self.touch_unit(Unit::Symbol(id))
+    }
+
+    /// Marks chunk `index` used; true when it is resident.
+    pub fn touch_chunk(&self, index: usize) -> bool {
+        self.touch_unit(Unit::Chunk(index))
+    }
+
+    /// Counts chunk `index` as `bytes` from now on (never more than before): its caller kept only the
+    /// part of its bars it still reads. False when the chunk is not resident.
+    pub fn shrink_chunk(&self, index: usize, bytes: u64) -> bool {
+        let mut state = self.lock();
+        let Some(r) = state.resident.get_mut(&Unit::Chunk(index)) else { return false };
+        let freed = r.bytes.saturating_sub(bytes);
+        r.bytes -= freed;
+        state.stats.bytes_resident -= freed;
+        true
+    }
+
+    fn touch_unit(&self, unit: Unit) -> bool {
         let mut state = self.lock();
         state.clock += 1;
         let clock = state.clock;
-        state.resident.get_mut(&id).map(|r| r.used = clock).is_some()
+        state.resident.get_mut(&unit).map(|r| r.used = clock).is_some()
     }
 
     /// The bars of symbol `id`, read from disk unless resident; evicts least recently used symbols first
@@ -219,7 +291,7 @@ impl Catalog {
     /// than its place in the catalog says; every ingest error (`ERR_PARQUET`, `ERR_DBN`, value and
     /// ordering codes), naming the file; `ERR_ARGUMENT` for an id out of range.
     pub fn load(&self, id: usize) -> Result<Load> {
-        self.load_as(id, true)
+        self.load_as(Unit::Symbol(id), true)
     }
 
     /// [`Self::load`] for a caller that keeps its own copy of the bars (the JS binding copies them
@@ -229,34 +301,59 @@ impl Catalog {
     /// # Errors
     /// As [`Self::load`].
     pub fn load_detached(&self, id: usize) -> Result<Load> {
-        self.load_as(id, false)
+        self.load_as(Unit::Symbol(id), false)
     }
 
-    fn load_as(&self, id: usize, keep: bool) -> Result<Load> {
-        let files = self.selected(id)?;
+    /// The bars of chunk `index` (see [`Self::chunks`]), as [`Self::load_detached`] gives a symbol's:
+    /// the caller keeps the copy and drops it when told the chunk was evicted.
+    ///
+    /// # Errors
+    /// As [`Self::load`]; `ERR_BUDGET` names the chunk's first file when the chunk alone exceeds the
+    /// budget; `ERR_ARGUMENT` for an index out of range.
+    pub fn load_chunk(&self, index: usize) -> Result<Load> {
+        self.load_as(Unit::Chunk(index), false)
+    }
+
+    fn load_as(&self, unit: Unit, keep: bool) -> Result<Load> {
+        let (id, files, what) = match unit {
+            Unit::Symbol(id) => (id, self.selected(id)?, self.symbols[id].symbol.clone()),
+            Unit::Chunk(index) => {
+                let chunk = self.chunks.get(index).ok_or_else(|| {
+                    StoreError::argument("chunk", format!("{index} is not a chunk index of this catalog"))
+                })?;
+                let name = &self.symbols[chunk.symbol].symbol;
+                let what = match chunk.files.first() {
+                    Some(f) if chunk.files.len() == 1 => format!("{name}' in chunk '{}", f.path.display()),
+                    _ => name.clone(),
+                };
+                (chunk.symbol, chunk.files.clone(), what)
+            }
+        };
         let mut state = self.lock();
         state.clock += 1;
         let clock = state.clock;
-        if let Some(r) = state.resident.get_mut(&id) {
+        if let Some(r) = state.resident.get_mut(&unit) {
             if let Some(bars) = &r.bars {
                 r.used = clock;
-                return Ok(Load { bars: bars.clone(), read: false, evicted: Vec::new() });
+                return Ok(Load { bars: bars.clone(), read: false, evicted: Vec::new(), evicted_chunks: Vec::new() });
             }
             // Counted but held by a caller that asks again: read it anew (its count replaced).
-            Self::forget(&mut state, id);
+            Self::forget(&mut state, unit);
         }
-        let symbol = &self.symbols[id].symbol;
         let mut evicted = Vec::new();
         // Room first, from the footers' row counts when every file lies wholly inside the time range
         // (then they are exact), so reading does not push the resident bytes over the budget.
         if let (Some(budget), Some(rows)) = (self.budget, self.exact_rows(&files)) {
             let needed = rows * BYTES_PER_BAR;
             if needed > budget {
-                return Err(self.over_budget(symbol, rows, budget));
+                return Err(self.over_budget(&what, rows, budget));
             }
             self.evict_for(&mut state, needed, budget, &mut evicted);
         }
-        let skipped = (self.symbols[id].files.len() - files.len()) as u64;
+        let skipped = match unit {
+            Unit::Symbol(_) => (self.symbols[id].files.len() - files.len()) as u64,
+            Unit::Chunk(_) => 0,
+        };
         let bars = self.read(id, &files)?;
         state.stats.bytes_read += files.iter().map(|f| f.len).sum::<u64>();
         state.stats.files_skipped += skipped;
@@ -264,26 +361,33 @@ impl Catalog {
         let size = bars.byte_size() as u64;
         if let Some(budget) = self.budget {
             if size > budget {
-                return Err(self.over_budget(symbol, bars.len() as u64, budget));
+                return Err(self.over_budget(&what, bars.len() as u64, budget));
             }
             self.evict_for(&mut state, size, budget, &mut evicted);
         }
-        state.resident.insert(id, Resident { bars: keep.then(|| bars.clone()), bytes: size, used: clock });
+        state.resident.insert(unit, Resident { bars: keep.then(|| bars.clone()), bytes: size, used: clock });
         let stats = &mut state.stats;
         stats.bytes_resident += size;
         stats.resident_symbols += 1;
         stats.peak_bytes_resident = stats.peak_bytes_resident.max(stats.bytes_resident);
-        Ok(Load { bars, read: true, evicted })
+        let (mut symbols, mut chunks) = (Vec::new(), Vec::new());
+        for unit in evicted {
+            match unit {
+                Unit::Symbol(id) => symbols.push(id),
+                Unit::Chunk(index) => chunks.push(index),
+            }
+        }
+        Ok(Load { bars, read: true, evicted: symbols, evicted_chunks: chunks })
     }
 
-    /// Drops every resident symbol (views handed out stay valid); returns their ids.
+    /// Drops every resident symbol and chunk (views handed out stay valid); returns the symbols' ids.
     pub fn evict_all(&self) -> Vec<usize> {
         let mut state = self.lock();
-        let ids: Vec<usize> = state.resident.keys().copied().collect();
-        for &id in &ids {
-            Self::evict(&mut state, id);
+        let units: Vec<Unit> = state.resident.keys().copied().collect();
+        for &unit in &units {
+            Self::evict(&mut state, unit);
         }
-        ids
+        units.into_iter().filter_map(|u| if let Unit::Symbol(id) = u { Some(id) } else { None }).collect()
     }
 
     /// The counters so far.
@@ -331,16 +435,16 @@ impl Catalog {
     }
 
     /// Evicts least recently used symbols until `needed` more bytes fit in `budget`.
-    fn evict_for(&self, state: &mut State, needed: u64, budget: u64, evicted: &mut Vec<usize>) {
+    fn evict_for(&self, state: &mut State, needed: u64, budget: u64, evicted: &mut Vec<Unit>) {
         while state.stats.bytes_resident + needed > budget {
-            let Some(oldest) = state.resident.iter().min_by_key(|(_, r)| r.used).map(|(&id, _)| id) else { break };
+            let Some(oldest) = state.resident.iter().min_by_key(|(_, r)| r.used).map(|(&u, _)| u) else { break };
             Self::evict(state, oldest);
             evicted.push(oldest);
         }
     }
 
-    fn evict(state: &mut State, id: usize) {
-        if let Some(bars) = Self::forget(state, id) {
+    fn evict(state: &mut State, unit: Unit) {
+        if let Some(bars) = Self::forget(state, unit) {
             state.stats.evictions += 1;
             state.evicted.retain(|w| w.strong_count() > 0);
             if let Some(bars) = bars {
@@ -349,9 +453,9 @@ impl Catalog {
         }
     }
 
-    /// Removes symbol `id` from the resident set; returns its entry's bars (`Some(None)`: counted only).
-    fn forget(state: &mut State, id: usize) -> Option<Option<Arc<SymbolBars>>> {
-        let r = state.resident.remove(&id)?;
+    /// Removes `unit` from the resident set; returns its entry's bars (`Some(None)`: counted only).
+    fn forget(state: &mut State, unit: Unit) -> Option<Option<Arc<SymbolBars>>> {
+        let r = state.resident.remove(&unit)?;
         state.stats.bytes_resident -= r.bytes;
         state.stats.resident_symbols -= 1;
         Some(r.bars)
@@ -426,6 +530,29 @@ impl Catalog {
                 .is_ok_and(|(s, _)| s.symbol_names().iter().any(|n| n != symbol))
         })
     }
+}
+
+/// Symbol `id`'s `files` as chunks in time order: one a file when every file's statistics give its
+/// time range and those ranges do not overlap, else one chunk of them all (their bounds unknown).
+fn chunks_of(id: usize, mut files: Vec<CatalogFile>) -> Vec<Chunk> {
+    if files.is_empty() {
+        return Vec::new();
+    }
+    let ranges: Option<Vec<(i64, i64)>> = files.iter().map(|f| f.ts_range_ns).collect();
+    if let Some(mut ranges) = ranges {
+        ranges.sort_unstable();
+        if ranges.windows(2).all(|w| w[0].1 < w[1].0) {
+            files.sort_by_key(|f| f.ts_range_ns);
+            return files
+                .into_iter()
+                .map(|f| {
+                    let (first_ns, last_ns) = f.ts_range_ns.unwrap_or((i64::MIN, i64::MAX));
+                    Chunk { symbol: id, files: vec![f], first_ns, last_ns }
+                })
+                .collect();
+        }
+    }
+    vec![Chunk { symbol: id, files, first_ns: i64::MIN, last_ns: i64::MAX }]
 }
 
 /// The instruments of the definition files in `root/_definitions/` and the bytes read.

@@ -168,7 +168,7 @@ fn layout_and_file_errors_name_the_path() {
     assert!(code == "ERR_PARQUET" && text.contains("part-00001.parquet"), "{code} {text}");
     std::fs::remove_file(&bad).unwrap();
     // A file in another symbol's place is found at load, naming the file.
-    let theirs = dir.join(format!("symbol={}", names[1])).join("year=2024").join("part-00000.parquet");
+    let theirs = dir.join(format!("symbol={}", names[1])).join("year=2024").join("part-00000-01.parquet");
     let misplaced = dir.join(format!("symbol={}", names[0])).join("year=2024").join("part-00002.parquet");
     std::fs::copy(&theirs, &misplaced).unwrap();
     let e = open(&dir, None).load(0).unwrap_err();
@@ -192,7 +192,7 @@ fn one_file_per_symbol_takes_the_symbol_from_the_footer() {
     let flat = scratch("flat");
     std::fs::create_dir_all(&flat).unwrap();
     // Named otherwise than its symbol: the footer's statistics decide.
-    let source = dir.join(format!("symbol={}", names[0])).join("year=2024").join("part-00000.parquet");
+    let source = dir.join(format!("symbol={}", names[0])).join("year=2024").join("part-00000-01.parquet");
     std::fs::copy(&source, flat.join("whatever.parquet")).unwrap();
     let catalog = open(&flat, None);
     assert_eq!(catalog.symbol_names(), [names[0].clone()]);
@@ -242,8 +242,8 @@ fn build_writes_what_the_store_reads_split_by_symbol_and_year() {
         report.bars as usize,
         store.symbol_names().iter().map(|s| store.bars_of(s).unwrap().len()).sum::<usize>()
     );
-    assert!(out.join("symbol=MESH4").join("year=2023").join("part-00000.parquet").exists());
-    assert!(out.join("symbol=MESH4").join("year=2024").join("part-00001.parquet").exists());
+    assert!(out.join("symbol=MESH4").join("year=2023").join("part-00000-12.parquet").exists());
+    assert!(out.join("symbol=MESH4").join("year=2024").join("part-00001-01.parquet").exists());
     let catalog = open(&out, None);
     assert_eq!(catalog.symbol_names(), store.symbol_names());
     for (id, name) in catalog.symbol_names().iter().enumerate() {
@@ -287,13 +287,52 @@ fn detached_loads_count_against_the_budget_without_holding_the_bars() {
 }
 
 #[test]
+fn chunks_are_the_monthly_files_and_load_to_the_symbols_bars_under_the_budget() {
+    let dir = stocks("chunks", 2);
+    let whole = open(&dir, None).load(0).unwrap().bars;
+    let sizes = {
+        let catalog = open(&dir, None);
+        let (first, chunks) = catalog.chunks(0).unwrap();
+        assert_eq!((first, chunks.len()), (0, 2), "December 2023 and January 2024");
+        assert!(chunks[0].last_ns < chunks[1].first_ns);
+        let (a, b) = (catalog.load_chunk(0).unwrap().bars, catalog.load_chunk(1).unwrap().bars);
+        assert_eq!([a.ts(), b.ts()].concat(), whole.ts());
+        for column in 0..4 {
+            assert_eq!([a.price(column), b.price(column)].concat(), whole.price(column));
+        }
+        assert_eq!([a.volume(), b.volume()].concat(), whole.volume());
+        assert!(a.ts().iter().all(|&t| t >= chunks[0].first_ns && t <= chunks[0].last_ns));
+        assert_eq!(catalog.chunks(1).unwrap().0, 2);
+        [a.byte_size() as u64, b.byte_size() as u64]
+    };
+    // Room for one chunk: loading the other evicts it, and a reload reads it again.
+    let catalog = open(&dir, Some(sizes[0].max(sizes[1])));
+    catalog.load_chunk(0).unwrap();
+    assert_eq!(catalog.load_chunk(1).unwrap().evicted_chunks, [0]);
+    assert!(!catalog.touch_chunk(0) && catalog.touch_chunk(1));
+    let stats = catalog.stats();
+    assert_eq!((stats.loads, stats.evictions, stats.resident_symbols), (2, 1, 1));
+    // A caller that keeps part of a chunk counts only that part; never more than it loaded.
+    assert!(catalog.shrink_chunk(1, 560) && !catalog.shrink_chunk(0, 560));
+    assert!(catalog.shrink_chunk(1, u64::MAX));
+    assert_eq!(catalog.stats().bytes_resident, 560);
+    // Less than one chunk: ERR_BUDGET naming the symbol and the chunk's file.
+    let e = open(&dir, Some(sizes[0].min(sizes[1]) - 1)).load_chunk(0).unwrap_err();
+    let name = &catalog.symbol_names()[0];
+    assert!(e.code() == "ERR_BUDGET" && e.to_string().contains(&format!("'{name}' in chunk")), "{e}");
+    assert!(e.to_string().contains("part-00000-12.parquet"), "{e}");
+    assert_eq!(catalog.load_chunk(9).unwrap_err().code(), "ERR_ARGUMENT");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
 fn the_definitions_directory_holds_definitions_only() {
     let dir = stocks("definitions", 1);
     assert!(open(&dir, None).instruments().is_empty());
     let defs = dir.join(DEFINITIONS_DIR);
     std::fs::create_dir_all(&defs).unwrap();
     let name = open(&dir, None).symbol_names()[0].clone();
-    let bars = dir.join(format!("symbol={name}")).join("year=2024").join("part-00000.parquet");
+    let bars = dir.join(format!("symbol={name}")).join("year=2024").join("part-00000-01.parquet");
     std::fs::copy(&bars, defs.join("bars.parquet")).unwrap();
     let e = Catalog::open(&dir, &IngestOptions::default(), None).unwrap_err();
     assert!(e.code() == "ERR_LAYOUT" && e.to_string().contains("bars.parquet"), "{e}");

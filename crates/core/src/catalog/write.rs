@@ -1,5 +1,6 @@
-//! Writes catalog files: one symbol's bars of one UTC year as DataBento-layout parquet at
-//! `symbol=NAME/year=YYYY/<part>.parquet` (snappy, statistics on, no wall-clock metadata, so the same
+//! Writes catalog files: one symbol's bars of one UTC month as DataBento-layout parquet at
+//! `symbol=NAME/year=YYYY/<part>-MM.parquet` (a month a file, so a catalog under a memory budget loads
+//! and evicts a symbol a month at a time; snappy, statistics on, no wall-clock metadata, so the same
 //! bars always give the same bytes), through a temporary name renamed into place.
 
 use std::path::{Path, PathBuf};
@@ -83,25 +84,43 @@ pub(crate) fn write_part(dir: &Path, name: &str, symbol: &str, bars: PartBars<'_
     Ok(std::fs::metadata(&path).map_err(|e| io(e.to_string()))?.len())
 }
 
-/// The UTC calendar year of `ts_ns`.
-pub(crate) fn utc_year(ts_ns: i64) -> i32 {
-    chrono::DateTime::from_timestamp_nanos(ts_ns).year()
-}
-
 /// 00:00 UTC on 1 January of `year`, ns.
 pub(crate) fn year_start_ns(year: i32) -> i64 {
-    Utc.with_ymd_and_hms(year, 1, 1, 0, 0, 0).single().and_then(|d| d.timestamp_nanos_opt()).unwrap_or(i64::MAX)
+    month_start_ns(year, 1)
 }
 
-/// Splits ascending `ts` into runs of one UTC year: `(year, start..end)` index ranges.
-pub(crate) fn year_runs(ts: &[i64]) -> Vec<(i32, std::ops::Range<usize>)> {
+/// 00:00 UTC on the 1st of `month` (1–12; 13 is January of the next year) of `year`, ns.
+fn month_start_ns(year: i32, month: u32) -> i64 {
+    let (year, month) = if month > 12 { (year + 1, 1) } else { (year, month) };
+    Utc.with_ymd_and_hms(year, month, 1, 0, 0, 0).single().and_then(|d| d.timestamp_nanos_opt()).unwrap_or(i64::MAX)
+}
+
+/// One UTC month of bars: its year, its month (1–12) and their index range.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct MonthRun {
+    pub year: i32,
+    pub month: u32,
+    pub range: std::ops::Range<usize>,
+}
+
+impl MonthRun {
+    /// The file name of this month's part of input `index`: `part-NNNNN-MM.parquet` (names sort in
+    /// time order within a year for inputs given in time order).
+    pub fn file_name(&self, index: usize) -> String {
+        format!("part-{index:05}-{:02}.parquet", self.month)
+    }
+}
+
+/// Splits ascending `ts` into runs of one UTC calendar month.
+pub(crate) fn month_runs(ts: &[i64]) -> Vec<MonthRun> {
     let mut runs = Vec::new();
     let mut start = 0;
     while start < ts.len() {
-        let year = utc_year(ts[start]);
-        let next = year_start_ns(year + 1);
+        let day = chrono::DateTime::from_timestamp_nanos(ts[start]);
+        let (year, month) = (day.year(), day.month());
+        let next = month_start_ns(year, month + 1);
         let end = start + ts[start..].partition_point(|&t| t < next);
-        runs.push((year, start..end));
+        runs.push(MonthRun { year, month, range: start..end });
         start = end;
     }
     runs
@@ -134,11 +153,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bars_split_at_utc_new_year() {
-        let y24 = year_start_ns(2024);
-        let ts = [y24 - 2, y24 - 1, y24, y24 + 5, year_start_ns(2025)];
-        assert_eq!(year_runs(&ts), vec![(2023, 0..2), (2024, 2..4), (2025, 4..5)]);
-        assert!(year_runs(&[]).is_empty());
+    fn bars_split_at_utc_months() {
+        let (y24, feb) = (year_start_ns(2024), month_start_ns(2024, 2));
+        let ts = [y24 - 2, y24 - 1, y24, y24 + 5, feb, year_start_ns(2025)];
+        let runs: Vec<(i32, u32, std::ops::Range<usize>)> =
+            month_runs(&ts).into_iter().map(|r| (r.year, r.month, r.range)).collect();
+        assert_eq!(runs, vec![(2023, 12, 0..2), (2024, 1, 2..4), (2024, 2, 4..5), (2025, 1, 5..6)]);
+        assert_eq!(month_runs(&ts)[0].file_name(3), "part-00003-12.parquet");
+        assert!(month_runs(&[]).is_empty());
     }
 
     #[test]
