@@ -54,7 +54,7 @@ describe("momentum top-N on stocks", () => {
     expect(result.finalCash).toBeLessThan(100_000);
   });
 
-  /** Room for four symbols: the three held (valued every minute) and the one being ranked. */
+  /** Room for four symbols' bars (eight of the 24 monthly chunks): ranking all twelve daily evicts. */
   const budgetMb = () => (4 * Math.max(...store.symbols().map((s) => store.size(s))) * 56) / MIB;
 
   it("gives the same trade log on a catalog under a budget forcing evictions", () => {

@@ -2,7 +2,7 @@
 // backend both implement it.
 
 import type { Instrument } from "../store/BarStore.js";
-import type { BarColumnsView } from "../store/Bars.js";
+import type { BarColumnsView, Bars } from "../store/Bars.js";
 
 /** One-minute bars by symbol. Times are bar open instants in ms UTC. */
 export interface DataSource {
@@ -28,9 +28,15 @@ export interface DataSource {
   span?(symbol: string): { readonly firstMs: number; readonly lastMs: number } | undefined;
   /**
    * True when the source may drop columns it handed out and give them again later (a catalog under a
-   * memory budget): the engine then asks for a symbol's columns on every use instead of keeping them.
+   * memory budget); such a source has {@link barRuns}, and the engine reads its bars through it only.
    */
   readonly evicts?: boolean;
+  /**
+   * On a source that {@link evicts}: the newest `length` bars of `symbol` with fromMs <= ts < toMs
+   * (ts <= toMs when `inclusive`), as views of the time chunks they lie in, oldest first; only those
+   * chunks are loaded. Empty when there is none.
+   */
+  barRuns?(symbol: string, fromMs: number, toMs: number, inclusive: boolean, length: number): readonly Bars[];
   /** Releases resources (idempotent). */
   dispose(): void;
 }

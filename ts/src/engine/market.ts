@@ -10,7 +10,7 @@ import type { Asset } from "./asset.js";
 import type { FillModel } from "./broker.js";
 import type { FillBar } from "./fills.js";
 import type { Probe } from "./probe.js";
-import { Resampler, resampleWindow } from "./resample.js";
+import { type BinUnit, Resampler, resampleWindow } from "./resample.js";
 import { AssetSeries } from "./series.js";
 import { parseTimestep } from "./timestep.js";
 
@@ -77,15 +77,26 @@ export class MarketData {
       const bars = series.window(end, length, true);
       return bars.length === 0 ? undefined : bars;
     }
-    const minutes =
-      step.unit === "minute"
-        ? series.window(end, step.multiplier * length, true)
-        : series.window(end, Number.MAX_SAFE_INTEGER, true, end - step.multiplier * length * MS_PER_DAY);
+    const count = step.unit === "minute" ? step.multiplier * length : Number.MAX_SAFE_INTEGER;
+    const from = step.unit === "minute" ? Number.NEGATIVE_INFINITY : end - step.multiplier * length * MS_PER_DAY;
+    if (series.chunked) return this.resampledRuns(series, series.runs(end, count, true, from), step.unit, step.multiplier, length, probe);
+    const minutes = series.window(end, count, true, from);
     if (minutes.length === 0 || length === 0) return undefined;
     const r0 = probe?.start() ?? 0;
     const bars = series.isView(minutes)
       ? this.resampler.resampleView(minutes.symbol, minutes.columnsView, minutes.start, minutes.end, step.unit, step.multiplier, length)
       : resampleWindow(minutes, step.unit, step.multiplier, length);
+    probe?.stop("resampling", r0);
+    return bars.length === 0 ? undefined : bars;
+  }
+
+  /** {@link historicalPrices}' resampling of minute runs read a chunk at a time (a source that evicts). */
+  private resampledRuns(series: AssetSeries, runs: readonly Bars[], unit: BinUnit, n: number, length: number, probe?: Probe): Bars | undefined {
+    if (runs.length === 0 || length === 0) return undefined;
+    const r0 = probe?.start() ?? 0;
+    const bars = runs.every((r) => r.symbol === runs[0].symbol)
+      ? this.resampler.resampleRuns(runs[0].symbol, runs, unit, n, length)
+      : resampleWindow(series.joined(runs), unit, n, length);
     probe?.stop("resampling", r0);
     return bars.length === 0 ? undefined : bars;
   }

@@ -4,10 +4,14 @@
 // normally partial; at most `length` bins are kept.
 //
 // Windows that are views of one symbol's columns reuse that symbol's complete bins, binned once per
-// anchor class; only bins the window cuts (its partial first and last) are built per call.
+// anchor class; only bins the window cuts (its partial first and last) are built per call. Windows
+// read a chunk at a time from a source that evicts keep each symbol's complete bins across evictions:
+// a call bins only the minutes of bins not kept yet (a daily ranking: yesterday's) and its cut ends.
 
 import { type BarColumnsView, Bars } from "../store/Bars.js";
+import { countBelow } from "../store/search.js";
 import { nyOffsetMs, nyParts, nyToUtc } from "../util/nytime.js";
+import { grownF64 } from "./columns.js";
 
 const DAY = 86_400_000;
 
@@ -55,6 +59,9 @@ function anchorClass(anchor: number, unit: BinUnit, n: number): number {
   return ((d % n) + n) % n;
 }
 
+/** The columns binning reads. */
+type BinInput = Pick<BarColumnsView, "timesMs" | "open" | "high" | "low" | "close" | "volume">;
+
 /** Bins of a run of bars: each bin's first bar index and its open, high, low, close, volume. */
 interface Binned {
   first: number[];
@@ -67,7 +74,7 @@ interface Binned {
 }
 
 /** Groups consecutive bars of one bin (open first, high max, low min, close last, volume summed in order). */
-function binBars(c: Pick<BarColumnsView, "timesMs" | "open" | "high" | "low" | "close" | "volume">, bin: (t: number) => number): Binned {
+function binBars(c: BinInput, bin: (t: number) => number): Binned {
   const times = c.timesMs,
     open = c.open,
     high = c.high,
@@ -146,10 +153,93 @@ class BinTable {
   }
 }
 
+/**
+ * Complete bins of one symbol for one width and anchor class, kept across evictions of its minutes:
+ * every bin starting after `after` and before `before` that has a bar, ascending (the first `n`
+ * entries of growable columns).
+ */
+class KeptBins {
+  n = 0;
+  t = new Float64Array(64);
+  o = new Float64Array(64);
+  h = new Float64Array(64);
+  l = new Float64Array(64);
+  c = new Float64Array(64);
+  v = new Float64Array(64);
+
+  constructor(
+    public after: number,
+    public before: number,
+  ) {}
+
+  /** Appends bins [from, to) of `b`. */
+  append(b: Binned, from = 0, to = b.t.length): void {
+    for (let k = from; k < to; k++) {
+      if (this.n === this.t.length) {
+        this.t = grownF64(this.t);
+        this.o = grownF64(this.o);
+        this.h = grownF64(this.h);
+        this.l = grownF64(this.l);
+        this.c = grownF64(this.c);
+        this.v = grownF64(this.v);
+      }
+      const i = this.n++;
+      this.t[i] = b.t[k];
+      this.o[i] = b.o[k];
+      this.h[i] = b.h[k];
+      this.l[i] = b.l[k];
+      this.c[i] = b.c[k];
+      this.v[i] = b.v[k];
+    }
+  }
+}
+
+/** Bars of `runs` (consecutive views of one symbol, oldest first) with lo <= ts < hi: a view when one run holds them, else a copy. */
+function barsOf(runs: readonly Bars[], lo: number, hi: number): BinInput {
+  const picked: { bars: Bars; i: number; j: number }[] = [];
+  for (const bars of runs) {
+    const t = bars.timesMs;
+    const i = lo === Number.NEGATIVE_INFINITY ? 0 : countBelow(t, lo, false);
+    const j = hi === Number.POSITIVE_INFINITY ? t.length : countBelow(t, hi, false);
+    if (j > i) picked.push({ bars, i, j });
+  }
+  const names = ["timesMs", "open", "high", "low", "close", "volume"] as const;
+  const out = {} as Record<(typeof names)[number], Float64Array>;
+  const n = picked.reduce((a, p) => a + p.j - p.i, 0);
+  for (const name of names) {
+    if (picked.length === 1) {
+      out[name] = picked[0].bars[name].subarray(picked[0].i, picked[0].j);
+      continue;
+    }
+    const column = new Float64Array(n);
+    let at = 0;
+    for (const p of picked) {
+      column.set(p.bars[name].subarray(p.i, p.j), at);
+      at += p.j - p.i;
+    }
+    out[name] = column;
+  }
+  return out;
+}
+
+/** Bins [from, to) of `b` (plain or kept columns) appended to `into`. */
+function appendBins(into: Binned, b: Pick<Binned, "t" | "o" | "h" | "l" | "c" | "v"> | KeptBins, from: number, to: number): void {
+  for (let k = from; k < to; k++) {
+    into.t.push(b.t[k]);
+    into.o.push(b.o[k]);
+    into.h.push(b.h[k]);
+    into.l.push(b.l[k]);
+    into.c.push(b.c[k]);
+    into.v.push(b.v[k]);
+  }
+}
+
 /** Bin tables per symbol columns and anchor class, built on first use (the columns never change). */
 export class Resampler {
   /** Per columns: per bin width (N minutes, or −N days), per anchor class. */
   private readonly tables = new WeakMap<BarColumnsView, Map<number, Map<number, BinTable>>>();
+  /** Per symbol, bin width and anchor class: the complete bins seen so far through {@link resampleRuns}. */
+  private readonly kept = new Map<string, KeptBins>();
   private lastMidnightDay = NaN;
   private lastMidnight = NaN;
 
@@ -186,6 +276,47 @@ export class Resampler {
     if (k0 === ka && table.first[ka] !== start) aggregate(src, start, Math.min(end, table.first[ka + 1]), out, 0);
     if (table.first[kb + 1] !== end) aggregate(src, Math.max(start, table.first[kb]), end, out, m - 1);
     return new Bars(symbol, out, 0, m);
+  }
+
+  /**
+   * The minute bars of `runs` (consecutive views of one symbol's chunks, oldest first, the window
+   * that {@link resampleWindow} would be given) resampled: what it gives, from the symbol's kept
+   * complete bins where they reach, binning only the minutes of the others.
+   */
+  resampleRuns(symbol: string, runs: readonly Bars[], unit: BinUnit, n: number, length: number): Bars {
+    const newest = runs[runs.length - 1];
+    const anchor = this.anchorOf(runs[0].timesMs[0]);
+    const bin = binOf(anchor, unit, n);
+    const firstBin = bin(runs[0].timesMs[0]),
+      lastBin = bin(newest.timesMs[newest.length - 1]);
+    const key = `${symbol}\u0000${unit === "minute" ? n : -n}\u0000${anchorClass(anchor, unit, n)}`;
+    const kept = this.kept.get(key);
+    let out: Binned;
+    if (firstBin === lastBin || !kept || kept.after > firstBin || firstBin >= kept.before) {
+      // Nothing kept reaches this window: bin all of it, and keep the bins between its cut ends.
+      out = binBars(barsOf(runs, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY), bin);
+      if (firstBin !== lastBin) {
+        const fresh = new KeptBins(firstBin, lastBin);
+        fresh.append(out, 1, out.t.length - 1);
+        this.kept.set(key, fresh);
+      }
+    } else {
+      // Bins after the kept ones and before the window's last: complete here, so kept from now on.
+      if (kept.before < lastBin) {
+        kept.append(binBars(barsOf(runs, kept.before, lastBin), bin));
+        kept.before = lastBin;
+      }
+      const starts = kept.t.subarray(0, kept.n);
+      const from = countBelow(starts, firstBin, true),
+        to = countBelow(starts, lastBin, false);
+      // The window's first bin: its bars before the first kept one (or before the last bin).
+      out = binBars(barsOf(runs, Number.NEGATIVE_INFINITY, from < to ? starts[from] : lastBin), () => firstBin);
+      appendBins(out, kept, from, to);
+      const last = binBars(barsOf(runs, lastBin, Number.POSITIVE_INFINITY), () => lastBin);
+      appendBins(out, last, 0, 1);
+    }
+    const cols = columnsOf(out, Math.max(0, out.t.length - length));
+    return new Bars(symbol, cols, 0, cols.timesMs.length);
   }
 
   /** New York midnight of the day of `t`, remembered for the day. */

@@ -1,7 +1,8 @@
 // An asset's minute-bar series over a DataSource: one symbol, or a continuous future stitched from
 // its contracts by the roll rule (spec §6.2: contract k owns [previous roll + 1 min, its roll), no
 // back-adjustment). Windows inside one contract are zero-copy views; only a window that spans a roll
-// is copied.
+// is copied. On a source that evicts (a catalog under a memory budget) bars are asked by time range
+// through its barRuns, a chunk at a time, and no columns are kept.
 
 import type { DataSource } from "../data/DataSource.js";
 import { FerrobtError } from "../errors.js";
@@ -16,7 +17,7 @@ interface Segment {
   readonly symbol: string;
   readonly from: number;
   readonly to: number;
-  /** Its columns, fetched on first use (kept only when the source never evicts). */
+  /** Its columns, fetched on first use. */
   cols?: BarColumnsView;
   /** Index of the first bar >= from, found once (the data never changes). */
   lower?: number;
@@ -70,6 +71,9 @@ class Cursor {
 /** A bar at `x` counts for a query at t: x < t, or x = t when `inclusive`. */
 const below = (x: number, t: number, inclusive: boolean) => x < t || (inclusive && x === t);
 
+/** A source read by time range, a chunk at a time. */
+type ChunkedSource = Required<Pick<DataSource, "barRuns">>;
+
 /** One contract's part of a window: bars [start, end) of that symbol's columns. */
 interface Part {
   symbol: string;
@@ -86,18 +90,19 @@ export class AssetSeries {
   private hitCols: BarColumnsView | undefined;
   private hitIndex = -1;
   /**
-   * The source may drop columns it handed out (a catalog under a memory budget): then the series asks
-   * for a segment's columns on every use and keeps none, so an evicted symbol's arrays can be freed
-   * in the middle of a run (the catalog hands back the same bars when it reloads them).
+   * The source when it may drop columns it handed out (a catalog under a memory budget): then every
+   * query asks it for the bars of a time range (loading only the chunks they lie in) and nothing is
+   * kept, so evicted chunks can be freed in the middle of a run. Undefined otherwise.
    */
-  private readonly refetch: boolean;
+  readonly chunked: ChunkedSource | undefined;
 
   private constructor(
     private readonly source: DataSource,
     readonly label: string,
     private readonly segments: readonly Segment[],
   ) {
-    this.refetch = source.evicts === true;
+    if (source.evicts && !source.barRuns) throw new FerrobtError("ERR_ARGUMENT", `data source '${source.name}' evicts but has no barRuns`);
+    this.chunked = source.evicts ? (source as ChunkedSource) : undefined;
   }
 
   /** The series of `asset`; `fromMs`/`toMs` bound the roll schedule of continuous futures. */
@@ -128,7 +133,6 @@ export class AssetSeries {
   }
 
   private colsOf(s: Segment): BarColumnsView {
-    if (this.refetch) return this.source.columns(s.symbol);
     return (s.cols ??= this.source.columns(s.symbol));
   }
 
@@ -173,6 +177,7 @@ export class AssetSeries {
    * view when they lie in one contract, a copy when they span a roll.
    */
   window(endMs: number, length: number, inclusive = false, fromMs = -Infinity): Bars {
+    if (this.chunked) return this.joined(this.runs(endMs, length, inclusive, fromMs));
     const k = this.segmentBefore(endMs, inclusive);
     if (k < 0) return new Bars(this.label, EMPTY, 0, 0);
     const s = this.segments[k];
@@ -203,16 +208,57 @@ export class AssetSeries {
     return concat(this.label, parts.reverse());
   }
 
+  /**
+   * On a source that evicts: what {@link window} gives, as the views of the chunks it lies in (oldest
+   * first, several symbols across a roll), loading only those chunks.
+   */
+  runs(endMs: number, length: number, inclusive = false, fromMs = -Infinity): Bars[] {
+    const chunked = this.chunked as ChunkedSource;
+    const newestFirst: Bars[] = [];
+    let remaining = length;
+    for (let k = this.segmentBefore(endMs, inclusive); k >= 0 && remaining > 0; k--) {
+      const s = this.segments[k];
+      // The segment's bars end at its roll.
+      const capped = endMs >= s.to;
+      const runs = chunked.barRuns(s.symbol, Math.max(fromMs, s.from), capped ? s.to : endMs, capped ? false : inclusive, remaining);
+      for (let i = runs.length - 1; i >= 0; i--) {
+        newestFirst.push(runs[i]);
+        remaining -= runs[i].length;
+      }
+      // Older segments hold only bars before this one's start.
+      if (fromMs >= s.from) break;
+    }
+    return newestFirst.reverse();
+  }
+
+  /** Runs as one window: the run itself when there is one, else a copy labelled by their symbol (or the asset's across a roll). */
+  joined(runs: readonly Bars[]): Bars {
+    if (runs.length === 0) return new Bars(this.label, EMPTY, 0, 0);
+    if (runs.length === 1) return runs[0];
+    const symbol = runs.every((r) => r.symbol === runs[0].symbol) ? runs[0].symbol : this.label;
+    return concat(
+      symbol,
+      runs.map((r) => ({ symbol: r.symbol, cols: r.columnsView, start: r.start, end: r.end })),
+    );
+  }
+
   /** True when `bars` is a view of one contract's columns (not a copy spanning a roll). */
   isView(bars: Bars): boolean {
     for (const s of this.segments) {
-      if (this.refetch ? s.symbol === bars.symbol && this.colsOf(s) === bars.columnsView : s.cols === bars.columnsView) return true;
+      if (s.cols === bars.columnsView) return true;
     }
     return false;
   }
 
   /** Finds the newest bar with ts <= atMs (< atMs unless `inclusive`); sets hitCols/hitIndex. */
   private newestAtOrBefore(atMs: number, inclusive: boolean): boolean {
+    if (this.chunked) {
+      const runs = this.runs(atMs, 1, inclusive);
+      if (runs.length === 0) return false;
+      this.hitCols = runs[0].columnsView;
+      this.hitIndex = runs[0].start;
+      return true;
+    }
     for (let k = this.segmentBefore(atMs, inclusive); k >= 0; k--) {
       const s = this.segments[k];
       const upper = this.upperAt(s, atMs, inclusive);
@@ -236,7 +282,7 @@ export class AssetSeries {
     this.fill.open = c.open[i];
     this.fill.high = c.high[i];
     this.fill.low = c.low[i];
-    if (this.refetch) this.hitCols = undefined;
+    if (this.chunked) this.hitCols = undefined;
     return this.fill;
   }
 
@@ -265,7 +311,7 @@ export class AssetSeries {
   closeAtOrBefore(atMs: number): number | undefined {
     if (!this.newestAtOrBefore(atMs, true)) return undefined;
     const close = (this.hitCols as BarColumnsView).close[this.hitIndex];
-    if (this.refetch) this.hitCols = undefined;
+    if (this.chunked) this.hitCols = undefined;
     return close;
   }
 }

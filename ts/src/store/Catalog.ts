@@ -1,13 +1,16 @@
 // Catalog: many symbols without loading them all. A directory of bar files (hive-partitioned or one
-// file per symbol) listed without reading bars; each symbol read on first use; least recently used
-// symbols dropped to keep the loaded columns within a memory budget. A DataSource like the store.
+// file per symbol) listed without reading bars; each symbol (or, for a backtest under a budget, each
+// time chunk of it) read on first use; least recently used ones dropped to keep the loaded columns
+// within a memory budget. A DataSource like the store.
 
 import type { DataSource } from "../data/DataSource.js";
 import { argumentError, checkString, FerrobtError } from "../errors.js";
 import { type NativeCatalog, native } from "../native.js";
 import { rangeNs, type TimeInput } from "../time.js";
 import type { Instrument, OpenOptions } from "./BarStore.js";
+import { Bars } from "./Bars.js";
 import { handleOf, type SymbolHandle, SymbolQueries } from "./queries.js";
+import { countAtOrBefore, countBefore, countBelow } from "./search.js";
 
 /** How a catalog is opened. */
 export interface CatalogOptions {
@@ -37,9 +40,9 @@ export interface CatalogStats {
   readonly catalogBytes: number;
   /** The budget in bytes (Infinity when unlimited). */
   readonly budgetBytes: number;
-  /** Symbols read from disk (first uses and reloads after eviction). */
+  /** Reads from disk: a whole symbol or one time chunk of it (first uses and reloads after eviction). */
   readonly loads: number;
-  /** Symbols dropped to stay within the budget. */
+  /** Symbols and chunks dropped to stay within the budget. */
   readonly evictions: number;
   /** Bytes of data files read by loads. */
   readonly bytesRead: number;
@@ -47,7 +50,7 @@ export interface CatalogStats {
   readonly footerBytesRead: number;
   /** Files a load skipped: their year partition or footer statistics lie outside start..end. */
   readonly filesSkipped: number;
-  /** Symbols whose columns the catalog holds now. */
+  /** Symbols and chunks whose columns the catalog holds now. */
   readonly residentSymbols: number;
   /** Bytes of those columns (never above the budget; arrays of dropped symbols that callers still hold are not counted). */
   readonly bytesResident: number;
@@ -68,6 +71,26 @@ export interface FooterSpan {
 const MIB = 2 ** 20;
 
 /**
+ * A symbol's time chunks (a file each when its files are in time order without overlap: a month in
+ * the catalogs ferrobt writes): the catalog-wide index of the first, and each chunk's first and last
+ * bar open in ms UTC from the footers (widened to whole ms; ±Infinity when the files do not tell).
+ */
+interface ChunkTable {
+  readonly first: number;
+  readonly firstMs: Float64Array;
+  readonly lastMs: Float64Array;
+}
+
+/** A resident chunk's view: all its bars, or (after a trim) its newest ones. */
+interface ChunkHandle extends SymbolHandle {
+  /** Open time of the newest bar a trim dropped, ms UTC (-Infinity: none dropped). */
+  readonly droppedMs: number;
+}
+
+/** Bytes a loaded bar takes: seven 8-byte columns (ns and ms times, four prices, volume). */
+const BYTES_PER_BAR = 56;
+
+/**
  * A lazy catalog of bar files (see {@link BarStore.openCatalog}). Implements the engine's DataSource:
  * `columns(symbol)` loads the symbol when it is not resident. A load copies the bars once into typed
  * arrays V8 owns (not views of Rust memory, as the store's are): once the catalog drops a symbol and
@@ -83,6 +106,11 @@ export class Catalog extends SymbolQueries implements DataSource {
   private readonly handles = new Map<string, SymbolHandle>();
   private lastSymbol: string | undefined;
   private lastHandle: SymbolHandle | undefined;
+  private readonly chunkTables = new Map<string, ChunkTable>();
+  /** Views of the resident chunks, by catalog-wide chunk index. */
+  private readonly chunkHandles = new Map<number, ChunkHandle>();
+  /** Chunks read again because a query reached into what a trim had dropped: never trimmed again. */
+  private readonly untrimmed = new Set<number>();
 
   /** {@link DataSource.evicts}: true under a finite memory budget. */
   readonly evicts: boolean;
@@ -150,14 +178,111 @@ export class Catalog extends SymbolQueries implements DataSource {
     let h = this.handles.get(symbol);
     // One crossing per change of symbol: it keeps Rust's recency order, and says if the symbol is still resident.
     if (!h || !raw.touch(id)) {
-      const { evicted, read: _, ...cols } = raw.load(id);
-      for (const e of evicted) this.handles.delete(this.names[e]);
+      const { evicted, evictedChunks, read: _, ...cols } = raw.load(id);
+      this.forget(evicted, evictedChunks);
       h = handleOf(cols);
       this.handles.set(symbol, h);
     }
     this.lastSymbol = symbol;
     this.lastHandle = h;
     return h;
+  }
+
+  /** Drops the views of what Rust evicted. */
+  private forget(symbols: readonly number[], chunks: readonly number[]): void {
+    for (const e of symbols) {
+      this.handles.delete(this.names[e]);
+      if (this.names[e] === this.lastSymbol) this.lastSymbol = this.lastHandle = undefined;
+    }
+    for (const c of chunks) this.chunkHandles.delete(c);
+  }
+
+  private chunksOf(symbol: string): ChunkTable {
+    let table = this.chunkTables.get(symbol);
+    if (!table) {
+      const c = this.raw.chunks(this.idOf(symbol));
+      table = { first: c.first, firstMs: Float64Array.from(c.firstMs), lastMs: Float64Array.from(c.lastMs) };
+      this.chunkTables.set(symbol, table);
+    }
+    return table;
+  }
+
+  /** The view of chunk `index`, loaded when not resident (one crossing: it keeps Rust's recency order). */
+  private chunk(index: number): ChunkHandle {
+    const h = this.chunkHandles.get(index);
+    return h && this.raw.touchChunk(index) ? h : this.loadedChunk(index);
+  }
+
+  /** Chunk `index` read whole (again). */
+  private loadedChunk(index: number): ChunkHandle {
+    const { evicted, evictedChunks, read: _, ...cols } = this.raw.loadChunk(index);
+    this.forget(evicted, evictedChunks);
+    const h = { ...handleOf(cols), droppedMs: Number.NEGATIVE_INFINITY };
+    this.chunkHandles.set(index, h);
+    return h;
+  }
+
+  /**
+   * Keeps only bars [from, n) of resident chunk `index` (a copy; Rust counts only them from now on):
+   * a query that reaches back only into the newest part of a chunk leaves the rest to be freed, so a
+   * look-back that spans three chunks holds two and a tail. Later queries before the kept part read
+   * the chunk again.
+   */
+  private trimmed(index: number, h: ChunkHandle, from: number): ChunkHandle {
+    const c = h.cols;
+    const cols = {
+      timestamps: c.timestamps.slice(from),
+      timesMs: c.timesMs.slice(from),
+      open: c.open.slice(from),
+      high: c.high.slice(from),
+      low: c.low.slice(from),
+      close: c.close.slice(from),
+      volume: c.volume.slice(from),
+    };
+    const kept = { ...handleOf(cols), droppedMs: c.timesMs[from - 1] };
+    this.raw.shrinkChunk(index, cols.timesMs.length * BYTES_PER_BAR);
+    this.chunkHandles.set(index, kept);
+    return kept;
+  }
+
+  /**
+   * {@link DataSource.barRuns}: the newest `length` bars of `symbol` with fromMs <= ts < toMs (<= toMs
+   * when `inclusive`) as views of the time chunks they lie in, oldest first, loading only those chunks
+   * (newest first, stopping at the first that reaches back before fromMs). A symbol's chunks and its
+   * whole columns ({@link columns}) are loaded and counted apart.
+   */
+  barRuns(symbol: string, fromMs: number, toMs: number, inclusive: boolean, length: number): Bars[] {
+    const table = this.chunksOf(symbol);
+    const runs: Bars[] = [];
+    let remaining = length;
+    // Chunks whose first bar may lie below toMs; the newest first.
+    for (let k = countBelow(table.firstMs, toMs, inclusive) - 1; k >= 0 && remaining > 0; k--) {
+      if (table.lastMs[k] < fromMs) break;
+      const index = table.first + k;
+      const upperIn = (h: ChunkHandle) =>
+        toMs === Number.POSITIVE_INFINITY ? h.cols.timesMs.length : inclusive ? countAtOrBefore(h, toMs) : countBefore(h, toMs);
+      let h = this.chunk(index);
+      let upper = upperIn(h);
+      // A trim dropped bars at or after fromMs, and the kept ones are too few: read the chunk again, for good.
+      if (h.droppedMs !== Number.NEGATIVE_INFINITY && h.droppedMs >= fromMs && upper < remaining) {
+        this.untrimmed.add(index);
+        h = this.loadedChunk(index);
+        upper = upperIn(h);
+      }
+      let lower = fromMs === Number.NEGATIVE_INFINITY ? 0 : countBefore(h, fromMs);
+      // Under a budget, a chunk read only in its newer half keeps just that part.
+      if (this.evicts && lower > h.cols.timesMs.length / 2 && !this.untrimmed.has(index)) {
+        h = this.trimmed(index, h, lower);
+        upper -= lower;
+        lower = 0;
+      }
+      const take = Math.min(remaining, Math.max(0, upper - lower));
+      if (take > 0) runs.push(new Bars(symbol, h.cols, upper - take, upper));
+      remaining -= take;
+      // Bars before fromMs here (or trimmed away, all before it): older chunks hold none of the run.
+      if (lower > 0 || h.droppedMs > Number.NEGATIVE_INFINITY) break;
+    }
+    return runs.reverse();
   }
 
   /**
@@ -189,15 +314,16 @@ export class Catalog extends SymbolQueries implements DataSource {
     return this.raw.files(this.idOf(symbol));
   }
 
-  /** True when `symbol`'s columns are loaded now (does not count as a use). */
+  /** True when `symbol`'s whole columns are loaded now (does not count as a use; chunks are apart). */
   isResident(symbol: string): boolean {
     return this.handles.has(symbol);
   }
 
-  /** Drops every loaded symbol now (views handed out stay valid). */
+  /** Drops every loaded symbol and chunk now (views handed out stay valid). */
   evictAll(): void {
     this.raw.evictAll();
     this.handles.clear();
+    this.chunkHandles.clear();
     this.lastSymbol = this.lastHandle = undefined;
   }
 
@@ -215,6 +341,8 @@ export class Catalog extends SymbolQueries implements DataSource {
   /** Frees the catalog now. Views already handed out stay valid while referenced. Idempotent. */
   dispose(): void {
     this.handles.clear();
+    this.chunkHandles.clear();
+    this.untrimmed.clear();
     this.lastSymbol = this.lastHandle = undefined;
     this.nativeCatalog?.dispose();
     this.nativeCatalog = undefined;
@@ -234,7 +362,7 @@ export interface BuildReport {
 
 /**
  * Converts bar files the store reads (parquet and DBN, paths or globs) into a catalog at `out` (new or
- * empty): `symbol=NAME/year=YYYY/part-NNNNN.parquet`, one part per input and UTC year. Inputs are read
+ * empty): `symbol=NAME/year=YYYY/part-NNNNN-MM.parquet`, one part per input and UTC month. Inputs are read
  * one at a time (each through the store's validation), so a symbol's bars must come in time order
  * across them. `start`/`end`, `onUnsorted`, `onDuplicate` and the parquet schema options apply as in
  * {@link BarStore.open}.

@@ -42,7 +42,7 @@ function day(name: string, text: string): number {
 
 /**
  * Writes `symbols` seeded stocks into the new or empty directory `dir` as a catalog
- * (`symbol=TICKER/year=YYYY/part-00000.parquet`, DataBento columns): 1-minute bars in every NYSE
+ * (`symbol=TICKER/year=YYYY/part-00000-MM.parquet`, a file per UTC month, DataBento columns): 1-minute bars in every NYSE
  * session between `start` and `end` (09:30–16:00 New York, 13:00 on early closes; holidays have none),
  * prices in cents, share volumes, no splits. Each symbol has its own price, volatility, drift, beta on
  * a common market factor and liquidity (thin names miss a few minutes). Same options, same bytes;
