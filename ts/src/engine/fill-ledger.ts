@@ -9,11 +9,11 @@ import type { FillSeries } from "./stats.js";
 
 export class FillLedger {
   private n = 0;
-  private times = new Float64Array(16_384);
-  private prices = new Float64Array(16_384);
-  private quantities = new Float64Array(16_384);
-  private fees = new Float64Array(16_384);
-  private realized = new Float64Array(16_384);
+  private times = new Float64Array(1_024);
+  private prices = new Float64Array(1_024);
+  private quantities = new Float64Array(1_024);
+  private fees = new Float64Array(1_024);
+  private realized = new Float64Array(1_024);
   private readonly orders: Order[] = [];
   private built: FillRecord[] | undefined;
 

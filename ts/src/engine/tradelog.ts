@@ -54,12 +54,12 @@ const codeOf = (event: OrderEvent) => (event === "new" ? 0 : event === "fill" ? 
 /** Accumulates events and writes them as CSV. */
 export class TradeLog {
   private n = 0;
-  private times = new Float64Array(16_384);
-  private kinds = new Uint8Array(16_384);
+  private times = new Float64Array(1_024);
+  private kinds = new Uint8Array(1_024);
   /** Price, quantity and fee of each event (fills have them; other events leave NaN). */
-  private prices = new Float64Array(16_384);
-  private quantities = new Float64Array(16_384);
-  private fees = new Float64Array(16_384);
+  private prices = new Float64Array(1_024);
+  private quantities = new Float64Array(1_024);
+  private fees = new Float64Array(1_024);
   private readonly orders: Order[] = [];
   private readonly counts = [0, 0, 0];
   private built: TradeEvent[] | undefined;
