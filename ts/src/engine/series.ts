@@ -74,6 +74,15 @@ const below = (x: number, t: number, inclusive: boolean) => x < t || (inclusive 
 /** A source read by time range, a chunk at a time. */
 type ChunkedSource = Required<Pick<DataSource, "barRuns">>;
 
+/**
+ * A segment with every field present from the start, in one order: segments are read on every window,
+ * last price and fill bar, and fields added later (or a spread copy) give them several shapes, which
+ * turned those reads megamorphic.
+ */
+function segment(symbol: string, from: number, to: number): Segment {
+  return { symbol, from, to, cols: undefined, lower: undefined, upper: undefined, cursor: undefined };
+}
+
 /** One contract's part of a window: bars [start, end) of that symbol's columns. */
 interface Part {
   symbol: string;
@@ -110,14 +119,14 @@ export class AssetSeries {
     const held = new Set(source.symbols());
     if (asset.assetType !== "cont_future") {
       if (!held.has(asset.symbol)) throw unknown(asset.symbol, source);
-      return new AssetSeries(source, asset.symbol, [{ symbol: asset.symbol, from: -Infinity, to: Infinity }]);
+      return new AssetSeries(source, asset.symbol, [segment(asset.symbol, -Infinity, Infinity)]);
     }
     const segments: Segment[] = [];
     let c = contractAt(asset.symbol, fromMs);
     let from = -Infinity;
     for (let guard = 0; guard < 400; guard++) {
       const to = c.rollAt;
-      if (held.has(c.symbol)) segments.push({ symbol: c.symbol, from, to });
+      if (held.has(c.symbol)) segments.push(segment(c.symbol, from, to));
       if (to > toMs) break;
       from = to + MS_PER_MINUTE;
       c = nextContract(c);
@@ -128,7 +137,8 @@ export class AssetSeries {
         `no contract of continuous future ${asset.symbol} is in the data (needs e.g. ${contractAt(asset.symbol, fromMs).symbol})`,
       );
     }
-    segments[segments.length - 1] = { ...segments[segments.length - 1], to: Infinity };
+    const newest = segments[segments.length - 1];
+    segments[segments.length - 1] = segment(newest.symbol, newest.from, Infinity);
     return new AssetSeries(source, asset.symbol, segments);
   }
 
