@@ -172,6 +172,24 @@ describe("strategy-facing behaviour", () => {
     expect(r.rows.at(-1)!.positions).toEqual([{ symbol: "MESH4", quantity: 7 }]);
   });
 
+  it("books a stock fill's cash also before the first trading iteration has completed (deliberately not Lumibot's §5.2 quirk)", () => {
+    const t0 = nyToUtc(2024, 1, 3, 9);
+    const source = new MemorySource({ AAPL: stepBars(t0, Array.from({ length: 120 }, (_, i) => 180 + (i % 3))) });
+    class BuyInInitialize extends Strategy {
+      override initialize(): void {
+        this.setMarket("NYSE");
+        this.submitOrder(this.createOrder(Asset.stock("AAPL"), 100, "buy"));
+      }
+      override onTradingIteration(): void {}
+    }
+    const r = new Backtest(new BuyInInitialize(), { data: source, start: "2024-01-03T09:30", end: "2024-01-03T10:00" }).run();
+    const fill = r.fills[0];
+    // Lumibot drops this cash update (shares held for free); ferrobt pays for them.
+    expect(fill.timeMs).toBe(nyToUtc(2024, 1, 3, 9, 30));
+    expect(r.finalCash).toBe(100_000 - 100 * fill.price);
+    expect(r.rows.at(-1)!.positions).toEqual([{ symbol: "AAPL", quantity: 100 }]);
+  });
+
   it("runs once: a second run() is ERR_ARGUMENT", () => {
     class Quiet extends Strategy {
       override onTradingIteration(): void {}
