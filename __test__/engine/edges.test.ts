@@ -174,7 +174,12 @@ describe("strategy-facing behaviour", () => {
 
   it("books a stock fill's cash also before the first trading iteration has completed (deliberately not Lumibot's §5.2 quirk)", () => {
     const t0 = nyToUtc(2024, 1, 3, 9);
-    const source = new MemorySource({ AAPL: stepBars(t0, Array.from({ length: 120 }, (_, i) => 180 + (i % 3))) });
+    const source = new MemorySource({
+      AAPL: stepBars(
+        t0,
+        Array.from({ length: 120 }, (_, i) => 180 + (i % 3)),
+      ),
+    });
     class BuyInInitialize extends Strategy {
       override initialize(): void {
         this.setMarket("NYSE");
