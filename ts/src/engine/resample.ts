@@ -8,7 +8,7 @@
 // read a chunk at a time from a source that evicts keep each symbol's complete bins across evictions:
 // a call bins only the minutes of bins not kept yet (a daily ranking: yesterday's) and its cut ends.
 
-import { type BarColumnsView, Bars } from "../store/Bars.js";
+import { type BarColumnsView, Bars, type BarsPart, joinedBars } from "../store/Bars.js";
 import { countBelow } from "../store/search.js";
 import { nyOffsetMs, nyParts, nyToUtc } from "../util/nytime.js";
 import { grownF64 } from "./columns.js";
@@ -195,31 +195,16 @@ class KeptBins {
 }
 
 /** Bars of `runs` (consecutive views of one symbol, oldest first) with lo <= ts < hi: a view when one run holds them, else a copy. */
-function barsOf(runs: readonly Bars[], lo: number, hi: number): BinInput {
-  const picked: { bars: Bars; i: number; j: number }[] = [];
+function barsOf(runs: readonly Bars[], lo: number, hi: number): Bars {
+  const parts: BarsPart[] = [];
   for (const bars of runs) {
     const t = bars.timesMs;
     const i = lo === Number.NEGATIVE_INFINITY ? 0 : countBelow(t, lo, false);
     const j = hi === Number.POSITIVE_INFINITY ? t.length : countBelow(t, hi, false);
-    if (j > i) picked.push({ bars, i, j });
+    if (j > i) parts.push({ symbol: bars.symbol, cols: bars.columnsView, start: bars.start + i, end: bars.start + j });
   }
-  const names = ["timesMs", "open", "high", "low", "close", "volume"] as const;
-  const out = {} as Record<(typeof names)[number], Float64Array>;
-  const n = picked.reduce((a, p) => a + p.j - p.i, 0);
-  for (const name of names) {
-    if (picked.length === 1) {
-      out[name] = picked[0].bars[name].subarray(picked[0].i, picked[0].j);
-      continue;
-    }
-    const column = new Float64Array(n);
-    let at = 0;
-    for (const p of picked) {
-      column.set(p.bars[name].subarray(p.i, p.j), at);
-      at += p.j - p.i;
-    }
-    out[name] = column;
-  }
-  return out;
+  if (parts.length === 1) return new Bars(parts[0].symbol, parts[0].cols, parts[0].start, parts[0].end);
+  return joinedBars(runs[0]?.symbol ?? "", parts);
 }
 
 /** Bins [from, to) of `b` (plain or kept columns) appended to `into`. */

@@ -6,7 +6,7 @@
 
 import type { DataSource } from "../data/DataSource.js";
 import { FerrobtError } from "../errors.js";
-import { type BarColumnsView, Bars } from "../store/Bars.js";
+import { type BarColumnsView, Bars, type BarsPart, joinedBars } from "../store/Bars.js";
 import { allWholeMs, countBelow, MAX_QUERY_MS } from "../store/search.js";
 import { MS_PER_MINUTE } from "../time.js";
 import { type Asset, contractAt, nextContract } from "./asset.js";
@@ -81,14 +81,6 @@ type ChunkedSource = Required<Pick<DataSource, "barRuns">>;
  */
 function segment(symbol: string, from: number, to: number): Segment {
   return { symbol, from, to, cols: undefined, lower: undefined, upper: undefined, cursor: undefined };
-}
-
-/** One contract's part of a window: bars [start, end) of that symbol's columns. */
-interface Part {
-  symbol: string;
-  cols: BarColumnsView;
-  start: number;
-  end: number;
 }
 
 /** Bars of one asset, selected by time (all bounds in ms UTC). */
@@ -203,7 +195,7 @@ export class AssetSeries {
 
   /** A window collected newest segment first, over as many contracts as it needs. */
   private spanning(k: number, endMs: number, length: number, inclusive: boolean, fromMs: number): Bars {
-    const parts: Part[] = [];
+    const parts: BarsPart[] = [];
     let remaining = length;
     for (let i = k; i >= 0 && remaining > 0; i--) {
       const s = this.segments[i];
@@ -215,7 +207,7 @@ export class AssetSeries {
     }
     if (parts.length === 0) return new Bars(this.label, EMPTY, 0, 0);
     if (parts.length === 1) return new Bars(parts[0].symbol, parts[0].cols, parts[0].start, parts[0].end);
-    return concat(this.label, parts.reverse());
+    return joinedBars(this.label, parts.reverse());
   }
 
   /**
@@ -246,7 +238,7 @@ export class AssetSeries {
     if (runs.length === 0) return new Bars(this.label, EMPTY, 0, 0);
     if (runs.length === 1) return runs[0];
     const symbol = runs.every((r) => r.symbol === runs[0].symbol) ? runs[0].symbol : this.label;
-    return concat(
+    return joinedBars(
       symbol,
       runs.map((r) => ({ symbol: r.symbol, cols: r.columnsView, start: r.start, end: r.end })),
     );
@@ -340,25 +332,3 @@ const EMPTY: BarColumnsView = {
   close: new Float64Array(0),
   volume: new Float64Array(0),
 };
-
-/** Copies bars of several contracts, oldest first, into one window (only across a roll). */
-function concat(label: string, parts: readonly Part[]): Bars {
-  const n = parts.reduce((a, p) => a + p.end - p.start, 0);
-  const out = {
-    timestamps: new BigInt64Array(n),
-    timesMs: new Float64Array(n),
-    open: new Float64Array(n),
-    high: new Float64Array(n),
-    low: new Float64Array(n),
-    close: new Float64Array(n),
-    volume: new Float64Array(n),
-  };
-  let at = 0;
-  for (const p of parts) {
-    for (const k of Object.keys(out) as (keyof typeof out)[]) {
-      (out[k] as Float64Array).set((p.cols[k] as Float64Array).subarray(p.start, p.end), at);
-    }
-    at += p.end - p.start;
-  }
-  return new Bars(label, out, 0, n);
-}

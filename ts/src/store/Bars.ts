@@ -1,4 +1,5 @@
-// Bars: a window of one symbol's bars as typed-array views over a store's columns (no copies).
+// Bars: a window of one symbol's bars as typed-array views over a store's columns (no copies), and
+// the one copy windows need: parts of several columns joined.
 
 /** Full columns of one symbol. Times are bar open instants. */
 export interface BarColumnsView {
@@ -108,4 +109,37 @@ export class Bars {
     for (let i = 0; i < this.length; i++) out.push(this.at(i) as Bar);
     return out;
   }
+}
+
+/** Bars [start, end) of one symbol's columns: one piece of a window joined from several. */
+export interface BarsPart {
+  readonly symbol: string;
+  readonly cols: BarColumnsView;
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * `parts` (oldest first) copied into one window named `label`: across a roll, or across the time
+ * chunks of a catalog under a budget.
+ */
+export function joinedBars(label: string, parts: readonly BarsPart[]): Bars {
+  const n = parts.reduce((a, p) => a + p.end - p.start, 0);
+  const out = {
+    timestamps: new BigInt64Array(n),
+    timesMs: new Float64Array(n),
+    open: new Float64Array(n),
+    high: new Float64Array(n),
+    low: new Float64Array(n),
+    close: new Float64Array(n),
+    volume: new Float64Array(n),
+  };
+  let at = 0;
+  for (const p of parts) {
+    for (const k of Object.keys(out) as (keyof typeof out)[]) {
+      (out[k] as Float64Array).set((p.cols[k] as Float64Array).subarray(p.start, p.end), at);
+    }
+    at += p.end - p.start;
+  }
+  return new Bars(label, out, 0, n);
 }
