@@ -13,6 +13,10 @@ const dist = join(root, "dist");
 const out = join(dist, "bundle");
 // The esbuild tsx brings (the one strategies are compiled with).
 const esbuild = createRequire(createRequire(import.meta.url).resolve("tsx/package.json"))("esbuild");
+/** The first line of an entry file once it re-exports its bundle. */
+const MARKER = "// Bundled: see scripts/bundle.mjs.";
+/** `to` relative to the directory `from`, as a URL path. */
+const urlPath = (from, to) => relative(from, to).split("\\").join("/");
 
 /** Entry name in dist/bundle → the tsc output it bundles (replaced by a re-export afterwards). */
 const entries = {
@@ -23,6 +27,11 @@ const entries = {
   "pool-worker": "research/pool-worker.js",
 };
 
+for (const file of Object.values(entries)) {
+  if (readFileSync(join(dist, file), "utf8").includes(MARKER))
+    throw new Error(`dist/${file} is already bundled: run tsc -p tsconfig.build.json first (npm run build:ts)`);
+}
+
 /**
  * Modules find files beside themselves through import.meta.url (the native loader, the browser
  * scripts of the reports, the pool thread's module). Bundled, they sit in dist/bundle/, so each one's
@@ -32,9 +41,10 @@ const ownUrl = {
   name: "own-import-meta-url",
   setup(build) {
     build.onLoad({ filter: /\.js$/ }, (args) => {
+      if (!args.path.startsWith(dist)) return undefined;
       const text = readFileSync(args.path, "utf8");
-      if (!args.path.startsWith(dist) || !text.includes("import.meta.url")) return undefined;
-      const own = JSON.stringify(relative(out, args.path).split("\\").join("/"));
+      if (!text.includes("import.meta.url")) return undefined;
+      const own = JSON.stringify(urlPath(out, args.path));
       return { contents: text.replaceAll("import.meta.url", `new URL(${own}, import.meta.url).href`), loader: "js" };
     });
   },
@@ -59,12 +69,10 @@ await esbuild.build({
 // The entry files tsc wrote now re-export their bundle (the .d.ts beside them still describe them).
 for (const [name, file] of Object.entries(entries)) {
   const path = join(dist, file);
-  const rel = relative(dirname(path), join(out, `${name}.js`))
-    .split("\\")
-    .join("/");
+  const rel = urlPath(dirname(path), join(out, `${name}.js`));
   const target = JSON.stringify(rel.startsWith(".") ? rel : `./${rel}`);
   const hasDefault = /^export default |export \{[^}]*\bdefault\b/m.test(readFileSync(path, "utf8"));
   const shebang = name === "cli" ? "#!/usr/bin/env node\n" : "";
   const body = name === "cli" ? `import ${target};\n` : `export * from ${target};\n${hasDefault ? `export { default } from ${target};\n` : ""}`;
-  writeFileSync(path, `${shebang}// Bundled: see scripts/bundle.mjs.\n${body}`);
+  writeFileSync(path, `${shebang}${MARKER}\n${body}`);
 }
