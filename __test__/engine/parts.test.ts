@@ -11,7 +11,7 @@ import { Portfolio } from "../../ts/src/engine/portfolio.js";
 import { EquityRecorder } from "../../ts/src/engine/recorder.js";
 import { Resampler, resampleWindow } from "../../ts/src/engine/resample.js";
 import { AssetSeries } from "../../ts/src/engine/series.js";
-import { Asset, MarketCalendar, MemorySource, type Order } from "../../ts/src/index.js";
+import { Asset, MarketCalendar, MemorySource, type Order, type OrderClass, type OrderSide, type OrderType } from "../../ts/src/index.js";
 import { Bars } from "../../ts/src/store/Bars.js";
 import { formatNy, nyToUtc } from "../../ts/src/util/nytime.js";
 import { rng } from "../helpers/fixtures.js";
@@ -107,6 +107,19 @@ describe("OrderIds", () => {
     expect(tp.dependents).toEqual([sl]);
     expect(sl.dependents).toEqual([tp]);
     expect(() => f.create(mes, 1, "buy", { orderClass: "oco", limitPrice: 1 })).toThrowError(expect.objectContaining({ code: "ERR_ORDER" }));
+  });
+
+  it("refuses a side, type, class or time in force it does not know (a JS caller's typo) with ERR_ORDER naming it, losing no id", () => {
+    const f = new OrderFactory(new OrderIds(3));
+    const mes = Asset.contFuture("MES");
+    const bad = (call: () => unknown, field: string, value: string) =>
+      expect(call).toThrowError(expect.objectContaining({ code: "ERR_ORDER", message: expect.stringContaining(`order ${field} "${value}"`) }));
+    bad(() => f.create(mes, 1, "BUY" as OrderSide, {}), "side", "BUY");
+    bad(() => f.create(mes, 1, "buy", { type: "moc" as OrderType }), "type", "moc");
+    bad(() => f.create(mes, 1, "buy", { orderClass: "ioc" as OrderClass }), "class", "ioc");
+    bad(() => f.create(mes, 1, "buy", { timeInForce: "gtd" as "day" }), "timeInForce", "gtd");
+    // The refused orders took no row: the next order is the id source's first.
+    expect(f.create(mes, 1, "sell", {}).identifier).toBe(new OrderIds(3).next());
   });
 });
 

@@ -3,10 +3,7 @@
 
 import { FerrobtError } from "../errors.js";
 import type { Asset } from "./asset.js";
-import { Order, type OrderOptions, type OrderSide, type OrderType, setLazyIdentifier } from "./order.js";
-
-/** An order's constructor arguments after its identifier. */
-type OrderArgs = ConstructorParameters<typeof Order> extends [string, ...infer Rest] ? Rest : never;
+import { linkChildren, Order, OrderBook, type OrderClass, type OrderOptions, type OrderSide, type OrderType, setOcoParent } from "./order.js";
 
 /** ASCII codes of the 16 hex digits. */
 const HEX = Array.from("0123456789abcdef", (c) => c.charCodeAt(0));
@@ -89,21 +86,34 @@ export class OrderIds {
   }
 }
 
-/** Builds orders (not submitted) with identifiers from one id source. */
+/** Builds orders (not submitted) into one book, named by one id source. */
 export class OrderFactory {
-  constructor(private readonly ids: OrderIds) {}
+  /** The rows of every order built: row k is named by the id source's index k. */
+  private readonly book: OrderBook;
+
+  constructor(ids: OrderIds) {
+    this.book = new OrderBook(ids, this);
+  }
 
   /** True for orders this factory built (their identifiers are unique). */
   owns(o: Order): boolean {
-    return o.madeBy === this;
+    return o.book === this.book;
   }
 
-  /** An order whose identifier is the id source's next index, built when first read. */
-  private order(...args: OrderArgs): Order {
-    const o = new Order("", ...args);
-    setLazyIdentifier(o, this.ids, this.ids.take());
-    o.madeBy = this;
-    return o;
+  /** An order in the book, named by its row's id (built when first read). */
+  private order(
+    asset: Asset,
+    quantity: number,
+    side: OrderSide,
+    type: OrderType,
+    orderClass: OrderClass,
+    limitPrice: number | undefined,
+    stopPrice: number | undefined,
+    trailPrice: number | undefined,
+    trailPercent: number | undefined,
+    timeInForce: "day" | "gtc",
+  ): Order {
+    return new Order("", asset, quantity, side, type, orderClass, limitPrice, stopPrice, trailPrice, trailPercent, timeInForce, this.book);
   }
 
   /** An order; the type follows the prices given unless `o.type` is set (spec §4.3). */
@@ -127,8 +137,9 @@ export class OrderFactory {
       if (o.limitPrice === undefined || o.stopPrice === undefined) throw new FerrobtError("ERR_ORDER", "an OCO order needs both limitPrice and stopPrice");
       const limit = this.order(asset, quantity, side, "limit", "simple", o.limitPrice, undefined, undefined, undefined, tif);
       const stop = this.order(asset, quantity, side, "stop", "simple", undefined, o.stopPrice, undefined, undefined, tif);
-      linkSiblings(parent, [limit, stop]);
-      limit.ocoParent = stop.ocoParent = parent;
+      linkChildren(parent, [limit, stop]);
+      setOcoParent(limit, parent);
+      setOcoParent(stop, parent);
     }
     return parent;
   }
@@ -161,12 +172,6 @@ export class OrderFactory {
     const kids: Order[] = takeProfit && stopLoss ? [takeProfit, stopLoss] : takeProfit ? [takeProfit] : stopLoss ? [stopLoss] : [];
     if (kids.length === 0) throw new FerrobtError("ERR_ORDER", `a ${parent.orderClass} order needs secondaryLimitPrice or secondaryStopPrice`);
     if (parent.orderClass === "oto" && kids.length !== 1) throw new FerrobtError("ERR_ORDER", "an OTO order takes exactly one secondary price");
-    linkSiblings(parent, kids);
+    linkChildren(parent, kids);
   }
-}
-
-/** Children become mutually dependent siblings of one another. */
-function linkSiblings(parent: Order, kids: Order[]): void {
-  parent.children = kids;
-  for (const k of kids) k.siblings = kids;
 }
