@@ -185,7 +185,7 @@ export class StrategyRuntime implements StrategyContext, ClockListener {
   }
 
   positions(): Position[] {
-    return [...this.p.broker.portfolio.positions.values()];
+    return this.p.broker.portfolio.heldPositions.slice();
   }
 
   cash(): number {

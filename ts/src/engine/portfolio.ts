@@ -17,15 +17,27 @@ interface Lot {
 }
 
 /**
+ * Everything booked on one asset: its open position (if any) and its FIFO lots. A slot outlives the
+ * position, so a year of open/close cycles on one asset finds it with one lookup and never shrinks
+ * and regrows a Map's table.
+ */
+interface Slot {
+  position: Position | undefined;
+  readonly lots: Lot[];
+}
+
+/**
  * Cash, positions and lots of one strategy. Futures use margin cash; stocks notional cash. Only the
  * broker changes them (fills and fees); everyone else reads.
  */
 export class Portfolio {
   private cashBalance: number;
-  private readonly held = new Map<string, Position>();
-  /** The same positions as a list, in the Map's order (iterated on every lifecycle call without an iterator object). */
+  private readonly slots = new Map<string, Slot>();
+  /** The open positions, in the order they were opened (iterated on every lifecycle call without an iterator object). */
   private readonly heldList: Position[] = [];
-  private readonly lots = new Map<string, Lot[]>();
+  /** The slot found last (fills come in runs on one asset). */
+  private lastKey: string | undefined;
+  private lastSlot: Slot | undefined;
   /** Contracts the last lot match closed and opened (fields, so a fill allocates no result object). */
   private closedByMatch = 0;
   private openedByMatch = 0;
@@ -34,14 +46,24 @@ export class Portfolio {
     this.cashBalance = budget;
   }
 
+  private slot(key: string): Slot | undefined {
+    if (key === this.lastKey) return this.lastSlot;
+    const s = this.slots.get(key);
+    if (s) {
+      this.lastKey = key;
+      this.lastSlot = s;
+    }
+    return s;
+  }
+
   /** Cash now. */
   get cash(): number {
     return this.cashBalance;
   }
 
-  /** Positions held, by asset key, in the order they were opened. */
+  /** Positions held, by asset key, in the order they were opened (a new Map per call). */
   get positions(): ReadonlyMap<string, Position> {
-    return this.held;
+    return new Map(this.heldList.map((p) => [p.asset.key, p]));
   }
 
   /** The positions held, in the order they were opened (a live list: read it, never keep or change it). */
@@ -60,7 +82,12 @@ export class Portfolio {
    * Returns the realised P&L of the closing part (FIFO), in currency.
    */
   book(asset: Asset, signed: number, price: number): number {
-    const realized = this.matchLots(asset, signed, price);
+    let slot = this.slot(asset.key);
+    if (!slot) {
+      slot = { position: undefined, lots: [] };
+      this.slots.set(asset.key, slot);
+    }
+    const realized = this.matchLots(slot.lots, asset.multiplier, signed, price);
     const closed = this.closedByMatch,
       opened = this.openedByMatch;
     if (asset.isFuture) {
@@ -71,21 +98,15 @@ export class Portfolio {
     } else {
       this.cashBalance -= signed * price * asset.multiplier;
     }
-    this.updatePosition(asset, signed, price);
+    this.updatePosition(slot, asset, signed, price);
     return realized;
   }
 
   /**
    * FIFO lot matching: the opposing part closes the oldest lots, the rest opens a new lot. Returns the
-   * realised P&L; the contracts closed and opened are left in closedByMatch and openedByMatch.
+   * realised P&L (multiplier `m`); the contracts closed and opened are left in closedByMatch and openedByMatch.
    */
-  private matchLots(asset: Asset, signed: number, price: number): number {
-    const m = asset.multiplier;
-    let lots = this.lots.get(asset.key);
-    if (!lots) {
-      lots = [];
-      this.lots.set(asset.key, lots);
-    }
+  private matchLots(lots: Lot[], m: number, signed: number, price: number): number {
     const dir = Math.sign(signed);
     let remaining = Math.abs(signed);
     let realized = 0;
@@ -105,29 +126,29 @@ export class Portfolio {
     return realized;
   }
 
-  private updatePosition(asset: Asset, signed: number, price: number): void {
-    const held = this.held.get(asset.key);
+  private updatePosition(slot: Slot, asset: Asset, signed: number, price: number): void {
+    const held = slot.position;
     if (!held) {
       const opened = { asset, quantity: signed, avgFillPrice: Math.round(price * 100) / 100 };
-      this.held.set(asset.key, opened);
+      slot.position = opened;
       this.heldList.push(opened);
       return;
     }
     held.quantity += signed;
     if (held.quantity === 0) {
-      this.held.delete(asset.key);
+      slot.position = undefined;
       this.heldList.splice(this.heldList.indexOf(held), 1);
     }
   }
 
   /** Signed quantity held of `asset` (0 if none). */
   quantity(asset: Asset): number {
-    return this.held.get(asset.key)?.quantity ?? 0;
+    return this.slot(asset.key)?.position?.quantity ?? 0;
   }
 
   /** The position in `asset`, if any. */
   position(asset: Asset): Position | undefined {
-    return this.held.get(asset.key);
+    return this.slot(asset.key)?.position;
   }
 
   /**
