@@ -11,7 +11,7 @@ import { Portfolio } from "../../ts/src/engine/portfolio.js";
 import { EquityRecorder } from "../../ts/src/engine/recorder.js";
 import { Resampler, resampleWindow } from "../../ts/src/engine/resample.js";
 import { AssetSeries } from "../../ts/src/engine/series.js";
-import { Asset, MarketCalendar, MemorySource, type Order, type OrderClass, type OrderSide, type OrderType } from "../../ts/src/index.js";
+import { Asset, MarketCalendar, MemorySource, Order, type OrderClass, type OrderSide, type OrderType } from "../../ts/src/index.js";
 import { Bars } from "../../ts/src/store/Bars.js";
 import { formatNy, nyToUtc } from "../../ts/src/util/nytime.js";
 import { rng } from "../helpers/fixtures.js";
@@ -227,9 +227,9 @@ describe("EquityRecorder", () => {
 describe("Broker alone", () => {
   it("fills against the bar it is handed, once per asset and call", () => {
     const asked: string[] = [];
-    const broker = new Broker("S", 100_000, () => true, { onNewOrder: () => {}, onFilledOrder: () => {}, onCanceledOrder: () => {} }, [], [], "polars");
-    const mes = Asset.contFuture("MES");
     const f = new OrderFactory(new OrderIds(0));
+    const broker = new Broker("S", 100_000, f.book, listener(), [], [], "polars");
+    const mes = Asset.contFuture("MES");
     broker.submit(f.create(mes, 1, "buy", { limitPrice: 4_800 }), 0);
     broker.submit(f.create(mes, 1, "buy", { limitPrice: 4_790 }), 0);
     const bars = {
@@ -245,7 +245,69 @@ describe("Broker alone", () => {
     expect(broker.portfolio.quantity(mes)).toBe(1);
     // Read-only outside the broker.
     expect(() => ((broker.portfolio as unknown as { cash: number }).cash = 5)).toThrow();
-    const o = broker.orders[0] as Order;
+    const o = broker.orders()[0] as Order;
     expect(() => ((o as unknown as { side: string }).side = "sell")).toThrow();
+    expect(() => ((o as unknown as { status: string }).status = "new")).toThrow();
+  });
+
+  it("hands out one handle per order: createOrder's, getOrders' and the hooks' are the same object", () => {
+    const f = new OrderFactory(new OrderIds(0));
+    const seen: Order[] = [];
+    const broker = new Broker("S", 100_000, f.book, listener(seen), [], [], "polars");
+    const mes = Asset.contFuture("MES");
+    const parent = broker.submit(f.create(mes, 1, "buy", { orderClass: "bracket", secondaryLimitPrice: 4_900, secondaryStopPrice: 4_700 }), 0);
+    broker.process(60_000, { fillBar: () => ({ open: 4_805, high: 4_806, low: 4_795 }) });
+    const [tp, sl] = parent.children;
+    expect(broker.orders()).toEqual([parent, tp, sl]);
+    expect(broker.orders()[1]).toBe(tp);
+    expect(seen).toEqual([parent, parent]);
+    expect(seen[1]).toBe(parent);
+    expect([parent.status, tp.status, sl.status, parent.avgFillPrice]).toEqual(["fill", "unprocessed", "unprocessed", 4_805]);
+    expect(broker.activeOrders()).toEqual([parent, tp, sl]);
+    // The stop leg fills; the take-profit is cancelled and the active list is a new, empty one.
+    const before = broker.activeOrders();
+    broker.process(120_000, { fillBar: () => ({ open: 4_690, high: 4_700, low: 4_680 }) });
+    expect([tp.status, sl.status, sl.avgFillPrice, sl.filledQuantity]).toEqual(["canceled", "fill", 4_690, 1]);
+    expect(broker.activeOrders()).toEqual([]);
+    expect(before).toEqual([parent, tp, sl]);
+  });
+
+  it("adopts orders another book holds: an order built alone and another run's keep their identity, identifiers and state", () => {
+    const f = new OrderFactory(new OrderIds(0));
+    const broker = new Broker("S", 100_000, f.book, listener(), [], [], "polars");
+    const mes = Asset.contFuture("MES");
+    const alone = new Order("mine", mes, 2, "buy", "market", "simple", undefined, undefined, undefined, undefined, "gtc");
+    const other = new OrderFactory(new OrderIds(0));
+    const elsewhere = other.create(mes, 1, "sell", { orderClass: "bracket", secondaryLimitPrice: 4_700, secondaryStopPrice: 4_900 });
+    const otherId = elsewhere.identifier;
+    const own = f.create(mes, 1, "buy", { limitPrice: 1 });
+    broker.submit(alone, 0);
+    broker.submit(elsewhere, 0);
+    broker.submit(own, 0);
+    expect([alone.book, elsewhere.book, elsewhere.children[0].book]).toEqual([f.book, f.book, f.book]);
+    broker.process(60_000, { fillBar: () => ({ open: 4_805, high: 4_806, low: 4_795 }) });
+    expect([alone.identifier, alone.status, alone.avgFillPrice, alone.timeInForce]).toEqual(["mine", "fill", 4_805, "gtc"]);
+    expect([elsewhere.identifier, elsewhere.status, elsewhere.children.map((c) => c.side)]).toEqual([otherId, "fill", ["buy_to_close", "buy_to_close"]]);
+    expect(broker.orders()).toEqual([alone, elsewhere, ...elsewhere.children, own]);
+    // `own` and `elsewhere` share the id of index 0: the trade log counts distinct identifiers.
+    expect(own.identifier).toBe(otherId);
+    expect(broker.loggedOrderCount).toBe(2);
+    expect(broker.tradeLog.events.map((e) => [e.order, e.event])).toEqual([
+      [alone, "new"],
+      [elsewhere, "new"],
+      [own, "new"],
+      [alone, "fill"],
+      [elsewhere, "fill"],
+    ]);
   });
 });
+
+/** Broker events that listen to every hook, collecting the filled orders in `filled`. */
+function listener(filled: Order[] = []) {
+  return {
+    listens: () => true,
+    onNewOrder: (o: Order) => void filled.push(o),
+    onFilledOrder: (o: Order) => void filled.push(o),
+    onCanceledOrder: () => {},
+  };
+}

@@ -16,7 +16,7 @@ import { OrderFactory, OrderIds } from "./order-factory.js";
 import type { Probe } from "./probe.js";
 import { type EquityColumns, EquityRecorder } from "./recorder.js";
 import { type StatsRow, type SummaryStats, summarize } from "./stats.js";
-import { forgetLastStrategy, type Strategy } from "./strategy.js";
+import { forgetLastStrategy, isSetHook, type Strategy } from "./strategy.js";
 import { sleeptimeMs } from "./timestep.js";
 import type { TradeLog } from "./tradelog.js";
 
@@ -123,8 +123,9 @@ export class Backtest {
     this.broker = new Broker(
       strategy.name,
       budget,
-      (o) => orders.owns(o),
+      orders.book,
       {
+        listens: (hook) => isSetHook(strategy[hook]),
         onNewOrder: (o) => strategy.onNewOrder(o),
         onFilledOrder: (o, p, q, m) => strategy.onFilledOrder(o, p, q, m),
         onCanceledOrder: (o) => strategy.onCanceledOrder(o),

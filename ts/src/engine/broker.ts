@@ -1,14 +1,41 @@
 // The backtesting broker: order submission and cancellation, pending-order processing against the
-// bar it is handed for each asset, fills, fees and the trade log (spec §4–5).
+// bar it is handed for each asset, fills, fees and the trade log (spec §4–5). It works on the rows of
+// the run's order book; Order handles are made only for what leaves it (get_orders(), the active
+// orders, the strategy's order hooks).
 
 import { FerrobtError } from "../errors.js";
 import type { Asset } from "./asset.js";
-import { orderFee, type TradingFee } from "./fees.js";
+import { rowFee, type TradingFee } from "./fees.js";
 import { FillLedger } from "./fill-ledger.js";
-import { type FillBar, fillPrice } from "./fills.js";
-import { isBuySide, type Order, setOrderSide } from "./order.js";
+import { type FillBar, rowFillPrice } from "./fills.js";
+import {
+  BRACKET,
+  BUY,
+  BUYS,
+  CANCELED,
+  CLOSES,
+  FILLED,
+  HAS_AVG_FILL,
+  HAS_LIMIT,
+  HAS_STOP,
+  HAS_TRAIL_PERCENT,
+  HAS_TRAIL_PRICE,
+  LIMIT,
+  LOGGED,
+  NEW,
+  OCO,
+  type Order,
+  type OrderBook,
+  OTO,
+  SELL,
+  STOP,
+  STOP_LIMIT,
+  TRACKED,
+  TRAILING_STOP,
+  WORKING,
+} from "./order.js";
 import { Portfolio } from "./portfolio.js";
-import { TradeLog } from "./tradelog.js";
+import { CANCEL_EVENT, FILL_EVENT, NEW_EVENT, TradeLog } from "./tradelog.js";
 
 /**
  * Which bar prices an order processed at clock t:
@@ -24,8 +51,13 @@ export interface FillBars {
   fillBar(asset: Asset, t: number): FillBar | undefined;
 }
 
+/** The strategy's order hooks. */
+export type OrderHook = "onNewOrder" | "onFilledOrder" | "onCanceledOrder";
+
 /** Strategy callbacks the broker fires. */
 export interface BrokerEvents {
+  /** Whether the strategy has `hook` (the broker makes no order handle for a hook nobody listens to). */
+  listens(hook: OrderHook): boolean;
   onNewOrder(order: Order): void;
   onFilledOrder(order: Order, price: number, quantity: number, multiplier: number): void;
   onCanceledOrder(order: Order): void;
@@ -42,88 +74,137 @@ export interface FillRecord {
 }
 
 export class Broker {
-  /** Every order the strategy created and submitted, in tracking order (Lumibot's get_orders()). */
-  readonly orders: Order[] = [];
-  readonly fills = new FillLedger();
+  readonly fills: FillLedger;
   readonly tradeLog: TradeLog;
   readonly portfolio: Portfolio;
-  private readonly working: Order[] = [];
-  /** Tracked orders that may still be active, in tracking order (pruned as they finish). */
-  private live: Order[] = [];
-  /** Distinct orders that appear in the trade log, and whether one was not built by the run's factory. */
-  private readonly logged: Order[] = [];
+  /** Rows the strategy submitted and their children, in tracking order (Lumibot's get_orders()). */
+  private tracked: number[] = [];
+  /** Rows evaluated by the next process() call, in submission order. */
+  private readonly working: number[] = [];
+  /** Tracked rows that may still be active, in tracking order (pruned as they finish). */
+  private live: number[] = [];
+  /** The handles of `live`, as last handed out (a new list whenever `live` changes). */
+  private liveHandles: readonly Order[] | undefined;
+  /** Distinct rows in the trade log, and whether one came from another book (its identifier may repeat). */
+  private loggedRows = 0;
   private foreignLogged = false;
 
   constructor(
     strategyName: string,
     budget: number,
-    /** The run's order factory: its orders have unique identifiers. */
-    private readonly ownOrders: (o: Order) => boolean,
+    /** The run's order book: orders of another book are copied into it when handed over. */
+    readonly book: OrderBook,
     private readonly events: BrokerEvents,
     readonly buyFees: readonly TradingFee[],
     readonly sellFees: readonly TradingFee[],
     readonly fillModel: FillModel = "polars",
   ) {
-    this.tradeLog = new TradeLog(strategyName);
+    this.tradeLog = new TradeLog(strategyName, book);
+    this.fills = new FillLedger(book);
     this.portfolio = new Portfolio(budget);
   }
 
-  private track(o: Order): void {
-    if (o.trackedBy !== this) {
-      o.trackedBy = this;
-      this.orders.push(o);
-      this.live.push(o);
+  /** The row of `o` in the run's book (an order of another book is adopted: copied here, its handle moved). */
+  private rowOf(o: Order): number {
+    if (o.book !== this.book) {
+      this.book.adopt(o);
+      this.foreignLogged = true;
+    }
+    return o.row;
+  }
+
+  private track(row: number): void {
+    const marks = this.book.marks;
+    if ((marks[row] & TRACKED) === 0) {
+      marks[row] |= TRACKED;
+      this.tracked.push(row);
+      this.live.push(row);
+      this.liveHandles = undefined;
     }
   }
 
-  /** Tracked orders that are active (not filled and not cancelled, or with an active child), in tracking order. */
-  activeOrders(): readonly Order[] {
-    // A new list only when an order finished: a list handed out earlier is never changed under its holder.
-    for (let i = 0; i < this.live.length; i++) {
-      if (!this.live[i].isActive()) {
-        this.live = this.live.filter(isActive);
+  /** Every tracked order (new, filled, cancelled), in tracking order. */
+  orders(): Order[] {
+    return this.tracked.map((row) => this.book.handle(row));
+  }
+
+  /** The live rows with the finished ones dropped (a new list when one finished; the old one is left as it was). */
+  private activeRows(): number[] {
+    const live = this.live;
+    for (let i = 0; i < live.length; i++) {
+      if (!this.book.isActive(live[i])) {
+        this.live = live.filter((row) => this.book.isActive(row));
+        this.liveHandles = undefined;
         break;
       }
     }
     return this.live;
   }
 
+  /** Tracked orders that are active (not filled and not cancelled, or with an active child), in tracking order. */
+  activeOrders(): readonly Order[] {
+    const rows = this.activeRows();
+    // A list handed out is never changed under its holder: a change makes a new one.
+    if (this.liveHandles === undefined) this.liveHandles = rows.length === 0 ? NO_ORDERS : rows.map((row) => this.book.handle(row));
+    return this.liveHandles;
+  }
+
   /** Distinct orders in the trade log. */
   get loggedOrderCount(): number {
+    if (!this.foreignLogged) return this.loggedRows;
     // Orders built outside this run's factory may repeat an identifier: count identifiers then.
-    return this.foreignLogged ? new Set(this.logged.map((o) => o.identifier)).size : this.logged.length;
+    const ids = new Set<string>();
+    for (let row = 0; row < this.book.length; row++) if (this.book.marks[row] & LOGGED) ids.add(this.book.identifier(row));
+    return ids.size;
   }
 
   /** Submits (or re-submits) an order at clock t (spec §4.4). */
   submit(o: Order, t: number): Order {
-    checkOrder(o);
-    if (o.orderClass !== "bracket" && o.orderClass !== "oto" && !o.side.includes("_to_close")) {
-      setOrderSide(o, isBuySide(o.side) ? "buy" : "sell");
-    }
-    const working = this.working.includes(o) && o.isActive();
-    this.track(o);
-    const children = o.children;
-    for (let i = 0; i < children.length; i++) this.track(children[i]);
-    o.status = "new";
-    if (!working) this.working.push(o);
-    this.log(t, "new", o);
-    this.events.onNewOrder(o);
-    if (o.orderClass === "oco") for (const c of o.children) this.submit(c, t);
+    this.submitRow(this.rowOf(o), t);
     return o;
+  }
+
+  private submitRow(row: number, t: number): void {
+    const b = this.book;
+    checkRow(b, row);
+    const cls = b.cls[row];
+    if (cls !== BRACKET && cls !== OTO && CLOSES[b.side[row]] === 0) b.side[row] = BUYS[b.side[row]] === 1 ? BUY : SELL;
+    const working = (b.marks[row] & WORKING) !== 0 && b.isActive(row);
+    this.track(row);
+    const from = b.childFrom[row],
+      to = from + b.childCount[row];
+    for (let k = from; k < to; k++) this.track(k);
+    b.status[row] = NEW;
+    if (!working) this.work(row);
+    this.log(t, NEW_EVENT, row);
+    if (this.events.listens("onNewOrder")) this.events.onNewOrder(b.handle(row));
+    if (cls === OCO) for (let k = from; k < to; k++) this.submitRow(k, t);
+  }
+
+  private work(row: number): void {
+    this.book.marks[row] |= WORKING;
+    this.working.push(row);
   }
 
   /** Cancels unconditionally (a filled order becomes canceled; twice logs twice) and cascades to children. */
   cancel(o: Order, t: number): void {
-    o.status = "canceled";
-    this.log(t, "canceled", o);
-    this.events.onCanceledOrder(o);
-    const children = o.children;
-    for (let i = 0; i < children.length; i++) this.cancel(children[i], t);
+    this.cancelRow(this.rowOf(o), t);
+  }
+
+  private cancelRow(row: number, t: number): void {
+    const b = this.book;
+    b.status[row] = CANCELED;
+    this.log(t, CANCEL_EVENT, row);
+    if (this.events.listens("onCanceledOrder")) this.events.onCanceledOrder(b.handle(row));
+    const from = b.childFrom[row],
+      to = from + b.childCount[row];
+    for (let k = from; k < to; k++) this.cancelRow(k, t);
   }
 
   /** Cancels every active order; the list is taken once, before anything is cancelled (spec §4.5). */
   cancelOpenOrders(t: number): void {
-    for (const o of this.activeOrders().slice()) this.cancel(o, t);
+    const rows = this.activeRows().slice();
+    for (let i = 0; i < rows.length; i++) this.cancelRow(rows[i], t);
   }
 
   /**
@@ -133,92 +214,119 @@ export class Broker {
   process(t: number, bars: FillBars): void {
     const n = this.working.length;
     if (n === 0) return;
+    const b = this.book;
     for (let i = 0; i < n; i++) {
-      const o = this.working[i];
-      if (o.status === "fill" || o.status === "canceled") continue;
-      if (o.orderClass === "oco" && o.children.length > 0) continue;
-      const bar = bars.fillBar(o.asset, t);
+      const row = this.working[i];
+      const status = b.status[row];
+      if (status === FILLED || status === CANCELED) continue;
+      if (b.cls[row] === OCO && b.childCount[row] > 0) continue;
+      const bar = bars.fillBar(b.assets[row], t);
       if (!bar) {
-        if (this.fillModel === "pandas") this.cancel(o, t);
+        if (this.fillModel === "pandas") this.cancelRow(row, t);
         continue;
       }
-      const price = fillPrice(o, bar);
-      if (price !== undefined) this.fill(o, price, t);
+      const price = rowFillPrice(b, row, bar);
+      if (price !== undefined) this.fill(row, price, t);
     }
-    compact(this.working, isWorking);
+    // Keep the rows still working, in order.
+    const working = this.working;
+    let j = 0;
+    for (let i = 0; i < working.length; i++) {
+      const row = working[i];
+      const status = b.status[row];
+      if (status !== FILLED && status !== CANCELED) working[j++] = row;
+      else b.marks[row] &= ~WORKING;
+    }
+    if (j !== working.length) working.length = j;
   }
 
-  private fill(o: Order, price: number, t: number): void {
-    const siblings = o.siblings;
-    for (let i = 0; i < siblings.length; i++) if (siblings[i] !== o && siblings[i].isActive()) this.cancel(siblings[i], t);
-    const signed = isBuySide(o.side) ? o.quantity : -o.quantity;
-    const realized = this.portfolio.book(o.asset, signed, price);
-    const fee = orderFee(o, price, this.buyFees, this.sellFees);
+  private fill(row: number, price: number, t: number): void {
+    const b = this.book;
+    const parent = b.parent[row];
+    if (parent >= 0) {
+      const from = b.childFrom[parent],
+        to = from + b.childCount[parent];
+      for (let k = from; k < to; k++) if (k !== row && b.isActive(k)) this.cancelRow(k, t);
+    }
+    const asset = b.assets[row],
+      quantity = b.quantity[row],
+      buy = BUYS[b.side[row]] === 1;
+    const realized = this.portfolio.book(asset, buy ? quantity : -quantity, price);
+    const fee = rowFee(b, row, price, this.buyFees, this.sellFees);
     this.portfolio.chargeFee(fee);
-    o.status = "fill";
-    o.avgFillPrice = price;
-    o.filledQuantity = o.quantity;
-    o.tradeCost = fee;
-    this.log(t, "fill", o, price, o.quantity, fee);
-    this.fills.add(t, o, price, o.quantity, fee, realized);
-    if (this.portfolio.quantity(o.asset) === 0) {
+    b.status[row] = FILLED;
+    b.avgFillPrice[row] = price;
+    b.flags[row] |= HAS_AVG_FILL;
+    b.filledQuantity[row] = quantity;
+    b.tradeCost[row] = fee;
+    this.log(t, FILL_EVENT, row, price, quantity, fee);
+    this.fills.add(t, row, price, quantity, fee, realized);
+    if (this.portfolio.quantity(asset) === 0) {
       // The active orders as they are now: orders tracked while cancelling are appended past `n` (or
       // to a newer list), so they are not visited, as with a copy.
-      const active = this.activeOrders(),
+      const active = this.activeRows(),
         n = active.length;
       for (let i = 0; i < n; i++) {
         const other = active[i];
-        if (other !== o && other.asset.key === o.asset.key && other.isActive()) this.cancel(other, t);
+        if (other !== row && b.assets[other].key === asset.key && b.isActive(other)) this.cancelRow(other, t);
       }
     }
-    if (o.orderClass === "bracket" || o.orderClass === "oto") this.working.push(...o.children);
-    if (o.ocoParent) this.completeOco(o.ocoParent, t);
-    this.events.onFilledOrder(o, price, o.quantity, o.asset.multiplier);
+    const cls = b.cls[row];
+    if (cls === BRACKET || cls === OTO) {
+      const from = b.childFrom[row],
+        to = from + b.childCount[row];
+      for (let k = from; k < to; k++) this.work(k);
+    }
+    const ocoParent = b.ocoParent(row);
+    if (ocoParent >= 0) this.completeOco(ocoParent, t);
+    if (this.events.listens("onFilledOrder")) this.events.onFilledOrder(b.handle(row), price, quantity, asset.multiplier);
   }
 
   /** An OCO parent is marked filled with the child quantity and the signed sum of child prices. */
-  private completeOco(parent: Order, t: number): void {
-    const filled = parent.children.filter((c) => c.status === "fill");
-    const price = filled.reduce((s, c) => s + (isBuySide(c.side) ? 1 : -1) * (c.avgFillPrice ?? 0), 0);
-    parent.status = "fill";
-    parent.avgFillPrice = price;
-    parent.filledQuantity = filled[0]?.quantity ?? 0;
-    this.log(t, "fill", parent, price, parent.filledQuantity, 0);
-  }
-
-  private log(t: number, event: "new" | "fill" | "canceled", order: Order, price?: number, quantity?: number, fee?: number): void {
-    if (order.loggedBy !== this) {
-      order.loggedBy = this;
-      this.logged.push(order);
-      if (!this.ownOrders(order)) this.foreignLogged = true;
+  private completeOco(parent: number, t: number): void {
+    const b = this.book;
+    const from = b.childFrom[parent],
+      to = from + b.childCount[parent];
+    let price = 0,
+      quantity = -1;
+    for (let k = from; k < to; k++) {
+      if (b.status[k] !== FILLED) continue;
+      price += (BUYS[b.side[k]] === 1 ? 1 : -1) * (b.flags[k] & HAS_AVG_FILL ? b.avgFillPrice[k] : 0);
+      if (quantity < 0) quantity = b.quantity[k];
     }
-    this.tradeLog.add(t, event, order, price, quantity, fee);
+    b.status[parent] = FILLED;
+    b.avgFillPrice[parent] = price;
+    b.flags[parent] |= HAS_AVG_FILL;
+    b.filledQuantity[parent] = Math.max(0, quantity);
+    this.log(t, FILL_EVENT, parent, price, b.filledQuantity[parent], 0);
+  }
+
+  private log(t: number, event: number, row: number, price = Number.NaN, quantity = Number.NaN, fee = Number.NaN): void {
+    const marks = this.book.marks;
+    if ((marks[row] & LOGGED) === 0) {
+      marks[row] |= LOGGED;
+      this.loggedRows++;
+    }
+    this.tradeLog.add(t, event, row, price, quantity, fee);
   }
 }
 
-const isActive = (o: Order) => o.isActive();
-const isWorking = (o: Order) => o.status !== "fill" && o.status !== "canceled";
-
-/** Keeps the elements that pass `keep`, in order, in place (no new array). */
-function compact<T>(xs: T[], keep: (x: T) => boolean): void {
-  let j = 0;
-  for (let i = 0; i < xs.length; i++) {
-    const x = xs[i];
-    if (keep(x)) xs[j++] = x;
-  }
-  if (j !== xs.length) xs.length = j;
-}
+const NO_ORDERS: readonly Order[] = Object.freeze([]);
 
 /** Rejects orders Lumibot would reject: non-positive quantity, missing or invalid prices. */
-function checkOrder(o: Order): void {
-  if (!positive(o.quantity)) badOrder(o, `quantity ${o.quantity} must be a positive number`);
-  if ((o.type === "limit" || o.type === "stop_limit") && !positive(o.limitPrice)) badOrder(o, "a limit price > 0 is required");
-  if ((o.type === "stop" || o.type === "stop_limit") && !positive(o.stopPrice)) badOrder(o, "a stop price > 0 is required");
-  if (o.type === "trailing_stop" && !positive(o.trailPrice) && !positive(o.trailPercent)) badOrder(o, "a trail price or trail percent > 0 is required");
+function checkRow(b: OrderBook, row: number): void {
+  const type = b.type[row],
+    flags = b.flags[row];
+  if (!positive(b.quantity[row])) badOrder(b, row, `quantity ${b.quantity[row]} must be a positive number`);
+  if ((type === LIMIT || type === STOP_LIMIT) && !(flags & HAS_LIMIT && positive(b.limitPrice[row]))) badOrder(b, row, "a limit price > 0 is required");
+  if ((type === STOP || type === STOP_LIMIT) && !(flags & HAS_STOP && positive(b.stopPrice[row]))) badOrder(b, row, "a stop price > 0 is required");
+  if (type === TRAILING_STOP && !(flags & HAS_TRAIL_PRICE && positive(b.trailPrice[row])) && !(flags & HAS_TRAIL_PERCENT && positive(b.trailPercent[row])))
+    badOrder(b, row, "a trail price or trail percent > 0 is required");
 }
 
-const positive = (x: number | undefined) => x !== undefined && Number.isFinite(x) && x > 0;
+const positive = (x: number) => Number.isFinite(x) && x > 0;
 
-function badOrder(o: Order, why: string): never {
+function badOrder(b: OrderBook, row: number, why: string): never {
+  const o = b.handle(row);
   throw new FerrobtError("ERR_ORDER", `order ${o.identifier} (${o.type} ${o.side} ${o.asset.symbol}): ${why}`);
 }

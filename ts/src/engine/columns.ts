@@ -13,3 +13,10 @@ export function grownU8(a: Uint8Array): Uint8Array<ArrayBuffer> {
   b.set(a);
   return b;
 }
+
+/** `a` copied into an Int32Array twice its length. */
+export function grownI32(a: Int32Array): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}

@@ -173,7 +173,7 @@ export class StrategyRuntime implements StrategyContext, ClockListener {
   }
 
   orders(): Order[] {
-    return this.p.broker.orders.slice();
+    return this.p.broker.orders();
   }
 
   activeOrders(): readonly Order[] {

@@ -1,6 +1,6 @@
 // Trading fees per order, as Lumibot's TradingFee (spec §5.1).
 
-import type { Order, OrderSide } from "./order.js";
+import { FEE_SIDE, LIMIT, MARKET, type Order, type OrderBook, STOP, STOP_LIMIT } from "./order.js";
 
 /** A fee charged per order: `flatFee + fillPrice × quantity × percentFee` (no multiplier). */
 export class TradingFee {
@@ -21,8 +21,6 @@ export class TradingFee {
   }
 }
 
-const BUY_SIDES: ReadonlySet<OrderSide> = new Set(["buy", "buy_to_open", "buy_to_cover"]);
-const SELL_SIDES: ReadonlySet<OrderSide> = new Set(["sell", "sell_to_close", "sell_short", "sell_to_open"]);
 const NO_FEES: readonly TradingFee[] = [];
 
 /**
@@ -30,12 +28,20 @@ const NO_FEES: readonly TradingFee[] = [];
  * sell/sell_to_close/sell_short/sell_to_open; `buy_to_close` pays none; trailing stops never pay.
  */
 export function orderFee(order: Order, price: number, buyFees: readonly TradingFee[], sellFees: readonly TradingFee[]): number {
-  const fees = BUY_SIDES.has(order.side) ? buyFees : SELL_SIDES.has(order.side) ? sellFees : NO_FEES;
+  return rowFee(order.book, order.row, price, buyFees, sellFees);
+}
+
+/** {@link orderFee} of row i of `book`. */
+export function rowFee(book: OrderBook, i: number, price: number, buyFees: readonly TradingFee[], sellFees: readonly TradingFee[]): number {
+  const side = FEE_SIDE[book.side[i]];
+  const fees = side === 1 ? buyFees : side === 2 ? sellFees : NO_FEES;
+  const type = book.type[i];
   let total = 0;
-  for (const fee of fees) {
-    const taker = fee.taker && (order.type === "market" || order.type === "stop");
-    const maker = fee.maker && (order.type === "limit" || order.type === "stop_limit");
-    if (taker || maker) total += fee.flatFee + price * order.quantity * fee.percentFee;
+  for (let k = 0; k < fees.length; k++) {
+    const fee = fees[k];
+    const taker = fee.taker && (type === MARKET || type === STOP);
+    const maker = fee.maker && (type === LIMIT || type === STOP_LIMIT);
+    if (taker || maker) total += fee.flatFee + price * book.quantity[i] * fee.percentFee;
   }
   return total;
 }

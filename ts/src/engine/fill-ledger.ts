@@ -1,36 +1,49 @@
-// The fills of a run as columns (typed arrays and the order of each): no object per fill while the
-// run goes; the stats read the columns, and the FillRecord objects are built only if the results'
-// `fills` are read.
+// The fills of a run as columns (typed arrays, the order's row in the run's book among them): no
+// object per fill while the run goes; the stats read the columns, and the FillRecord objects are
+// built only if the results' `fills` are read.
 
+import type { Asset } from "./asset.js";
 import type { FillRecord } from "./broker.js";
-import { grownF64 } from "./columns.js";
-import type { Order } from "./order.js";
+import { grownF64, grownI32, grownU8 } from "./columns.js";
+import { BUYS, type OrderBook } from "./order.js";
 import type { FillSeries } from "./stats.js";
 
 export class FillLedger {
   private n = 0;
   private times = new Float64Array(1_024);
+  private rows = new Int32Array(1_024);
+  private buys = new Uint8Array(1_024);
   private prices = new Float64Array(1_024);
   private quantities = new Float64Array(1_024);
   private fees = new Float64Array(1_024);
   private realized = new Float64Array(1_024);
-  private readonly orders: Order[] = [];
+  private readonly assets: Asset[] = [];
   private built: FillRecord[] | undefined;
 
-  add(timeMs: number, order: Order, price: number, quantity: number, fee: number, realized: number): void {
+  constructor(
+    /** The book the fills' orders are rows of. */
+    private readonly book: OrderBook,
+  ) {}
+
+  /** A fill of the order in `row`. */
+  add(timeMs: number, row: number, price: number, quantity: number, fee: number, realized: number): void {
     if (this.n === this.times.length) this.grow();
     const i = this.n++;
     this.times[i] = timeMs;
+    this.rows[i] = row;
+    this.buys[i] = BUYS[this.book.side[row]];
     this.prices[i] = price;
     this.quantities[i] = quantity;
     this.fees[i] = fee;
     this.realized[i] = realized;
-    this.orders.push(order);
+    this.assets.push(this.book.assets[row]);
     this.built = undefined;
   }
 
   private grow(): void {
     this.times = grownF64(this.times);
+    this.rows = grownI32(this.rows);
+    this.buys = grownU8(this.buys);
     this.prices = grownF64(this.prices);
     this.quantities = grownF64(this.quantities);
     this.fees = grownF64(this.fees);
@@ -45,7 +58,14 @@ export class FillLedger {
   /** The fills as columns (views of the ledger's own, valid until the next fill). */
   series(): FillSeries {
     const n = this.n;
-    return { length: n, orders: this.orders, quantity: this.quantities.subarray(0, n), fee: this.fees.subarray(0, n), realized: this.realized.subarray(0, n) };
+    return {
+      length: n,
+      assets: this.assets,
+      buys: this.buys.subarray(0, n),
+      quantity: this.quantities.subarray(0, n),
+      fee: this.fees.subarray(0, n),
+      realized: this.realized.subarray(0, n),
+    };
   }
 
   /** The fees of every fill, summed oldest first. */
@@ -62,7 +82,7 @@ export class FillLedger {
       for (let i = 0; i < this.n; i++) {
         out.push({
           timeMs: this.times[i],
-          order: this.orders[i],
+          order: this.book.handle(this.rows[i]),
           price: this.prices[i],
           quantity: this.quantities[i],
           fee: this.fees[i],

@@ -1,7 +1,21 @@
 // Fill-price rules of Lumibot's backtesting broker for one order against one bar (spec §4.2).
 
-import type { Order } from "./order.js";
-import { isBuySide } from "./order.js";
+import {
+  BUYS,
+  HAS_LIMIT,
+  HAS_STOP,
+  HAS_TRAIL_LEVEL,
+  HAS_TRAIL_PERCENT,
+  HAS_TRAIL_PRICE,
+  LIMIT,
+  MARKET,
+  type Order,
+  type OrderBook,
+  STOP,
+  STOP_LIMIT,
+  STOP_TRIGGERED,
+  TRAILING_STOP,
+} from "./order.js";
 
 /** The OHLC an order is tested against. */
 export interface FillBar {
@@ -10,7 +24,7 @@ export interface FillBar {
   readonly low: number;
 }
 
-const valid = (x: number | undefined): x is number => x !== undefined && Number.isFinite(x) && x > 0;
+const valid = (x: number): boolean => Number.isFinite(x) && x > 0;
 
 /** Limit rule with `ref` standing for the open: marketable at ref, else at P inside [L, H]. */
 function limitPrice(buy: boolean, p: number, ref: number, bar: FillBar): number | undefined {
@@ -29,44 +43,59 @@ function stopPrice(buy: boolean, s: number, bar: FillBar): number | undefined {
  * trailing-level ratcheting are recorded on the order.
  */
 export function fillPrice(order: Order, bar: FillBar): number | undefined {
+  return rowFillPrice(order.book, order.row, bar);
+}
+
+/** {@link fillPrice} of row i of `book`. */
+export function rowFillPrice(book: OrderBook, i: number, bar: FillBar): number | undefined {
   if (!valid(bar.open) || !valid(bar.high) || !valid(bar.low)) return undefined;
-  const buy = isBuySide(order.side);
-  switch (order.type) {
-    case "market":
+  const buy = BUYS[book.side[i]] === 1;
+  const flags = book.flags[i];
+  switch (book.type[i]) {
+    case MARKET:
       return bar.open;
-    case "limit":
-      return valid(order.limitPrice) ? limitPrice(buy, order.limitPrice, bar.open, bar) : undefined;
-    case "stop":
-      return valid(order.stopPrice) ? stopPrice(buy, order.stopPrice, bar) : undefined;
-    case "stop_limit":
-      return stopLimit(order, buy, bar);
-    case "trailing_stop":
-      return trailing(order, buy, bar);
+    case LIMIT:
+      return flags & HAS_LIMIT && valid(book.limitPrice[i]) ? limitPrice(buy, book.limitPrice[i], bar.open, bar) : undefined;
+    case STOP:
+      return flags & HAS_STOP && valid(book.stopPrice[i]) ? stopPrice(buy, book.stopPrice[i], bar) : undefined;
+    case STOP_LIMIT:
+      return stopLimit(book, i, buy, bar);
+    case TRAILING_STOP:
+      return trailing(book, i, buy, bar);
   }
+  return undefined;
 }
 
-function stopLimit(order: Order, buy: boolean, bar: FillBar): number | undefined {
-  if (!valid(order.limitPrice) || !valid(order.stopPrice)) return undefined;
-  if (order.stopTriggered) return limitPrice(buy, order.limitPrice, bar.open, bar);
-  const trigger = stopPrice(buy, order.stopPrice, bar);
+function stopLimit(book: OrderBook, i: number, buy: boolean, bar: FillBar): number | undefined {
+  const flags = book.flags[i];
+  if (!(flags & HAS_LIMIT && valid(book.limitPrice[i])) || !(flags & HAS_STOP && valid(book.stopPrice[i]))) return undefined;
+  const limit = book.limitPrice[i];
+  if (flags & STOP_TRIGGERED) return limitPrice(buy, limit, bar.open, bar);
+  const trigger = stopPrice(buy, book.stopPrice[i], bar);
   if (trigger === undefined) return undefined;
-  order.stopTriggered = true;
-  return limitPrice(buy, order.limitPrice, trigger, bar);
+  book.flags[i] |= STOP_TRIGGERED;
+  return limitPrice(buy, limit, trigger, bar);
 }
 
-function trailing(order: Order, buy: boolean, bar: FillBar): number | undefined {
-  const hadLevel = order.trailLevel !== undefined;
-  const price = hadLevel && valid(order.trailLevel) ? stopPrice(buy, order.trailLevel, bar) : undefined;
+function trailing(book: OrderBook, i: number, buy: boolean, bar: FillBar): number | undefined {
+  const flags = book.flags[i];
+  const hadLevel = (flags & HAS_TRAIL_LEVEL) !== 0;
+  const level = book.trailLevel[i];
+  const price = hadLevel && valid(level) ? stopPrice(buy, level, bar) : undefined;
   // Lumibot quirk: a buy trail given as a percentage never ratchets after its first level.
-  if (buy && hadLevel && order.trailPercent !== undefined) return price;
+  if (buy && hadLevel && flags & HAS_TRAIL_PERCENT) return price;
+  const byPrice = (flags & HAS_TRAIL_PRICE) !== 0;
+  const percent = flags & HAS_TRAIL_PERCENT ? book.trailPercent[i] : 0;
   const candidate = buy
-    ? order.trailPrice !== undefined
-      ? bar.low + order.trailPrice
-      : bar.low * (1 + (order.trailPercent ?? 0))
-    : order.trailPrice !== undefined
-      ? bar.high - order.trailPrice
-      : bar.high * (1 - (order.trailPercent ?? 0));
-  if (!hadLevel) order.trailLevel = candidate;
-  else if (buy ? candidate < (order.trailLevel as number) : candidate > (order.trailLevel as number)) order.trailLevel = candidate;
+    ? byPrice
+      ? bar.low + book.trailPrice[i]
+      : bar.low * (1 + percent)
+    : byPrice
+      ? bar.high - book.trailPrice[i]
+      : bar.high * (1 - percent);
+  if (!hadLevel || (buy ? candidate < level : candidate > level)) {
+    book.trailLevel[i] = candidate;
+    book.flags[i] |= HAS_TRAIL_LEVEL;
+  }
   return price;
 }

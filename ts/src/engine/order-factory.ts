@@ -3,7 +3,7 @@
 
 import { FerrobtError } from "../errors.js";
 import type { Asset } from "./asset.js";
-import { linkChildren, Order, OrderBook, type OrderClass, type OrderOptions, type OrderSide, type OrderType, setOcoParent } from "./order.js";
+import { type Order, OrderBook, type OrderClass, type OrderOptions, type OrderSide, type OrderType } from "./order.js";
 
 /** ASCII codes of the 16 hex digits. */
 const HEX = Array.from("0123456789abcdef", (c) => c.charCodeAt(0));
@@ -89,10 +89,10 @@ export class OrderIds {
 /** Builds orders (not submitted) into one book, named by one id source. */
 export class OrderFactory {
   /** The rows of every order built: row k is named by the id source's index k. */
-  private readonly book: OrderBook;
+  readonly book: OrderBook;
 
   constructor(ids: OrderIds) {
-    this.book = new OrderBook(ids, this);
+    this.book = new OrderBook(ids);
   }
 
   /** True for orders this factory built (their identifiers are unique). */
@@ -100,8 +100,8 @@ export class OrderFactory {
     return o.book === this.book;
   }
 
-  /** An order in the book, named by its row's id (built when first read). */
-  private order(
+  /** A row in the book, named by its index's id (built when first read). */
+  private row(
     asset: Asset,
     quantity: number,
     side: OrderSide,
@@ -112,8 +112,8 @@ export class OrderFactory {
     trailPrice: number | undefined,
     trailPercent: number | undefined,
     timeInForce: "day" | "gtc",
-  ): Order {
-    return new Order("", asset, quantity, side, type, orderClass, limitPrice, stopPrice, trailPrice, trailPercent, timeInForce, this.book);
+  ): number {
+    return this.book.append("", asset, quantity, side, type, orderClass, limitPrice, stopPrice, trailPrice, trailPercent, timeInForce);
   }
 
   /** An order; the type follows the prices given unless `o.type` is set (spec §4.3). */
@@ -131,47 +131,34 @@ export class OrderFactory {
               : "market");
     const cls = o.orderClass ?? "simple";
     const tif = o.timeInForce ?? "day";
-    const parent = this.order(asset, quantity, side, type, cls, o.limitPrice, o.stopPrice, o.trailPrice, o.trailPercent, tif);
-    if (cls === "bracket" || cls === "oto") this.addExitChildren(parent, o, tif);
+    const parent = this.row(asset, quantity, side, type, cls, o.limitPrice, o.stopPrice, o.trailPrice, o.trailPercent, tif);
+    if (cls === "bracket" || cls === "oto") this.addExitChildren(parent, cls, o, tif);
     if (cls === "oco") {
       if (o.limitPrice === undefined || o.stopPrice === undefined) throw new FerrobtError("ERR_ORDER", "an OCO order needs both limitPrice and stopPrice");
-      const limit = this.order(asset, quantity, side, "limit", "simple", o.limitPrice, undefined, undefined, undefined, tif);
-      const stop = this.order(asset, quantity, side, "stop", "simple", undefined, o.stopPrice, undefined, undefined, tif);
-      linkChildren(parent, [limit, stop]);
-      setOcoParent(limit, parent);
-      setOcoParent(stop, parent);
+      const limit = this.row(asset, quantity, side, "limit", "simple", o.limitPrice, undefined, undefined, undefined, tif);
+      this.row(asset, quantity, side, "stop", "simple", undefined, o.stopPrice, undefined, undefined, tif);
+      this.book.setChildren(parent, limit, 2);
     }
-    return parent;
+    return this.book.handle(parent);
   }
 
   /** Bracket: [take-profit limit, stop-loss]; OTO: exactly one of them. Children close the parent. */
-  private addExitChildren(parent: Order, o: OrderOptions, tif: "day" | "gtc"): void {
-    const side: OrderSide = parent.side.startsWith("buy") ? "sell_to_close" : "buy_to_close";
-    const takeProfit =
-      o.secondaryLimitPrice === undefined
-        ? undefined
-        : this.order(parent.asset, parent.quantity, side, "limit", "simple", o.secondaryLimitPrice, undefined, undefined, undefined, tif);
+  private addExitChildren(parent: number, cls: OrderClass, o: OrderOptions, tif: "day" | "gtc"): void {
+    const book = this.book;
+    const side: OrderSide = book.buys(parent) ? "sell_to_close" : "buy_to_close";
+    const asset = book.assets[parent],
+      quantity = book.quantity[parent];
+    const first = book.length;
+    if (o.secondaryLimitPrice !== undefined) this.row(asset, quantity, side, "limit", "simple", o.secondaryLimitPrice, undefined, undefined, undefined, tif);
     const trail = o.secondaryTrailPrice !== undefined || o.secondaryTrailPercent !== undefined;
-    let stopLoss: Order | undefined;
     if (o.secondaryStopPrice !== undefined || trail) {
       const type: OrderType = trail ? "trailing_stop" : o.secondaryStopLimitPrice !== undefined ? "stop_limit" : "stop";
-      stopLoss = this.order(
-        parent.asset,
-        parent.quantity,
-        side,
-        type,
-        "simple",
-        o.secondaryStopLimitPrice,
-        o.secondaryStopPrice,
-        o.secondaryTrailPrice,
-        o.secondaryTrailPercent,
-        tif,
-      );
+      this.row(asset, quantity, side, type, "simple", o.secondaryStopLimitPrice, o.secondaryStopPrice, o.secondaryTrailPrice, o.secondaryTrailPercent, tif);
     }
-    // Built at their exact size: a year of brackets keeps every one of these arrays.
-    const kids: Order[] = takeProfit && stopLoss ? [takeProfit, stopLoss] : takeProfit ? [takeProfit] : stopLoss ? [stopLoss] : [];
-    if (kids.length === 0) throw new FerrobtError("ERR_ORDER", `a ${parent.orderClass} order needs secondaryLimitPrice or secondaryStopPrice`);
-    if (parent.orderClass === "oto" && kids.length !== 1) throw new FerrobtError("ERR_ORDER", "an OTO order takes exactly one secondary price");
-    linkChildren(parent, kids);
+    // The legs take their ids before the checks, as they always have (the ids that follow stay put).
+    const count = book.length - first;
+    if (count === 0) throw new FerrobtError("ERR_ORDER", `a ${cls} order needs secondaryLimitPrice or secondaryStopPrice`);
+    if (cls === "oto" && count !== 1) throw new FerrobtError("ERR_ORDER", "an OTO order takes exactly one secondary price");
+    book.setChildren(parent, first, count);
   }
 }

@@ -1,7 +1,9 @@
 // Orders as Lumibot models them: types, classes (bracket/OTO/OCO), statuses and lifecycle (spec §4.3–4.4).
-// An order's data lives in the columns of its OrderBook (one per run's factory, or one of its own for
-// an order built alone); the Order object is a small handle onto its row, so a year of orders costs a
-// few words each on the heap instead of an object of two dozen fields and boxed doubles.
+// An order's fields live in a row of an OrderBook (one per run, filled by its factory; an order built
+// alone gets a book of its own). The broker, the trade log and the fill ledger work on rows; an Order
+// object is a two-field handle onto its row, made only when something outside asks for it (the
+// strategy's createOrder, getOrders, a hook, the results), so a year of orders costs no object per
+// order, per child leg or per event on the heap.
 
 import { FerrobtError } from "../errors.js";
 import type { Asset } from "./asset.js";
@@ -42,10 +44,38 @@ export function isBuySide(side: OrderSide): boolean {
 
 const NO_ORDERS: readonly Order[] = Object.freeze([]);
 
+// Codes of the named fields, by position in these lists.
 const SIDES: readonly OrderSide[] = ["buy", "sell", "buy_to_open", "buy_to_close", "buy_to_cover", "sell_to_open", "sell_to_close", "sell_short"];
 const TYPES: readonly OrderType[] = ["market", "limit", "stop", "stop_limit", "trailing_stop"];
 const CLASSES: readonly OrderClass[] = ["simple", "bracket", "oto", "oco"];
 const TIFS: readonly ("day" | "gtc")[] = ["day", "gtc"];
+const STATUSES: readonly OrderStatus[] = ["unprocessed", "new", "fill", "canceled"];
+
+/** Side codes. */
+export const BUY = 0,
+  SELL = 1;
+/** 1 for the side codes that buy (buy, buy_to_open, buy_to_close, buy_to_cover). */
+export const BUYS: Uint8Array = Uint8Array.from(SIDES, (s) => (isBuySide(s) ? 1 : 0));
+/** 1 for the "_to_close" side codes. */
+export const CLOSES: Uint8Array = Uint8Array.from(SIDES, (s) => (s.endsWith("_to_close") ? 1 : 0));
+/** Which fees a side code pays (spec §5.1): 1 buy fees (buy, buy_to_open, buy_to_cover), 2 sell fees, 0 none (buy_to_close). */
+export const FEE_SIDE: Uint8Array = Uint8Array.from(SIDES, (s) => (s === "buy_to_close" ? 0 : isBuySide(s) ? 1 : 2));
+/** Type codes. */
+export const MARKET = 0,
+  LIMIT = 1,
+  STOP = 2,
+  STOP_LIMIT = 3,
+  TRAILING_STOP = 4;
+/** Class codes. */
+export const SIMPLE = 0,
+  BRACKET = 1,
+  OTO = 2,
+  OCO = 3;
+/** Status codes. */
+export const UNPROCESSED = 0,
+  NEW = 1,
+  FILLED = 2,
+  CANCELED = 3;
 
 /** Code of `name` in `names`; ERR_ORDER naming the field for anything else (a JS caller's typo). */
 function codeIn<T>(field: string, names: readonly T[], name: T): number {
@@ -55,7 +85,7 @@ function codeIn<T>(field: string, names: readonly T[], name: T): number {
 }
 
 // Bits of OrderBook.flags: which optional prices are set, and the fill rules' state.
-const HAS_LIMIT = 1,
+export const HAS_LIMIT = 1,
   HAS_STOP = 2,
   HAS_TRAIL_PRICE = 4,
   HAS_TRAIL_PERCENT = 8,
@@ -63,23 +93,38 @@ const HAS_LIMIT = 1,
   HAS_TRAIL_LEVEL = 32,
   STOP_TRIGGERED = 64;
 
+// Bits of OrderBook.marks: the broker's bookkeeping of a row.
+export const TRACKED = 1,
+  LOGGED = 2,
+  WORKING = 4;
+
+/** `x` when it is a number, else NaN. */
+const num = (x: unknown): number => (typeof x === "number" ? x : Number.NaN);
+
 /** Where identifiers of lazily named orders come from: the id at a row's index. */
 export interface IdSource {
   at(index: number): string;
 }
 
+/** The book `new Order(...)` attaches the next handle to (set only by OrderBook.handle). */
+let attachTo: OrderBook | undefined;
+let attachRow = -1;
+
 /**
- * The rows of a set of orders as columns: fixed fields in typed arrays (doubles unboxed, optional
- * prices flagged), the asset and links in plain arrays. Rows are appended, never removed.
+ * The rows of a set of orders as columns: codes and flags in Uint8Arrays, quantities and prices
+ * (flagged when optional) in Float64Arrays, children as a run of rows after their parent, the asset
+ * of each row in a plain array. Rows are appended, never removed.
  */
 export class OrderBook {
   private n = 0;
-  /** @internal Side, type, class and time-in-force codes, and flag bits, per row. */
+  /** Side, type, class, time-in-force and status codes; flag and broker mark bits. */
   side = new Uint8Array(64);
   type = new Uint8Array(64);
   cls = new Uint8Array(64);
   tif = new Uint8Array(64);
+  status = new Uint8Array(64);
   flags = new Uint8Array(64);
+  marks = new Uint8Array(64);
   quantity = new Float64Array(64);
   limitPrice = new Float64Array(64);
   stopPrice = new Float64Array(64);
@@ -89,19 +134,20 @@ export class OrderBook {
   filledQuantity = new Float64Array(64);
   tradeCost = new Float64Array(64);
   trailLevel = new Float64Array(64);
+  /** The parent row of a child leg (−1 for none); a row's children are rows childFrom … childFrom+childCount−1. */
+  parent = new Int32Array(64);
+  childFrom = new Int32Array(64);
+  childCount = new Uint8Array(64);
   readonly assets: Asset[] = [];
-  /** Children, siblings and OCO parents of the rows that have them (sparse). */
-  readonly children: (readonly Order[] | undefined)[] = [];
-  readonly siblings: (readonly Order[] | undefined)[] = [];
-  readonly ocoParents: (Order | undefined)[] = [];
   /** Identifiers given or already built, by row (sparse); the others are `ids.at(row)`. */
-  readonly identifiers: (string | undefined)[] = [];
+  private readonly identifiers: (string | undefined)[] = [];
+  /** The handles made so far, and the children lists handed out, by row (sparse). */
+  private readonly handles: (Order | undefined)[] = [];
+  private readonly childLists: (readonly Order[] | undefined)[] = [];
 
   constructor(
     /** Names rows without an identifier of their own (the run's seeded ids). */
     readonly ids?: IdSource,
-    /** The factory that fills the book. */
-    readonly madeBy?: object,
   ) {}
 
   /** Rows so far. */
@@ -109,7 +155,7 @@ export class OrderBook {
     return this.n;
   }
 
-  /** Appends a row; returns its index. */
+  /** Appends a row (no parent, no children, unprocessed); returns its index. An empty identifier means `ids.at(row)`. */
   append(
     identifier: string,
     asset: Asset,
@@ -128,29 +174,29 @@ export class OrderBook {
       typeCode = codeIn("type", TYPES, type),
       classCode = codeIn("class", CLASSES, orderClass),
       tifCode = codeIn("timeInForce", TIFS, timeInForce);
-    if (this.n === this.side.length) this.grow();
-    const i = this.n++;
+    const i = this.nextRow();
     this.side[i] = sideCode;
     this.type[i] = typeCode;
     this.cls[i] = classCode;
     this.tif[i] = tifCode;
-    this.quantity[i] = quantity;
+    // Anything but a number (a JS caller's string) is kept as NaN, which the broker refuses.
+    this.quantity[i] = num(quantity);
     let f = 0;
     if (limitPrice !== undefined) {
       f |= HAS_LIMIT;
-      this.limitPrice[i] = limitPrice;
+      this.limitPrice[i] = num(limitPrice);
     }
     if (stopPrice !== undefined) {
       f |= HAS_STOP;
-      this.stopPrice[i] = stopPrice;
+      this.stopPrice[i] = num(stopPrice);
     }
     if (trailPrice !== undefined) {
       f |= HAS_TRAIL_PRICE;
-      this.trailPrice[i] = trailPrice;
+      this.trailPrice[i] = num(trailPrice);
     }
     if (trailPercent !== undefined) {
       f |= HAS_TRAIL_PERCENT;
-      this.trailPercent[i] = trailPercent;
+      this.trailPercent[i] = num(trailPercent);
     }
     this.flags[i] = f;
     this.assets.push(asset);
@@ -158,8 +204,16 @@ export class OrderBook {
     return i;
   }
 
+  /** A new row with every column at its default (the columns grown when full). */
+  private nextRow(): number {
+    if (this.n === this.side.length) this.grow();
+    const i = this.n++;
+    this.parent[i] = -1;
+    return i;
+  }
+
   private grow(): void {
-    const twice = <A extends Uint8Array | Float64Array>(a: A): A => {
+    const twice = <A extends Uint8Array | Int32Array | Float64Array>(a: A): A => {
       const b = new (a.constructor as new (n: number) => A)(a.length * 2);
       b.set(a);
       return b;
@@ -168,7 +222,9 @@ export class OrderBook {
     this.type = twice(this.type);
     this.cls = twice(this.cls);
     this.tif = twice(this.tif);
+    this.status = twice(this.status);
     this.flags = twice(this.flags);
+    this.marks = twice(this.marks);
     this.quantity = twice(this.quantity);
     this.limitPrice = twice(this.limitPrice);
     this.stopPrice = twice(this.stopPrice);
@@ -178,6 +234,16 @@ export class OrderBook {
     this.filledQuantity = twice(this.filledQuantity);
     this.tradeCost = twice(this.tradeCost);
     this.trailLevel = twice(this.trailLevel);
+    this.parent = twice(this.parent);
+    this.childFrom = twice(this.childFrom);
+    this.childCount = twice(this.childCount);
+  }
+
+  /** Rows from … from+count−1 become the children of `parent` (and siblings of one another). */
+  setChildren(parent: number, from: number, count: number): void {
+    this.childFrom[parent] = from;
+    this.childCount[parent] = count;
+    for (let k = from; k < from + count; k++) this.parent[k] = parent;
   }
 
   /** Row i's identifier (built from the id source when first read, then kept). */
@@ -186,22 +252,114 @@ export class OrderBook {
     if (id === undefined) this.identifiers[i] = id = (this.ids as IdSource).at(i);
     return id;
   }
+
+  /** Row i is not filled and not cancelled, or has an active child. */
+  isActive(i: number): boolean {
+    const s = this.status[i];
+    if (s !== FILLED && s !== CANCELED) return true;
+    const from = this.childFrom[i],
+      to = from + this.childCount[i];
+    for (let k = from; k < to; k++) if (this.isActive(k)) return true;
+    return false;
+  }
+
+  /** Row i's side is a buy. */
+  buys(i: number): boolean {
+    return BUYS[this.side[i]] === 1;
+  }
+
+  /** The OCO parent of row i, or −1 (bracket and OTO children have none, as in Lumibot). */
+  ocoParent(i: number): number {
+    const p = this.parent[i];
+    return p >= 0 && this.cls[p] === OCO ? p : -1;
+  }
+
+  /** The Order handle of row i (one per row, made on first request). */
+  handle(i: number): Order {
+    let h = this.handles[i];
+    if (h === undefined) {
+      attachTo = this;
+      attachRow = i;
+      h = new (Order as unknown as new () => Order)();
+      this.handles[i] = h;
+    }
+    return h;
+  }
+
+  /** `h` is row i's handle (an order built alone names itself). */
+  setHandle(i: number, h: Order): void {
+    this.handles[i] = h;
+  }
+
+  /** The handles of row i's children, one list per row. */
+  children(i: number): readonly Order[] {
+    const count = this.childCount[i];
+    if (count === 0) return NO_ORDERS;
+    let list = this.childLists[i];
+    if (list === undefined) {
+      const from = this.childFrom[i];
+      this.childLists[i] = list = Object.freeze(Array.from({ length: count }, (_, k) => this.handle(from + k)));
+    }
+    return list;
+  }
+
+  /**
+   * Copies `order` (a row of another book, and its children) into this book and moves its handles
+   * here; returns its row. A run adopts the orders it is handed that another factory built, so its
+   * broker works on rows of one book. The copy keeps the identifier, fields and state.
+   */
+  adopt(order: Order): number {
+    const from = order.book,
+      row = order.row;
+    const i = this.copyRow(from, row);
+    const count = from.childCount[row];
+    if (count > 0) {
+      const kids = Array.from({ length: count }, (_, k) => from.childFrom[row] + k);
+      const first = this.n;
+      for (const k of kids) this.copyRow(from, k);
+      this.setChildren(i, first, count);
+    }
+    return i;
+  }
+
+  /** Row `row` of `from` appended here, its handle (if made) moved along. */
+  private copyRow(from: OrderBook, row: number): number {
+    const i = this.nextRow();
+    this.side[i] = from.side[row];
+    this.type[i] = from.type[row];
+    this.cls[i] = from.cls[row];
+    this.tif[i] = from.tif[row];
+    this.status[i] = from.status[row];
+    this.flags[i] = from.flags[row];
+    this.quantity[i] = from.quantity[row];
+    this.limitPrice[i] = from.limitPrice[row];
+    this.stopPrice[i] = from.stopPrice[row];
+    this.trailPrice[i] = from.trailPrice[row];
+    this.trailPercent[i] = from.trailPercent[row];
+    this.avgFillPrice[i] = from.avgFillPrice[row];
+    this.filledQuantity[i] = from.filledQuantity[row];
+    this.tradeCost[i] = from.tradeCost[row];
+    this.trailLevel[i] = from.trailLevel[row];
+    this.assets.push(from.assets[row]);
+    this.identifiers[i] = from.identifier(row);
+    const h = from.handles[row];
+    if (h !== undefined) {
+      from.handles[row] = undefined;
+      h.book = this;
+      h.row = i;
+      this.handles[i] = h;
+    }
+    return i;
+  }
 }
 
 /** An order. Fields are read-only to strategies; the broker moves the status. */
 export class Order {
   /** @internal The book holding the order's fields, and its row there. */
-  readonly book: OrderBook;
-  readonly row: number;
-  status: OrderStatus = "unprocessed";
-  /** @internal The broker that tracks it and the one whose trade log has it. */
-  trackedBy: object | undefined = undefined;
-  loggedBy: object | undefined = undefined;
+  book: OrderBook;
+  row: number;
 
-  /**
-   * An order with its own one-row book; the order factory passes its run's `book` and an empty
-   * identifier (the book's id source names it when first read).
-   */
+  /** An order built alone, in a book of its own (a run's orders come from its createOrder). */
   constructor(
     identifier: string,
     asset: Asset,
@@ -214,10 +372,17 @@ export class Order {
     trailPrice: number | undefined,
     trailPercent: number | undefined,
     timeInForce: "day" | "gtc",
-    book: OrderBook = new OrderBook(),
   ) {
-    this.book = book;
-    this.row = book.append(identifier, asset, quantity, side, type, orderClass, limitPrice, stopPrice, trailPrice, trailPercent, timeInForce);
+    if (attachTo !== undefined) {
+      // OrderBook.handle: a handle onto an existing row.
+      this.book = attachTo;
+      this.row = attachRow;
+      attachTo = undefined;
+      return;
+    }
+    this.book = new OrderBook();
+    this.row = this.book.append(identifier, asset, quantity, side, type, orderClass, limitPrice, stopPrice, trailPrice, trailPercent, timeInForce);
+    this.book.setHandle(this.row, this);
   }
 
   /** The order's unique identifier (32 hex digits for orders a backtest built). */
@@ -250,6 +415,10 @@ export class Order {
     return TIFS[this.book.tif[this.row]];
   }
 
+  get status(): OrderStatus {
+    return STATUSES[this.book.status[this.row]];
+  }
+
   get limitPrice(): number | undefined {
     return this.book.flags[this.row] & HAS_LIMIT ? this.book.limitPrice[this.row] : undefined;
   }
@@ -272,83 +441,46 @@ export class Order {
   get avgFillPrice(): number | undefined {
     return this.book.flags[this.row] & HAS_AVG_FILL ? this.book.avgFillPrice[this.row] : undefined;
   }
-  /** @internal Set by the broker. */
-  set avgFillPrice(price: number | undefined) {
-    this.setFlagged(HAS_AVG_FILL, this.book.avgFillPrice, price);
-  }
 
   get filledQuantity(): number {
     return this.book.filledQuantity[this.row];
-  }
-  /** @internal Set by the broker. */
-  set filledQuantity(q: number) {
-    this.book.filledQuantity[this.row] = q;
   }
 
   /** Fee charged on the fill. */
   get tradeCost(): number {
     return this.book.tradeCost[this.row];
   }
-  /** @internal Set by the broker. */
-  set tradeCost(fee: number) {
-    this.book.tradeCost[this.row] = fee;
-  }
 
   /** Stop-limit: true once the stop level has been reached. */
   get stopTriggered(): boolean {
     return (this.book.flags[this.row] & STOP_TRIGGERED) !== 0;
-  }
-  /** @internal Set by the fill rules. */
-  set stopTriggered(on: boolean) {
-    if (on) this.book.flags[this.row] |= STOP_TRIGGERED;
-    else this.book.flags[this.row] &= ~STOP_TRIGGERED;
   }
 
   /** Trailing stop: current trigger level (set by the first evaluated bar). */
   get trailLevel(): number | undefined {
     return this.book.flags[this.row] & HAS_TRAIL_LEVEL ? this.book.trailLevel[this.row] : undefined;
   }
-  /** @internal Set by the fill rules. */
-  set trailLevel(level: number | undefined) {
-    this.setFlagged(HAS_TRAIL_LEVEL, this.book.trailLevel, level);
-  }
-
-  private setFlagged(bit: number, column: Float64Array, x: number | undefined): void {
-    if (x === undefined) {
-      this.book.flags[this.row] &= ~bit;
-      return;
-    }
-    this.book.flags[this.row] |= bit;
-    column[this.row] = x;
-  }
 
   /** Bracket/OTO/OCO children, in child order ([take-profit, stop-loss]). */
   get children(): readonly Order[] {
-    return this.book.children[this.row] ?? NO_ORDERS;
+    return this.book.children(this.row);
   }
 
   /** @internal The legs built together with this one (itself included); a filled leg cancels the others. */
   get siblings(): readonly Order[] {
-    return this.book.siblings[this.row] ?? NO_ORDERS;
+    const p = this.book.parent[this.row];
+    return p < 0 ? NO_ORDERS : this.book.children(p);
   }
 
   /** Parent of an OCO leg (bracket children have none, as in Lumibot). */
   get ocoParent(): Order | undefined {
-    return this.book.ocoParents[this.row];
-  }
-
-  /** @internal The factory that built the order. */
-  get madeBy(): object | undefined {
-    return this.book.madeBy;
+    const p = this.book.ocoParent(this.row);
+    return p < 0 ? undefined : this.book.handle(p);
   }
 
   /** Not filled and not cancelled, or holding an active child. */
   isActive(): boolean {
-    if (this.status !== "fill" && this.status !== "canceled") return true;
-    const children = this.book.children[this.row];
-    if (children === undefined) return false;
-    for (let i = 0; i < children.length; i++) if (children[i].isActive()) return true;
-    return false;
+    return this.book.isActive(this.row);
   }
 
   /** Mutually dependent siblings (a filled leg cancels them). */
@@ -358,7 +490,7 @@ export class Order {
 
   /** True once filled. */
   isFilled(): boolean {
-    return this.status === "fill";
+    return this.book.status[this.row] === FILLED;
   }
 
   toString(): string {
@@ -367,18 +499,7 @@ export class Order {
   }
 }
 
-/** Broker only: sets an order's side (the order keeps it read-only for everyone else). */
-export function setOrderSide(order: Order, side: OrderSide): void {
-  order.book.side[order.row] = codeIn("side", SIDES, side);
-}
-
-/** Order factory only: `kids` become the children of `parent` and mutually dependent siblings. */
-export function linkChildren(parent: Order, kids: readonly Order[]): void {
-  parent.book.children[parent.row] = kids;
-  for (const k of kids) k.book.siblings[k.row] = kids;
-}
-
-/** Order factory only: the legs of an OCO order name it their parent. */
-export function setOcoParent(leg: Order, parent: Order): void {
-  leg.book.ocoParents[leg.row] = parent;
-}
+/** The side names by code (the trade log writes them). */
+export const sideName = (code: number): OrderSide => SIDES[code];
+export const typeName = (code: number): OrderType => TYPES[code];
+export const timeInForceName = (code: number): "day" | "gtc" => TIFS[code];

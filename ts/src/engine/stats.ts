@@ -1,7 +1,7 @@
 // Summary statistics of a backtest from its per-call portfolio rows (spec §8.2), plus round-trip
 // trade counts and win rate.
 
-import type { Order } from "./order.js";
+import type { Asset } from "./asset.js";
 
 /** One row recorded after every lifecycle call (the equity recorder's columns, as objects). */
 export interface StatsRow {
@@ -31,14 +31,16 @@ export interface SummaryStats {
 /** The fills stats are computed from: one entry per fill, oldest first, as columns (no object per fill). */
 export interface FillSeries {
   readonly length: number;
-  readonly orders: readonly Pick<Order, "asset" | "side">[];
+  /** The asset of each fill, and 1 where its order buys. */
+  readonly assets: readonly Asset[];
+  readonly buys: ArrayLike<number>;
   readonly quantity: ArrayLike<number>;
   readonly fee: ArrayLike<number>;
   readonly realized: ArrayLike<number>;
 }
 
 /** No fill. */
-export const NO_FILLS: FillSeries = { length: 0, orders: [], quantity: [], fee: [], realized: [] };
+export const NO_FILLS: FillSeries = { length: 0, assets: [], buys: [], quantity: [], fee: [], realized: [] };
 
 /** The portfolio series stats are computed from: one entry per lifecycle call, oldest first. */
 export interface EquitySeries {
@@ -119,18 +121,20 @@ export function summarize(equity: EquitySeries, fills: FillSeries, riskFreeRate 
 
 /** P&L after fees of each flat-to-flat round trip, per asset, in fill order. */
 function roundTrips(fills: FillSeries): number[] {
+  // One open trip per asset key, reset (not deleted) when it closes: a year of trips on one asset
+  // finds it with one lookup and never shrinks and regrows the Map.
   const open = new Map<string, { qty: number; pnl: number }>();
   const out: number[] = [];
   for (let i = 0; i < fills.length; i++) {
-    const order = fills.orders[i];
-    const key = order.asset.key;
-    const trip = open.get(key) ?? { qty: 0, pnl: 0 };
-    trip.qty += order.side.startsWith("buy") ? fills.quantity[i] : -fills.quantity[i];
+    const key = fills.assets[i].key;
+    let trip = open.get(key);
+    if (!trip) open.set(key, (trip = { qty: 0, pnl: 0 }));
+    trip.qty += fills.buys[i] === 1 ? fills.quantity[i] : -fills.quantity[i];
     trip.pnl += fills.realized[i] - fills.fee[i];
     if (trip.qty === 0) {
       out.push(trip.pnl);
-      open.delete(key);
-    } else open.set(key, trip);
+      trip.pnl = 0;
+    }
   }
   return out;
 }

@@ -55,6 +55,18 @@ export function forgetLastStrategy(): void {
   lastStrategy = lastContext = undefined;
 }
 
+/**
+ * Marks the base class's empty order hooks, so a run can tell a hook the strategy does not have (and
+ * skip the order handle it would be handed). A registered symbol: strategies built on another copy of
+ * ferrobt (dist and sources) are recognised alike.
+ */
+const UNSET_HOOK = Symbol.for("ferrobt.unsetHook");
+
+/** Whether `fn` (a strategy's order hook) is one the strategy has, not the base class's empty one. */
+export function isSetHook(fn: unknown): boolean {
+  return typeof fn === "function" && (fn as { [UNSET_HOOK]?: boolean })[UNSET_HOOK] !== true;
+}
+
 /** Base class of every strategy. Override `onTradingIteration` and any hook you need. */
 export abstract class Strategy {
   /** Class-level parameters; `new Backtest(..., { parameters })` overlays them. */
@@ -97,6 +109,11 @@ export abstract class Strategy {
   onNewOrder(_order: Order): void {}
   onFilledOrder(_order: Order, _price: number, _quantity: number, _multiplier: number): void {}
   onCanceledOrder(_order: Order): void {}
+
+  static {
+    for (const hook of ["onNewOrder", "onFilledOrder", "onCanceledOrder"] as const)
+      Object.defineProperty(Strategy.prototype[hook], UNSET_HOOK, { value: true });
+  }
 
   /** The parameters in force (class-level overlaid by the backtest's). */
   getParameters(): Record<string, unknown> {

@@ -1,10 +1,10 @@
 // The trade log: one row per order event, Lumibot's columns in order of first appearance (spec §8.3).
-// Events are kept as columns (typed arrays and the order of each), so a year of events costs no
-// object per event; `events` builds the objects when asked.
+// Events are kept as columns (typed arrays, the order's row in the run's book among them), so a year
+// of events costs no object per event; `events` builds the objects when asked.
 
 import { nyTimestampFormatter } from "../util/ny-formatter.js";
-import { grownF64, grownU8 } from "./columns.js";
-import type { Order } from "./order.js";
+import { grownF64, grownI32, grownU8 } from "./columns.js";
+import { type Order, type OrderBook, sideName, timeInForceName, typeName } from "./order.js";
 
 export type OrderEvent = "new" | "fill" | "canceled";
 
@@ -48,35 +48,41 @@ export function pyFloat(x: number): string {
 
 /** Event kinds by code. */
 const KINDS: readonly OrderEvent[] = ["new", "fill", "canceled"];
-const FILL = 1;
-const codeOf = (event: OrderEvent) => (event === "new" ? 0 : event === "fill" ? FILL : 2);
+/** Event codes. */
+export const NEW_EVENT = 0,
+  FILL_EVENT = 1,
+  CANCEL_EVENT = 2;
 
 /** Accumulates events and writes them as CSV. */
 export class TradeLog {
   private n = 0;
   private times = new Float64Array(1_024);
   private kinds = new Uint8Array(1_024);
+  /** The order of each event: its row in the book. */
+  private rows = new Int32Array(1_024);
   /** Price, quantity and fee of each event (fills have them; other events leave NaN). */
   private prices = new Float64Array(1_024);
   private quantities = new Float64Array(1_024);
   private fees = new Float64Array(1_024);
-  private readonly orders: Order[] = [];
   private readonly counts = [0, 0, 0];
   private built: TradeEvent[] | undefined;
 
-  constructor(private readonly strategy: string) {}
+  constructor(
+    private readonly strategy: string,
+    /** The book the events' orders are rows of. */
+    private readonly book: OrderBook,
+  ) {}
 
-  /** Logs an event; price, quantity and fee are given for (and only for) fills. */
-  add(timeMs: number, event: OrderEvent, order: Order, price?: number, quantity?: number, fee?: number): void {
+  /** Logs event `kind` (NEW_EVENT, FILL_EVENT, CANCEL_EVENT) of the order in `row`; fills give price, quantity and fee, other events NaN. */
+  add(timeMs: number, kind: number, row: number, price: number, quantity: number, fee: number): void {
     if (this.n === this.times.length) this.grow();
     const i = this.n++;
-    const kind = codeOf(event);
     this.times[i] = timeMs;
     this.kinds[i] = kind;
-    this.prices[i] = price ?? NaN;
-    this.quantities[i] = quantity ?? NaN;
-    this.fees[i] = fee ?? NaN;
-    this.orders.push(order);
+    this.rows[i] = row;
+    this.prices[i] = price;
+    this.quantities[i] = quantity;
+    this.fees[i] = fee;
     this.counts[kind]++;
     this.built = undefined;
   }
@@ -87,6 +93,7 @@ export class TradeLog {
     this.quantities = grownF64(this.quantities);
     this.fees = grownF64(this.fees);
     this.kinds = grownU8(this.kinds);
+    this.rows = grownI32(this.rows);
   }
 
   /** Number of events. */
@@ -99,11 +106,11 @@ export class TradeLog {
     if (!this.built) {
       const out: TradeEvent[] = [];
       for (let i = 0; i < this.n; i++) {
-        const fill = this.kinds[i] === FILL;
+        const fill = this.kinds[i] === FILL_EVENT;
         out.push({
           timeMs: this.times[i],
           event: KINDS[this.kinds[i]],
-          order: this.orders[i],
+          order: this.book.handle(this.rows[i]),
           price: fill ? this.prices[i] : undefined,
           quantity: fill ? this.quantities[i] : undefined,
           fee: fill ? this.fees[i] : undefined,
@@ -116,27 +123,29 @@ export class TradeLog {
 
   /** The candidate fields of event i (undefined or "" = the row leaves the column empty). */
   private fields(i: number, time: string): (string | undefined)[] {
-    const o = this.orders[i];
-    const fill = this.kinds[i] === FILL;
+    const b = this.book,
+      row = this.rows[i];
+    const asset = b.assets[row];
+    const fill = this.kinds[i] === FILL_EVENT;
     return [
       time,
       this.strategy,
       undefined,
-      o.identifier,
-      o.asset.symbol,
-      o.side,
-      o.type,
+      b.identifier(row),
+      asset.symbol,
+      sideName(b.side[row]),
+      typeName(b.type[row]),
       KINDS[this.kinds[i]],
       fill ? pyFloat(this.prices[i]) : undefined,
       fill ? pyFloat(this.quantities[i]) : undefined,
-      String(fill ? o.asset.multiplier : 1),
+      String(fill ? asset.multiplier : 1),
       fill ? pyFloat(this.fees[i]) : undefined,
-      o.timeInForce,
+      timeInForceName(b.tif[row]),
       undefined,
       "0.0",
-      String(o.asset.multiplier),
+      String(asset.multiplier),
       undefined,
-      o.asset.assetType,
+      asset.assetType,
       undefined,
     ];
   }
@@ -173,6 +182,6 @@ export class TradeLog {
 
   /** Count of events by kind. */
   count(event: OrderEvent): number {
-    return this.counts[codeOf(event)];
+    return this.counts[KINDS.indexOf(event)];
   }
 }
