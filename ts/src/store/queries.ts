@@ -5,6 +5,7 @@
 import { checkCount } from "../errors.js";
 import type { TimeInput } from "../time.js";
 import { type Bar, type BarColumnsView, Bars, barAt } from "./Bars.js";
+import { BucketedTimes } from "./bucketedTimes.js";
 import { allWholeMs, checkTime, countAtOrBefore, countBefore, type TimeIndex } from "./search.js";
 
 /** One symbol's columns with its time index. */
@@ -12,9 +13,10 @@ export interface SymbolHandle extends TimeIndex {
   readonly cols: BarColumnsView;
 }
 
-/** The handle of `cols` (its whole-ms check made once). */
+/** The handle of `cols` (its whole-ms check made once; its bucket table built once searches earn it). */
 export function handleOf(cols: BarColumnsView): SymbolHandle {
-  return { cols, timestamps: cols.timestamps, timesMs: cols.timesMs, wholeMs: allWholeMs(cols.timestamps, cols.timesMs) };
+  const { timestamps, timesMs } = cols;
+  return { cols, timestamps, timesMs, wholeMs: allWholeMs(timestamps, timesMs), msSearch: new BucketedTimes(timesMs) };
 }
 
 /** Queries by symbol over the handle a subclass finds for it (the catalog loads a symbol that is not resident). */

@@ -4,6 +4,7 @@
 
 import { argumentError } from "../errors.js";
 import { msToNs, type TimeInput, toMs } from "../time.js";
+import type { BucketedTimes } from "./bucketedTimes.js";
 
 /** Number of elements of ascending `xs` that are < x (or <= x when `inclusive`). */
 export function countBelow(xs: Float64Array, x: number, inclusive: boolean): number {
@@ -83,31 +84,33 @@ export function checkTime(name: string, t: TimeInput): number | bigint {
   return checkQueryTime(name, typeof t === "number" || typeof t === "bigint" ? t : toMs(name, t));
 }
 
-/** The time columns a search needs, and whether they are all whole ms. */
+/** The time columns a search needs, whether they are all whole ms, and the searches of whole-ms timesMs. */
 export interface TimeIndex {
   readonly timestamps: BigInt64Array;
   readonly timesMs: Float64Array;
   readonly wholeMs: boolean;
+  /** Counts below a time in timesMs (used when wholeMs). */
+  readonly msSearch: BucketedTimes;
 }
 
 /** Bars with ts < t (t in ms, converted to ns as the binding does; a bigint is ns, exact). */
 export function countBefore(ix: TimeIndex, t: number | bigint): number {
   if (typeof t === "bigint") return countBelowNs(ix.timestamps, t, false);
   if (!ix.wholeMs) return countBelowNs(ix.timestamps, msToNs(t), false);
-  if (Number.isInteger(t)) return countBelow(ix.timesMs, t, false);
+  if (Number.isInteger(t)) return ix.msSearch.countBelow(t, false);
   // Whole-ms bars k·1e6 < F·1e6 + r  ⇔  k < F + (r > 0).
   const f = Math.floor(t),
     r = Math.round((t - f) * 1e6);
-  return countBelow(ix.timesMs, r > 0 ? f + 1 : f, false);
+  return ix.msSearch.countBelow(r > 0 ? f + 1 : f, false);
 }
 
 /** Bars with ts <= t (same conversions as {@link countBefore}). */
 export function countAtOrBefore(ix: TimeIndex, t: number | bigint): number {
   if (typeof t === "bigint") return countBelowNs(ix.timestamps, t, true);
   if (!ix.wholeMs) return countBelowNs(ix.timestamps, msToNs(t), true);
-  if (Number.isInteger(t)) return countBelow(ix.timesMs, t, true);
+  if (Number.isInteger(t)) return ix.msSearch.countBelow(t, true);
   // Whole-ms bars k·1e6 <= F·1e6 + r  ⇔  k <= F + (r = 1e6).
   const f = Math.floor(t),
     r = Math.round((t - f) * 1e6);
-  return countBelow(ix.timesMs, r === 1_000_000 ? f + 1 : f, true);
+  return ix.msSearch.countBelow(r === 1_000_000 ? f + 1 : f, true);
 }
