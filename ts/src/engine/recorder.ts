@@ -28,12 +28,14 @@ export class EquityRecorder {
   private times: Float64Array<ArrayBuffer>;
   private values: Float64Array<ArrayBuffer>;
   private cashes: Float64Array<ArrayBuffer>;
-  /** Entry index where each snapshot starts (ascending) and where its positions start in the flat lists. */
-  private snapshotFrom: number[] = [];
-  private snapshotAt: number[] = [];
+  /** Snapshots so far: the entry index where each starts (ascending) and where its positions start in the flat columns. */
+  private snapshots = 0;
+  private snapshotFrom = new Float64Array(64);
+  private snapshotAt = new Float64Array(64);
   /** Every snapshot's positions, one after the other. */
-  private heldSymbols: string[] = [];
-  private heldQuantities: number[] = [];
+  private held = 0;
+  private readonly heldSymbols: string[] = [];
+  private heldQuantities = new Float64Array(64);
   /** The last snapshot built as objects, by index. */
   private builtIndex = -1;
   private built: readonly HeldQuantity[] = NO_POSITIONS;
@@ -55,20 +57,25 @@ export class EquityRecorder {
     this.cashes[i] = portfolio.cash;
     const held = portfolio.heldPositions;
     // A new snapshot when the positions differ from the last one (a fill, or the strategy changing a quantity itself).
-    if (this.snapshotAt.length === 0 || this.differsFromLast(held)) {
-      this.snapshotFrom.push(i);
-      this.snapshotAt.push(this.heldSymbols.length);
-      for (const p of held) {
-        this.heldSymbols.push(p.asset.symbol);
-        this.heldQuantities.push(p.quantity);
+    if (this.snapshots === 0 || this.differsFromLast(held)) {
+      if (this.snapshots === this.snapshotFrom.length) {
+        this.snapshotFrom = grownF64(this.snapshotFrom);
+        this.snapshotAt = grownF64(this.snapshotAt);
+      }
+      this.snapshotFrom[this.snapshots] = i;
+      this.snapshotAt[this.snapshots++] = this.held;
+      for (let k = 0; k < held.length; k++) {
+        if (this.held === this.heldQuantities.length) this.heldQuantities = grownF64(this.heldQuantities);
+        this.heldSymbols[this.held] = held[k].asset.symbol;
+        this.heldQuantities[this.held++] = held[k].quantity;
       }
     }
   }
 
   /** The held quantities are not those of the last snapshot. */
   private differsFromLast(held: readonly Position[]): boolean {
-    const from = this.snapshotAt[this.snapshotAt.length - 1];
-    if (this.heldSymbols.length - from !== held.length) return true;
+    const from = this.snapshotAt[this.snapshots - 1];
+    if (this.held - from !== held.length) return true;
     for (let i = 0; i < held.length; i++) {
       if (this.heldQuantities[from + i] !== held[i].quantity || this.heldSymbols[from + i] !== held[i].asset.symbol) return true;
     }
@@ -89,7 +96,7 @@ export class EquityRecorder {
   /** Positions held after entry `i`. */
   positionsAt(i: number): readonly HeldQuantity[] {
     let lo = 0,
-      hi = this.snapshotFrom.length - 1;
+      hi = this.snapshots - 1;
     if (hi < 0 || i < this.snapshotFrom[0]) return NO_POSITIONS;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
@@ -103,7 +110,7 @@ export class EquityRecorder {
   private snapshot(k: number): readonly HeldQuantity[] {
     if (k !== this.builtIndex) {
       const from = this.snapshotAt[k],
-        to = k + 1 < this.snapshotAt.length ? this.snapshotAt[k + 1] : this.heldSymbols.length;
+        to = k + 1 < this.snapshots ? this.snapshotAt[k + 1] : this.held;
       const out: HeldQuantity[] = [];
       for (let j = from; j < to; j++) out.push({ symbol: this.heldSymbols[j], quantity: this.heldQuantities[j] });
       this.builtIndex = k;
