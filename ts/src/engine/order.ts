@@ -7,6 +7,7 @@
 
 import { FerrobtError } from "../errors.js";
 import type { Asset } from "./asset.js";
+import { grownF64, grownI32, grownU8 } from "./columns.js";
 
 export type OrderSide = "buy" | "sell" | "buy_to_open" | "buy_to_close" | "buy_to_cover" | "sell_to_open" | "sell_to_close" | "sell_short";
 export type OrderType = "market" | "limit" | "stop" | "stop_limit" | "trailing_stop";
@@ -213,30 +214,25 @@ export class OrderBook {
   }
 
   private grow(): void {
-    const twice = <A extends Uint8Array | Int32Array | Float64Array>(a: A): A => {
-      const b = new (a.constructor as new (n: number) => A)(a.length * 2);
-      b.set(a);
-      return b;
-    };
-    this.side = twice(this.side);
-    this.type = twice(this.type);
-    this.cls = twice(this.cls);
-    this.tif = twice(this.tif);
-    this.status = twice(this.status);
-    this.flags = twice(this.flags);
-    this.marks = twice(this.marks);
-    this.quantity = twice(this.quantity);
-    this.limitPrice = twice(this.limitPrice);
-    this.stopPrice = twice(this.stopPrice);
-    this.trailPrice = twice(this.trailPrice);
-    this.trailPercent = twice(this.trailPercent);
-    this.avgFillPrice = twice(this.avgFillPrice);
-    this.filledQuantity = twice(this.filledQuantity);
-    this.tradeCost = twice(this.tradeCost);
-    this.trailLevel = twice(this.trailLevel);
-    this.parent = twice(this.parent);
-    this.childFrom = twice(this.childFrom);
-    this.childCount = twice(this.childCount);
+    this.side = grownU8(this.side);
+    this.type = grownU8(this.type);
+    this.cls = grownU8(this.cls);
+    this.tif = grownU8(this.tif);
+    this.status = grownU8(this.status);
+    this.flags = grownU8(this.flags);
+    this.marks = grownU8(this.marks);
+    this.quantity = grownF64(this.quantity);
+    this.limitPrice = grownF64(this.limitPrice);
+    this.stopPrice = grownF64(this.stopPrice);
+    this.trailPrice = grownF64(this.trailPrice);
+    this.trailPercent = grownF64(this.trailPercent);
+    this.avgFillPrice = grownF64(this.avgFillPrice);
+    this.filledQuantity = grownF64(this.filledQuantity);
+    this.tradeCost = grownF64(this.tradeCost);
+    this.trailLevel = grownF64(this.trailLevel);
+    this.parent = grownI32(this.parent);
+    this.childFrom = grownI32(this.childFrom);
+    this.childCount = grownU8(this.childCount);
   }
 
   /** Rows from … from+count−1 become the children of `parent` (and siblings of one another). */

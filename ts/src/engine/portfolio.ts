@@ -35,8 +35,8 @@ export class Portfolio {
   private readonly slots = new Map<string, Slot>();
   /** The open positions, in the order they were opened (iterated on every lifecycle call without an iterator object). */
   private readonly heldList: Position[] = [];
-  /** The slot found last (fills come in runs on one asset). */
-  private lastKey: string | undefined;
+  /** The slot found last (fills come in runs on one asset); "" is no asset's key (a string from the start, so its reads stay typed). */
+  private lastKey = "";
   private lastSlot: Slot | undefined;
   /** Contracts the last lot match closed and opened (fields, so a fill allocates no result object). */
   private closedByMatch = 0;

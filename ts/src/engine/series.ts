@@ -68,7 +68,7 @@ class Cursor {
   }
 }
 
-/** A bar at `x` counts for a query at t: x < t, or x = t when `inclusive`. */
+/** A bar (or a segment's start) at `x` counts for a query at t: x < t, or x = t when `inclusive`. */
 const below = (x: number, t: number, inclusive: boolean) => x < t || (inclusive && x === t);
 
 /** A source read by time range, a chunk at a time. */
@@ -87,6 +87,8 @@ function segment(symbol: string, from: number, to: number): Segment {
 export class AssetSeries {
   /** The bar a pending order is tested against, reused call after call (read at once, never kept). */
   private readonly fill = { open: 0, high: 0, low: 0 };
+  /** The segment the last lookup landed in. */
+  private segmentHint = 0;
   /** Where the last newest-bar lookup landed. */
   private hitCols: BarColumnsView | undefined;
   private hitIndex = -1;
@@ -161,9 +163,15 @@ export class AssetSeries {
 
   /** Index of the newest segment starting before `t` (bars in it may be < t). */
   private segmentBefore(t: number, inclusive: boolean): number {
-    for (let i = this.segments.length - 1; i >= 0; i--) {
-      const from = this.segments[i].from;
-      if (from < t || (inclusive && from === t)) return i;
+    const segments = this.segments;
+    // The clock moves forward: the last answer usually stands (its segment starts before t, the next one does not).
+    const h = this.segmentHint;
+    if (below(segments[h].from, t, inclusive) && (h + 1 === segments.length || !below(segments[h + 1].from, t, inclusive))) return h;
+    for (let i = segments.length - 1; i >= 0; i--) {
+      if (below(segments[i].from, t, inclusive)) {
+        this.segmentHint = i;
+        return i;
+      }
     }
     return -1;
   }

@@ -59,9 +59,53 @@ const MS_PER_DAY = 86_400_000;
  */
 export function summarize(equity: EquitySeries, fills: FillSeries, riskFreeRate = 0, dateOf: (ms: number) => string): SummaryStats {
   const n = equity.length;
+  const returns = new Float64Array(Math.max(0, n - 1));
+  const scan = scanReturns(equity, returns);
+  const { count, growth, sum, downSquares, worst, worstAt, kept, firstT, lastT } = scan;
+  const years = kept > 1 ? Math.floor((lastT - firstT) / MS_PER_DAY) / 365.25 : 0;
+  const cagr = years > 0 ? growth ** (1 / years) - 1 : 0;
+  const annualise = years > 0 ? Math.sqrt(count / years) : 0;
+  const std = count >= 2 ? Math.sqrt(squaredDeviations(returns, count, sum / count) / (count - 1)) : 0;
+  const volatility = std * annualise;
+  const downside = Math.sqrt(downSquares / Math.max(1, count - 1)) * annualise;
+  const dd = { drawdown: worst, date: n === 0 ? "" : dateOf(worstAt) };
+  const trips = roundTrips(fills);
+  return {
+    totalReturn: growth - 1,
+    cagr,
+    volatility,
+    sharpe: volatility === 0 ? 0 : (cagr - riskFreeRate) / volatility,
+    sortino: downside === 0 ? 0 : (cagr - riskFreeRate) / downside,
+    maxDrawdown: dd,
+    romad: dd.drawdown === 0 ? 0 : cagr / dd.drawdown,
+    tradeCount: trips.length,
+    winRate: trips.length === 0 ? 0 : trips.filter((p) => p > 0).length / trips.length,
+  };
+}
+
+/** What one pass over the equity series gathers (see {@link scanReturns}). */
+interface ReturnsScan {
+  count: number;
+  growth: number;
+  sum: number;
+  downSquares: number;
+  worst: number;
+  worstAt: number;
+  kept: number;
+  firstT: number;
+  lastT: number;
+}
+
+/**
+ * The first pass of {@link summarize}, in a function of its own so that it is compiled whole (as the
+ * loop of a longer function it was compiled on the fly, without feedback for the code after it, and
+ * thrown away on every run): the returns row to row (first row per timestamp) into `returns`, their
+ * product, sum and downside squares, and the drawdown.
+ */
+function scanReturns(equity: EquitySeries, returns: Float64Array): ReturnsScan {
+  const n = equity.length;
   const times = equity.timeMs,
     values = equity.portfolioValue;
-  const returns = new Float64Array(Math.max(0, n - 1));
   let count = 0,
     growth = 1,
     sum = 0,
@@ -92,31 +136,14 @@ export function summarize(equity: EquitySeries, fills: FillSeries, riskFreeRate 
       worstAt = times[i];
     }
   }
-  const years = kept > 1 ? Math.floor((lastT - firstT) / MS_PER_DAY) / 365.25 : 0;
-  const cagr = years > 0 ? growth ** (1 / years) - 1 : 0;
-  const annualise = years > 0 ? Math.sqrt(count / years) : 0;
-  let std = 0;
-  if (count >= 2) {
-    const mean = sum / count;
-    let squares = 0;
-    for (let i = 0; i < count; i++) squares += (returns[i] - mean) ** 2;
-    std = Math.sqrt(squares / (count - 1));
-  }
-  const volatility = std * annualise;
-  const downside = Math.sqrt(downSquares / Math.max(1, count - 1)) * annualise;
-  const dd = { drawdown: worst, date: n === 0 ? "" : dateOf(worstAt) };
-  const trips = roundTrips(fills);
-  return {
-    totalReturn: growth - 1,
-    cagr,
-    volatility,
-    sharpe: volatility === 0 ? 0 : (cagr - riskFreeRate) / volatility,
-    sortino: downside === 0 ? 0 : (cagr - riskFreeRate) / downside,
-    maxDrawdown: dd,
-    romad: dd.drawdown === 0 ? 0 : cagr / dd.drawdown,
-    tradeCount: trips.length,
-    winRate: trips.length === 0 ? 0 : trips.filter((p) => p > 0).length / trips.length,
-  };
+  return { count, growth, sum, downSquares, worst, worstAt, kept, firstT, lastT };
+}
+
+/** Σ (returns[i] − mean)² over the first `count` returns, in order. */
+function squaredDeviations(returns: Float64Array, count: number, mean: number): number {
+  let squares = 0;
+  for (let i = 0; i < count; i++) squares += (returns[i] - mean) ** 2;
+  return squares;
 }
 
 /** P&L after fees of each flat-to-flat round trip, per asset, in fill order. */
