@@ -5,6 +5,7 @@
 
 import { FerrobtError } from "../errors.js";
 import type { Asset } from "./asset.js";
+import { grownI32 } from "./columns.js";
 import { rowFee, type TradingFee } from "./fees.js";
 import { FillLedger } from "./fill-ledger.js";
 import { type FillBar, rowFillPrice } from "./fills.js";
@@ -78,7 +79,8 @@ export class Broker {
   readonly tradeLog: TradeLog;
   readonly portfolio: Portfolio;
   /** Rows the strategy submitted and their children, in tracking order (Lumibot's get_orders()). */
-  private tracked: number[] = [];
+  private tracked = new Int32Array(1_024);
+  private trackedCount = 0;
   /** Rows evaluated by the next process() call, in submission order. */
   private readonly working: number[] = [];
   /** Tracked rows that may still be active, in tracking order (pruned as they finish). */
@@ -117,7 +119,8 @@ export class Broker {
     const marks = this.book.marks;
     if ((marks[row] & TRACKED) === 0) {
       marks[row] |= TRACKED;
-      this.tracked.push(row);
+      if (this.trackedCount === this.tracked.length) this.tracked = grownI32(this.tracked);
+      this.tracked[this.trackedCount++] = row;
       this.live.push(row);
       this.liveHandles = undefined;
     }
@@ -125,7 +128,7 @@ export class Broker {
 
   /** Every tracked order (new, filled, cancelled), in tracking order. */
   orders(): Order[] {
-    return this.tracked.map((row) => this.book.handle(row));
+    return Array.from(this.tracked.subarray(0, this.trackedCount), (row) => this.book.handle(row));
   }
 
   /** The live rows with the finished ones dropped (a new list when one finished; the old one is left as it was). */
@@ -220,7 +223,7 @@ export class Broker {
       const status = b.status[row];
       if (status === FILLED || status === CANCELED) continue;
       if (b.cls[row] === OCO && b.childCount[row] > 0) continue;
-      const bar = bars.fillBar(b.assets[row], t);
+      const bar = bars.fillBar(b.asset(row), t);
       if (!bar) {
         if (this.fillModel === "pandas") this.cancelRow(row, t);
         continue;
@@ -248,7 +251,7 @@ export class Broker {
         to = from + b.childCount[parent];
       for (let k = from; k < to; k++) if (k !== row && b.isActive(k)) this.cancelRow(k, t);
     }
-    const asset = b.assets[row],
+    const asset = b.asset(row),
       quantity = b.quantity[row],
       buy = BUYS[b.side[row]] === 1;
     const realized = this.portfolio.book(asset, buy ? quantity : -quantity, price);
@@ -268,7 +271,7 @@ export class Broker {
         n = active.length;
       for (let i = 0; i < n; i++) {
         const other = active[i];
-        if (other !== row && b.assets[other].key === asset.key && b.isActive(other)) this.cancelRow(other, t);
+        if (other !== row && b.asset(other).key === asset.key && b.isActive(other)) this.cancelRow(other, t);
       }
     }
     const cls = b.cls[row];

@@ -2,7 +2,6 @@
 // object per fill while the run goes; the stats read the columns, and the FillRecord objects are
 // built only if the results' `fills` are read.
 
-import type { Asset } from "./asset.js";
 import type { FillRecord } from "./broker.js";
 import { grownF64, grownI32, grownU8 } from "./columns.js";
 import { BUYS, type OrderBook } from "./order.js";
@@ -17,7 +16,6 @@ export class FillLedger {
   private quantities = new Float64Array(1_024);
   private fees = new Float64Array(1_024);
   private realized = new Float64Array(1_024);
-  private readonly assets: Asset[] = [];
   private built: FillRecord[] | undefined;
 
   constructor(
@@ -36,7 +34,6 @@ export class FillLedger {
     this.quantities[i] = quantity;
     this.fees[i] = fee;
     this.realized[i] = realized;
-    this.assets.push(this.book.assets[row]);
     this.built = undefined;
   }
 
@@ -55,12 +52,12 @@ export class FillLedger {
     return this.n;
   }
 
-  /** The fills as columns (views of the ledger's own, valid until the next fill). */
+  /** The fills as columns (views of the ledger's own, valid until the next fill; the assets listed anew). */
   series(): FillSeries {
     const n = this.n;
     return {
       length: n,
-      assets: this.assets,
+      assets: Array.from(this.rows.subarray(0, n), (row) => this.book.asset(row)),
       buys: this.buys.subarray(0, n),
       quantity: this.quantities.subarray(0, n),
       fee: this.fees.subarray(0, n),

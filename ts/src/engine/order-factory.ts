@@ -146,7 +146,7 @@ export class OrderFactory {
   private addExitChildren(parent: number, cls: OrderClass, o: OrderOptions, tif: "day" | "gtc"): void {
     const book = this.book;
     const side: OrderSide = book.buys(parent) ? "sell_to_close" : "buy_to_close";
-    const asset = book.assets[parent],
+    const asset = book.asset(parent),
       quantity = book.quantity[parent];
     const first = book.length;
     if (o.secondaryLimitPrice !== undefined) this.row(asset, quantity, side, "limit", "simple", o.secondaryLimitPrice, undefined, undefined, undefined, tif);

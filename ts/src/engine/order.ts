@@ -114,7 +114,7 @@ let attachRow = -1;
 /**
  * The rows of a set of orders as columns: codes and flags in Uint8Arrays, quantities and prices
  * (flagged when optional) in Float64Arrays, children as a run of rows after their parent, the asset
- * of each row in a plain array. Rows are appended, never removed.
+ * of each row as an index into a table of the book's distinct assets. Rows are appended, never removed.
  */
 export class OrderBook {
   private n = 0;
@@ -139,7 +139,13 @@ export class OrderBook {
   parent = new Int32Array(64);
   childFrom = new Int32Array(64);
   childCount = new Uint8Array(64);
-  readonly assets: Asset[] = [];
+  /** Each row's asset, as an index into `assetTable` (the distinct assets, in first-use order). */
+  assetIds = new Int32Array(64);
+  private readonly assetTable: Asset[] = [];
+  private readonly assetIndex = new Map<Asset, number>();
+  /** The asset appended last and its index (orders come in runs on one asset). */
+  private lastAsset: Asset | undefined;
+  private lastAssetId = 0;
   /** Identifiers given or already built, by row (sparse); the others are `ids.at(row)`. */
   private readonly identifiers: (string | undefined)[] = [];
   /** The handles made so far, and the children lists handed out, by row (sparse). */
@@ -200,9 +206,27 @@ export class OrderBook {
       this.trailPercent[i] = num(trailPercent);
     }
     this.flags[i] = f;
-    this.assets.push(asset);
+    this.assetIds[i] = this.assetId(asset);
     if (identifier !== "" || !this.ids) this.identifiers[i] = identifier;
     return i;
+  }
+
+  /** Index of `asset` in the asset table (added on first use). */
+  private assetId(asset: Asset): number {
+    if (asset === this.lastAsset) return this.lastAssetId;
+    let id = this.assetIndex.get(asset);
+    if (id === undefined) {
+      id = this.assetTable.push(asset) - 1;
+      this.assetIndex.set(asset, id);
+    }
+    this.lastAsset = asset;
+    this.lastAssetId = id;
+    return id;
+  }
+
+  /** Row i's asset. */
+  asset(i: number): Asset {
+    return this.assetTable[this.assetIds[i]];
   }
 
   /** A new row with every column at its default (the columns grown when full). */
@@ -233,6 +257,7 @@ export class OrderBook {
     this.parent = grownI32(this.parent);
     this.childFrom = grownI32(this.childFrom);
     this.childCount = grownU8(this.childCount);
+    this.assetIds = grownI32(this.assetIds);
   }
 
   /** Rows from … from+count−1 become the children of `parent` (and siblings of one another). */
@@ -336,7 +361,7 @@ export class OrderBook {
     this.filledQuantity[i] = from.filledQuantity[row];
     this.tradeCost[i] = from.tradeCost[row];
     this.trailLevel[i] = from.trailLevel[row];
-    this.assets.push(from.assets[row]);
+    this.assetIds[i] = this.assetId(from.asset(row));
     this.identifiers[i] = from.identifier(row);
     const h = from.handles[row];
     if (h !== undefined) {
@@ -387,7 +412,7 @@ export class Order {
   }
 
   get asset(): Asset {
-    return this.book.assets[this.row];
+    return this.book.asset(this.row);
   }
 
   get quantity(): number {

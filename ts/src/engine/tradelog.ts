@@ -125,7 +125,7 @@ export class TradeLog {
   private fields(i: number, time: string): (string | undefined)[] {
     const b = this.book,
       row = this.rows[i];
-    const asset = b.assets[row];
+    const asset = b.asset(row);
     const fill = this.kinds[i] === FILL_EVENT;
     return [
       time,
