@@ -100,22 +100,6 @@ export class OrderFactory {
     return o.book === this.book;
   }
 
-  /** A row in the book, named by its index's id (built when first read). */
-  private row(
-    asset: Asset,
-    quantity: number,
-    side: OrderSide,
-    type: OrderType,
-    orderClass: OrderClass,
-    limitPrice: number | undefined,
-    stopPrice: number | undefined,
-    trailPrice: number | undefined,
-    trailPercent: number | undefined,
-    timeInForce: "day" | "gtc",
-  ): number {
-    return this.book.append("", asset, quantity, side, type, orderClass, limitPrice, stopPrice, trailPrice, trailPercent, timeInForce);
-  }
-
   /** An order; the type follows the prices given unless `o.type` is set (spec §4.3). */
   create(asset: Asset, quantity: number, side: OrderSide, o: OrderOptions): Order {
     const type: OrderType =
@@ -131,12 +115,13 @@ export class OrderFactory {
               : "market");
     const cls = o.orderClass ?? "simple";
     const tif = o.timeInForce ?? "day";
-    const parent = this.row(asset, quantity, side, type, cls, o.limitPrice, o.stopPrice, o.trailPrice, o.trailPercent, tif);
+    // Rows without an identifier of their own: row k is named by the id source's index k when first read.
+    const parent = this.book.append("", asset, quantity, side, type, cls, o.limitPrice, o.stopPrice, o.trailPrice, o.trailPercent, tif);
     if (cls === "bracket" || cls === "oto") this.addExitChildren(parent, cls, o, tif);
     if (cls === "oco") {
       if (o.limitPrice === undefined || o.stopPrice === undefined) throw new FerrobtError("ERR_ORDER", "an OCO order needs both limitPrice and stopPrice");
-      const limit = this.row(asset, quantity, side, "limit", "simple", o.limitPrice, undefined, undefined, undefined, tif);
-      this.row(asset, quantity, side, "stop", "simple", undefined, o.stopPrice, undefined, undefined, tif);
+      const limit = this.book.append("", asset, quantity, side, "limit", "simple", o.limitPrice, undefined, undefined, undefined, tif);
+      this.book.append("", asset, quantity, side, "stop", "simple", undefined, o.stopPrice, undefined, undefined, tif);
       this.book.setChildren(parent, limit, 2);
     }
     return this.book.handle(parent);
@@ -149,11 +134,24 @@ export class OrderFactory {
     const asset = book.asset(parent),
       quantity = book.quantity[parent];
     const first = book.length;
-    if (o.secondaryLimitPrice !== undefined) this.row(asset, quantity, side, "limit", "simple", o.secondaryLimitPrice, undefined, undefined, undefined, tif);
+    if (o.secondaryLimitPrice !== undefined)
+      this.book.append("", asset, quantity, side, "limit", "simple", o.secondaryLimitPrice, undefined, undefined, undefined, tif);
     const trail = o.secondaryTrailPrice !== undefined || o.secondaryTrailPercent !== undefined;
     if (o.secondaryStopPrice !== undefined || trail) {
       const type: OrderType = trail ? "trailing_stop" : o.secondaryStopLimitPrice !== undefined ? "stop_limit" : "stop";
-      this.row(asset, quantity, side, type, "simple", o.secondaryStopLimitPrice, o.secondaryStopPrice, o.secondaryTrailPrice, o.secondaryTrailPercent, tif);
+      this.book.append(
+        "",
+        asset,
+        quantity,
+        side,
+        type,
+        "simple",
+        o.secondaryStopLimitPrice,
+        o.secondaryStopPrice,
+        o.secondaryTrailPrice,
+        o.secondaryTrailPercent,
+        tif,
+      );
     }
     // The legs take their ids before the checks, as they always have (the ids that follow stay put).
     const count = book.length - first;
