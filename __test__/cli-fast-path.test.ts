@@ -1,7 +1,8 @@
 // The CLI's fast path: the cached strategy compile (reuse, invalidation by any bundled input, import.meta,
-// typed errors), the run-reusing New York timestamp formatter against formatNy, the Intl-free money format.
+// typed errors), the run-reusing New York timestamp formatter against formatNy, the Intl-free money format,
+// the time-zone tables kept across processes.
 
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,6 +10,7 @@ import { compiledStrategyUrl } from "../ts/src/cli/compile.js";
 import { money } from "../ts/src/cli/money.js";
 import { nyTimestampFormatter } from "../ts/src/util/ny-formatter.js";
 import { formatNy, nyToUtc } from "../ts/src/util/nytime.js";
+import { keepYearTablesIn, TimeZone } from "../ts/src/util/tz.js";
 import { tempDir } from "./helpers/fixtures.js";
 
 describe("strategy compile cache", () => {
@@ -102,5 +104,45 @@ describe("money", () => {
     const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     for (let i = 0; i < 5_000; i++) xs.push(Math.round((next() - 0.5) * 1e8) / 1000, (next() - 0.5) * 10 ** (next() * 25 - 5));
     expect(xs.filter((x) => money(x) !== intl(x))).toEqual([]);
+  });
+});
+
+describe("time-zone tables kept across processes", () => {
+  /** Offsets around both 2024 New York DST changes and in the years either side. */
+  const instants = [
+    Date.UTC(2023, 5, 1),
+    nyToUtc(2024, 3, 10, 1, 59, 59),
+    nyToUtc(2024, 3, 10, 3),
+    nyToUtc(2024, 11, 3, 1),
+    nyToUtc(2024, 11, 3, 2),
+    Date.UTC(2025, 0, 1),
+  ];
+  const offsets = (z: TimeZone) => instants.flatMap((t) => [z.offsetMs(t - 1000), z.offsetMs(t)]);
+  /** True when the zone never made its Intl formatter (every table it used was read back). */
+  const usedIntl = (z: TimeZone) => (z as unknown as { fmt?: Intl.DateTimeFormat }).fmt !== undefined;
+
+  it("reads back the tables an earlier zone built, and builds again any that is missing or not a valid table of its year", () => {
+    const dir = tempDir();
+    keepYearTablesIn(dir);
+    const built = new TimeZone("America/New_York");
+    const expected = offsets(built);
+    expect(usedIntl(built)).toBe(true);
+    const [folder] = readdirSync(dir);
+    expect(folder).toContain(`tz${process.versions.tz}`);
+    expect(readdirSync(join(dir, folder)).sort()).toEqual(["America%2FNew_York.2023.json", "America%2FNew_York.2024.json", "America%2FNew_York.2025.json"]);
+
+    const read = new TimeZone("America/New_York");
+    expect(offsets(read)).toEqual(expected);
+    expect(usedIntl(read)).toBe(false);
+
+    const file = join(dir, folder, "America%2FNew_York.2024.json");
+    const table = JSON.parse(readFileSync(file, "utf8")) as { starts: number[]; offsets: number[] };
+    for (const bad of ["{", "null", JSON.stringify({ ...table, starts: table.starts.map((t) => t + 1000) }), JSON.stringify({ ...table, offsets: [0] })]) {
+      writeFileSync(file, bad);
+      const rebuilt = new TimeZone("America/New_York");
+      expect(offsets(rebuilt)).toEqual(expected);
+      expect(usedIntl(rebuilt)).toBe(true);
+      expect(JSON.parse(readFileSync(file, "utf8"))).toEqual(table);
+    }
   });
 });

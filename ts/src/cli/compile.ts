@@ -3,11 +3,11 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createRequire, isBuiltin } from "node:module";
-import { homedir } from "node:os";
 import { dirname, extname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type * as Esbuild from "esbuild";
 import { FerrobtError } from "../errors.js";
+import { cacheDirOf } from "../util/cache-dir.js";
 import { writeWhole } from "../util/files.js";
 
 /** Bumped when the compiled form changes, so older cache entries are never read. */
@@ -20,10 +20,9 @@ interface Manifest {
 
 const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
 
-/** The cache directory: $FERROBT_CACHE_DIR, else $XDG_CACHE_HOME/ferrobt, else ~/.cache/ferrobt. */
+/** The compiled strategies' folder of ferrobt's cache directory. */
 export function cacheDir(): string {
-  const base = process.env.FERROBT_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "ferrobt");
-  return join(base, "strategies");
+  return cacheDirOf("strategies");
 }
 
 /** This process's own ferrobt entry module (dist/index.js when built, ts/src/index.ts under tsx), which the strategy's `import "ferrobt"` is bound to. */

@@ -6,6 +6,8 @@ import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { FerrobtError } from "../errors.js";
+import { cacheDirOf } from "../util/cache-dir.js";
+import { keepYearTablesIn } from "../util/tz.js";
 
 const USAGE = `usage:
   ferrobt backtest <strategy.ts> [--data <parquet|glob>[,...]|<catalog dir>] [--start <YYYY-MM-DD[THH:MM]>] [--end <...>]
@@ -27,6 +29,8 @@ sample (out/data/MES_sample.parquet) over the seed window 2024-01-03 09:30 → 2
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // Time-zone tables built by earlier commands are read back, so a command on years seen before never starts Intl (~20 ms).
+  keepYearTablesIn(cacheDirOf("tz"));
   // Each command loads only its own modules.
   if (command === "backtest") return (await import("./backtest.js")).runBacktestCommand(rest);
   if (command === "generate") return generate(rest);

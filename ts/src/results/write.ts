@@ -1,6 +1,6 @@
 // Writes a backtest's results: trades.csv (Lumibot columns), stats.json, portfolio.csv.
 
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BacktestResult } from "../engine/backtest.js";
 import type { HeldQuantity } from "../engine/recorder.js";
@@ -57,7 +57,12 @@ export function portfolioCsv(r: BacktestResult): string {
  * hundreds of them while the disk is busy.
  */
 export function writeNewFile(path: string, text: string): void {
-  rmSync(path, { force: true });
+  // unlink, not rmSync: rmSync loads Node's rimraf on first use (~1 ms of a short command).
+  try {
+    unlinkSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+  }
   writeFileSync(path, text);
 }
 
