@@ -11,8 +11,10 @@ import { Portfolio } from "../../ts/src/engine/portfolio.js";
 import { EquityRecorder } from "../../ts/src/engine/recorder.js";
 import { Resampler, resampleWindow } from "../../ts/src/engine/resample.js";
 import { AssetSeries } from "../../ts/src/engine/series.js";
-import { Asset, MarketCalendar, MemorySource, Order, type OrderClass, type OrderSide, type OrderType } from "../../ts/src/index.js";
+import type { TradeEvent } from "../../ts/src/engine/tradelog.js";
+import { Asset, MarketCalendar, MemorySource, Order, type OrderClass, type OrderSide, type OrderType, TradingFee } from "../../ts/src/index.js";
 import { Bars } from "../../ts/src/store/Bars.js";
+import { nyTimestampFormatter } from "../../ts/src/util/ny-formatter.js";
 import { formatNy, nyToUtc } from "../../ts/src/util/nytime.js";
 import { rng } from "../helpers/fixtures.js";
 
@@ -301,6 +303,76 @@ describe("Broker alone", () => {
     ]);
   });
 });
+
+describe("TradeLog.toCsv", () => {
+  it("writes what a plain writer of Lumibot's rules gives: columns in first-appearance order, empty identifiers, quoting", () => {
+    const f = new OrderFactory(new OrderIds(9));
+    const broker = new Broker('S,"q"', 100_000, f.book, listener(), [new TradingFee(0.5)], [], "polars");
+    const mes = Asset.contFuture("MES");
+    const unnamed = new Order("", mes, 1, "buy", "limit", "simple", 1, undefined, undefined, undefined, "gtc");
+    const quoted = new Order('x,"y"', Asset.stock("A"), 3, "buy", "market", "simple", undefined, undefined, undefined, undefined, "day");
+    broker.submit(unnamed, 0);
+    broker.submit(quoted, 60_000);
+    broker.submit(f.create(mes, 2, "buy", { orderClass: "bracket", secondaryLimitPrice: 4_900, secondaryStopPrice: 4_700 }), 60_000);
+    broker.process(120_000, { fillBar: () => ({ open: 4_805.25, high: 4_806, low: 4_795 }) });
+    broker.cancelOpenOrders(180_000);
+    const log = broker.tradeLog;
+    expect(log.toCsv()).toBe(plainCsv(log.events, 'S,"q"'));
+    expect(log.toCsv().split("\n")[0]).toBe(
+      "time,strategy,symbol,side,type,status,multiplier,time_in_force,asset.strike,asset.multiplier,asset.asset_type,identifier,price,filled_quantity,trade_cost",
+    );
+    expect(new Broker("S", 1, new OrderFactory(new OrderIds(0)).book, listener(), [], [], "polars").tradeLog.toCsv()).toBe("\n");
+    // A strategy without a name (an anonymous class) has no strategy column.
+    const anonymous = new Broker("", 100_000, new OrderFactory(new OrderIds(1)).book, listener(), [], [], "polars");
+    anonymous.submit(new Order("z", mes, 1, "sell", "market", "simple", undefined, undefined, undefined, undefined, "day"), 0);
+    anonymous.process(60_000, { fillBar: () => ({ open: 10, high: 11, low: 9 }) });
+    expect(anonymous.tradeLog.toCsv()).toBe(plainCsv(anonymous.tradeLog.events, ""));
+    expect(anonymous.tradeLog.toCsv()).not.toContain("strategy");
+  });
+});
+
+/** The trade log's CSV as a plain writer gives it: every candidate value per event, then the columns some row has a value in. */
+function plainCsv(events: readonly TradeEvent[], strategy: string): string {
+  const names =
+    "time,strategy,exchange,identifier,symbol,side,type,status,price,filled_quantity,multiplier,trade_cost,time_in_force,asset.right,asset.strike,asset.multiplier,asset.expiration,asset.asset_type,price_source".split(
+      ",",
+    );
+  const time = nyTimestampFormatter();
+  const py = (x: number) => (Number.isInteger(x) ? x.toFixed(1) : String(x));
+  const rows = events.map((e) => {
+    const fill = e.event === "fill";
+    const o = e.order;
+    return [
+      time(e.timeMs),
+      strategy,
+      "",
+      o.identifier,
+      o.asset.symbol,
+      o.side,
+      o.type,
+      e.event,
+      fill ? py(e.price as number) : "",
+      fill ? py(e.quantity as number) : "",
+      String(fill ? o.asset.multiplier : 1),
+      fill ? py(e.fee as number) : "",
+      o.timeInForce,
+      "",
+      "0.0",
+      String(o.asset.multiplier),
+      "",
+      o.asset.assetType,
+      "",
+    ];
+  });
+  const order: number[] = [];
+  for (const r of rows) {
+    r.forEach((v, c) => {
+      if (v !== "" && !order.includes(c)) order.push(c);
+    });
+  }
+  const quote = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+  return `${[order.map((c) => names[c]).join(","), ...rows.map((r) => order.map((c) => quote(r[c])).join(","))].join("\n")}\n`;
+}
 
 /** Broker events that listen to every hook, collecting the filled orders in `filled`. */
 function listener(filled: Order[] = []) {

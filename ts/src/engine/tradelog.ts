@@ -31,6 +31,28 @@ const CANDIDATES = [
   "price_source",
 ] as const;
 
+// Candidate columns by index, and the ones every row has a value in or only fills have.
+const TIME = 0,
+  STRATEGY = 1,
+  IDENTIFIER = 3,
+  SYMBOL = 4,
+  SIDE = 5,
+  TYPE = 6,
+  STATUS = 7,
+  PRICE = 8,
+  FILLED_QUANTITY = 9,
+  MULTIPLIER = 10,
+  TRADE_COST = 11,
+  TIME_IN_FORCE = 12,
+  STRIKE = 14,
+  ASSET_MULTIPLIER = 15,
+  ASSET_TYPE = 17;
+const EVERY_ROW = [TIME, SYMBOL, SIDE, TYPE, STATUS, MULTIPLIER, TIME_IN_FORCE, STRIKE, ASSET_MULTIPLIER, ASSET_TYPE];
+const FILL_ONLY = [PRICE, FILLED_QUANTITY, TRADE_COST];
+
+/** A CSV field as written: quoted (inner quotes doubled) when it holds a quote, a comma or a newline. */
+const quote = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
 /** One logged event (raw values; formatting happens when written). */
 export interface TradeEvent {
   readonly timeMs: number;
@@ -121,62 +143,94 @@ export class TradeLog {
     return this.built;
   }
 
-  /** The candidate fields of event i (undefined or "" = the row leaves the column empty). */
-  private fields(i: number, time: string): (string | undefined)[] {
+  /**
+   * The row each candidate column first has a value in (Infinity: none), from which the header's
+   * first-appearance order follows. Lumibot leaves a column out when no row has a value in it: the
+   * fill columns appear with the first fill, the identifier with the first order that has one (an
+   * order built alone may have ""), the strategy when it has a name; the others are in every row
+   * (an asset's symbol is never empty), and exchange, asset.right, asset.expiration and
+   * price_source in none.
+   */
+  private firstValues(): number[] {
+    const first = CANDIDATES.map(() => Number.POSITIVE_INFINITY);
+    if (this.n === 0) return first;
+    for (const c of EVERY_ROW) first[c] = 0;
+    if (this.strategy !== "") first[STRATEGY] = 0;
+    for (let i = 0; i < this.n; i++) {
+      if (this.book.identifier(this.rows[i]) !== "") {
+        first[IDENTIFIER] = i;
+        break;
+      }
+    }
+    for (let i = 0; i < this.n; i++) {
+      if (this.kinds[i] === FILL_EVENT) {
+        for (const c of FILL_ONLY) first[c] = i;
+        break;
+      }
+    }
+    return first;
+  }
+
+  /** Event i's value in candidate column c, as written ("" for none). */
+  private cell(c: number, i: number, time: string, strategy: string): string {
     const b = this.book,
       row = this.rows[i];
-    const asset = b.asset(row);
     const fill = this.kinds[i] === FILL_EVENT;
-    return [
-      time,
-      this.strategy,
-      undefined,
-      b.identifier(row),
-      asset.symbol,
-      sideName(b.side[row]),
-      typeName(b.type[row]),
-      KINDS[this.kinds[i]],
-      fill ? pyFloat(this.prices[i]) : undefined,
-      fill ? pyFloat(this.quantities[i]) : undefined,
-      String(fill ? asset.multiplier : 1),
-      fill ? pyFloat(this.fees[i]) : undefined,
-      timeInForceName(b.tif[row]),
-      undefined,
-      "0.0",
-      String(asset.multiplier),
-      undefined,
-      asset.assetType,
-      undefined,
-    ];
+    switch (c) {
+      case TIME:
+        return time;
+      case STRATEGY:
+        return strategy;
+      case IDENTIFIER:
+        return quote(b.identifier(row));
+      case SYMBOL:
+        return quote(b.asset(row).symbol);
+      case SIDE:
+        return sideName(b.side[row]);
+      case TYPE:
+        return typeName(b.type[row]);
+      case STATUS:
+        return KINDS[this.kinds[i]];
+      case PRICE:
+        return fill ? pyFloat(this.prices[i]) : "";
+      case FILLED_QUANTITY:
+        return fill ? pyFloat(this.quantities[i]) : "";
+      case MULTIPLIER:
+        return String(fill ? b.asset(row).multiplier : 1);
+      case TRADE_COST:
+        return fill ? pyFloat(this.fees[i]) : "";
+      case TIME_IN_FORCE:
+        return timeInForceName(b.tif[row]);
+      case STRIKE:
+        return "0.0";
+      case ASSET_MULTIPLIER:
+        return String(b.asset(row).multiplier);
+      case ASSET_TYPE:
+        return b.asset(row).assetType;
+    }
+    return "";
   }
 
   /** CSV text: header in first-appearance order, one line per event, LF line ends. */
   toCsv(): string {
-    const rows: (string | undefined)[][] = [];
+    const first = this.firstValues();
+    const columns = CANDIDATES.map((_, c) => c)
+      .filter((c) => first[c] !== Number.POSITIVE_INFINITY)
+      .sort((x, y) => first[x] - first[y] || x - y);
     const formatNy = nyTimestampFormatter();
-    let lastT = NaN,
-      lastTime = "";
+    const strategy = quote(this.strategy);
+    const lines = [columns.map((c) => CANDIDATES[c]).join(",")];
+    const cells: string[] = new Array(columns.length);
+    let lastT = Number.NaN,
+      time = "";
     for (let i = 0; i < this.n; i++) {
       if (this.times[i] !== lastT) {
         lastT = this.times[i];
-        lastTime = formatNy(lastT);
+        time = formatNy(lastT);
       }
-      rows.push(this.fields(i, lastTime));
+      for (let k = 0; k < columns.length; k++) cells[k] = this.cell(columns[k], i, time, strategy);
+      lines.push(cells.join(","));
     }
-    const present = (v: string | undefined) => v !== undefined && v !== "";
-    const seen = new Set<number>();
-    const firstSeen: number[] = [];
-    for (const r of rows) {
-      for (let c = 0; c < CANDIDATES.length; c++) {
-        if (present(r[c]) && !seen.has(c)) {
-          seen.add(c);
-          firstSeen.push(c);
-        }
-      }
-    }
-    const quote = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-    const lines = [firstSeen.map((c) => CANDIDATES[c]).join(",")];
-    for (const r of rows) lines.push(firstSeen.map((c) => (present(r[c]) ? quote(r[c] as string) : "")).join(","));
     return `${lines.join("\n")}\n`;
   }
 
