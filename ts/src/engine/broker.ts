@@ -81,8 +81,9 @@ export class Broker {
   /** Rows the strategy submitted and their children, in tracking order (Lumibot's get_orders()). */
   private tracked = new Int32Array(1_024);
   private trackedCount = 0;
-  /** Rows evaluated by the next process() call, in submission order. */
-  private readonly working: number[] = [];
+  /** Rows evaluated by the next process() call, in submission order (the first `workingCount`). */
+  private working = new Int32Array(64);
+  private workingCount = 0;
   /** Tracked rows that may still be active, in tracking order (pruned as they finish). */
   private live: number[] = [];
   /** The handles of `live`, as last handed out (a new list whenever `live` changes). */
@@ -186,7 +187,8 @@ export class Broker {
 
   private work(row: number): void {
     this.book.marks[row] |= WORKING;
-    this.working.push(row);
+    if (this.workingCount === this.working.length) this.working = grownI32(this.working);
+    this.working[this.workingCount++] = row;
   }
 
   /** Cancels unconditionally (a filled order becomes canceled; twice logs twice) and cascades to children. */
@@ -215,7 +217,7 @@ export class Broker {
    * call) against the bar `bars` hands it for their asset at t (spec §4.2).
    */
   process(t: number, bars: FillBars): void {
-    const n = this.working.length;
+    const n = this.workingCount;
     if (n === 0) return;
     const b = this.book;
     for (let i = 0; i < n; i++) {
@@ -231,16 +233,16 @@ export class Broker {
       const price = rowFillPrice(b, row, bar);
       if (price !== undefined) this.fill(row, price, t);
     }
-    // Keep the rows still working, in order.
+    // Keep the rows still working, in order (fills may have added some: read the list anew).
     const working = this.working;
     let j = 0;
-    for (let i = 0; i < working.length; i++) {
+    for (let i = 0; i < this.workingCount; i++) {
       const row = working[i];
       const status = b.status[row];
       if (status !== FILLED && status !== CANCELED) working[j++] = row;
       else b.marks[row] &= ~WORKING;
     }
-    if (j !== working.length) working.length = j;
+    this.workingCount = j;
   }
 
   private fill(row: number, price: number, t: number): void {

@@ -137,7 +137,10 @@ export class Portfolio {
     held.quantity += signed;
     if (held.quantity === 0) {
       slot.position = undefined;
-      this.heldList.splice(this.heldList.indexOf(held), 1);
+      // Drop it from the list in place, keeping the order (splice would allocate the removed part).
+      const list = this.heldList;
+      for (let i = list.indexOf(held); i < list.length - 1; i++) list[i] = list[i + 1];
+      list.pop();
     }
   }
 
