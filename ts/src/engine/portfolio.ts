@@ -24,6 +24,8 @@ interface Lot {
 interface Slot {
   position: Position | undefined;
   readonly lots: Lot[];
+  /** The asset's futures margin per contract (looked up once; unused for stocks). */
+  readonly margin: number;
 }
 
 /**
@@ -35,6 +37,8 @@ export class Portfolio {
   private readonly slots = new Map<string, Slot>();
   /** The open positions, in the order they were opened (iterated on every lifecycle call without an iterator object). */
   private readonly heldList: Position[] = [];
+  /** The slot of each held position, in the same order. */
+  private readonly heldSlots: Slot[] = [];
   /** The slot found last (fills come in runs on one asset); "" is no asset's key (a string from the start, so its reads stay typed). */
   private lastKey = "";
   private lastSlot: Slot | undefined;
@@ -84,14 +88,14 @@ export class Portfolio {
   book(asset: Asset, signed: number, price: number): number {
     let slot = this.slot(asset.key);
     if (!slot) {
-      slot = { position: undefined, lots: [] };
+      slot = { position: undefined, lots: [], margin: asset.isFuture ? contractSpec(asset.symbol).margin : 0 };
       this.slots.set(asset.key, slot);
     }
     const realized = this.matchLots(slot.lots, asset.multiplier, signed, price);
     const closed = this.closedByMatch,
       opened = this.openedByMatch;
     if (asset.isFuture) {
-      const { margin } = contractSpec(asset.symbol);
+      const margin = slot.margin;
       // Same operation order as Lumibot's ledger, so cash matches it bit for bit.
       if (closed > 0) this.cashBalance += margin * closed + realized;
       if (opened > 0) this.cashBalance -= margin * opened;
@@ -132,15 +136,21 @@ export class Portfolio {
       const opened = { asset, quantity: signed, avgFillPrice: Math.round(price * 100) / 100 };
       slot.position = opened;
       this.heldList.push(opened);
+      this.heldSlots.push(slot);
       return;
     }
     held.quantity += signed;
     if (held.quantity === 0) {
       slot.position = undefined;
       // Drop it from the list in place, keeping the order (splice would allocate the removed part).
-      const list = this.heldList;
-      for (let i = list.indexOf(held); i < list.length - 1; i++) list[i] = list[i + 1];
+      const list = this.heldList,
+        slots = this.heldSlots;
+      for (let i = list.indexOf(held); i < list.length - 1; i++) {
+        list[i] = list[i + 1];
+        slots[i] = slots[i + 1];
+      }
       list.pop();
+      slots.pop();
     }
   }
 
@@ -165,7 +175,7 @@ export class Portfolio {
       const p = list[i];
       const last = lastPrice(p.asset) ?? p.avgFillPrice;
       if (p.asset.isFuture) {
-        total += contractSpec(p.asset.symbol).margin * Math.abs(p.quantity) + (last - p.avgFillPrice) * p.quantity * p.asset.multiplier;
+        total += this.heldSlots[i].margin * Math.abs(p.quantity) + (last - p.avgFillPrice) * p.quantity * p.asset.multiplier;
       } else {
         total += p.quantity * last * p.asset.multiplier;
       }
