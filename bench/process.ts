@@ -1,7 +1,8 @@
 // Whole-process scenarios, each a fresh process run N times (hyperfine-style median and min of the wall
 // time, peak RSS from /usr/bin/time -v): node alone (the floor), the CLI's seed-window backtest (strategy
 // cached, and a first run with an empty cache), the cold first openParquet of the one-year file beside
-// nodejs-polars' cold readParquet, and the GC share of the one-year backtest. Reports; never asserts.
+// nodejs-polars' cold readParquet, the GC share of the one-year backtest, and that backtest alternated
+// with the hand loop in one warm process. Reports; never asserts.
 // Standalone: node --import tsx bench/process.ts [--quick]
 
 import { spawnSync } from "node:child_process";
@@ -29,6 +30,8 @@ export interface ProcessReport {
   readonly gcShare: number;
   readonly gcMs: number;
   readonly gcRunMs: number;
+  /** The one-year backtest and the hand loop alternated in one warm process (bench/process/interleaved.ts): medians, ratio, warm GC share. */
+  readonly interleaved: Readonly<Record<string, number>>;
 }
 
 const median = (xs: number[]) => {
@@ -142,7 +145,11 @@ export function processScenarios(quick: boolean): ProcessReport {
     env,
   });
   results.push(gc);
-  return { results, gcShare: gc.child.gcMs / gc.child.runMs, gcMs: gc.child.gcMs, gcRunMs: gc.child.runMs };
+  const interleaved = timeProcess("1-year backtest and hand loop, interleaved", ["--import", "tsx", "bench/process/interleaved.ts", year, quick ? "2" : "7"], {
+    runs: 1,
+    warmup: 0,
+  });
+  return { results, gcShare: gc.child.gcMs / gc.child.runMs, gcMs: gc.child.gcMs, gcRunMs: gc.child.runMs, interleaved: interleaved.child };
 }
 
 const ms = (x: number | undefined) => (x === undefined ? "–" : `${x.toFixed(1)} ms`);
@@ -174,6 +181,10 @@ export function formatProcessReport(p: ProcessReport): string[] {
     ``,
     `GC share of the one-year backtest: ${(p.gcShare * 100).toFixed(1)} % (${p.gcMs.toFixed(0)} ms of GC pauses in a ${p.gcRunMs.toFixed(0)} ms run: ` +
       `scavenges ${gc.scavengeMs.toFixed(0)} ms, mark-compacts ${gc.markCompactMs.toFixed(0)} ms, incremental marking ${gc.incrementalMarkMs.toFixed(0)} ms; perf_hooks 'gc' entries, target ≤ 5 %).`,
+    ``,
+    `The one-year backtest alternated with the hand-written loop in one warm process (a noisy machine slows both alike): ` +
+      `engine ${p.interleaved.engineMs.toFixed(0)} ms, hand loop ${p.interleaved.handLoopMs.toFixed(0)} ms (medians), median ratio ${p.interleaved.ratio.toFixed(2)}× (target ≤ 2×); ` +
+      `GC ${(p.interleaved.warmGcShare * 100).toFixed(1)} % of the warm runs.`,
   ];
 }
 

@@ -1,0 +1,51 @@
+// Child of bench/process.ts: the one-year MES backtest and the hand-written loop of the same rules,
+// alternated round after round in one warm process, so a noisy machine slows both alike; prints the
+// medians, the median of the per-round ratios and the GC share of the engine's runs as JSON.
+// Arguments: <parquet> <rounds>.
+
+import { PerformanceObserver } from "node:perf_hooks";
+import MESMomentumSMA9 from "../../examples/mes-momentum-sma9.js";
+import { AssetSeries } from "../../ts/src/engine/series.js";
+import { Asset, Backtest, BarStore } from "../../ts/src/index.js";
+import { nyToUtc } from "../../ts/src/util/nytime.js";
+import { handLoop } from "../handloop.js";
+
+const [file, roundsArg] = process.argv.slice(2);
+const rounds = Number(roundsArg);
+const [start, end] = ["2023-01-03T09:30", "2023-12-29T16:00"];
+const [s, e] = [nyToUtc(2023, 1, 3, 9, 30), nyToUtc(2023, 12, 29, 16, 0)];
+const store = BarStore.openParquetSync(file);
+const all = AssetSeries.of(store, Asset.contFuture("MES"), s - 40 * 86_400_000, e + 40 * 86_400_000).window(e + 86_400_000, Number.MAX_SAFE_INTEGER);
+const columns = { timesMs: all.timesMs, open: all.open, high: all.high, low: all.low, close: all.close };
+const pauses: PerformanceEntry[] = [];
+const observer = new PerformanceObserver((list) => pauses.push(...list.getEntries()));
+observer.observe({ entryTypes: ["gc"] });
+const engine: number[] = [],
+  hand: number[] = [],
+  spans: [number, number][] = [];
+for (let r = -1; r < rounds; r++) {
+  const t0 = performance.now();
+  new Backtest(new MESMomentumSMA9(), { data: store, start, end }).run();
+  const t1 = performance.now();
+  handLoop(columns, s, e);
+  const t2 = performance.now();
+  // Round -1 warms both up.
+  if (r < 0) continue;
+  engine.push(t1 - t0);
+  hand.push(t2 - t1);
+  spans.push([t0, t1]);
+}
+await new Promise((resolve) => setTimeout(resolve, 50));
+pauses.push(...observer.takeRecords());
+observer.disconnect();
+const gcMs = pauses.filter((p) => spans.some(([a, b]) => p.startTime >= a && p.startTime < b)).reduce((sum, p) => sum + p.duration, 0);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const engineMs = engine.reduce((a, b) => a + b, 0);
+process.stdout.write(
+  `${JSON.stringify({
+    engineMs: median(engine),
+    handLoopMs: median(hand),
+    ratio: median(engine.map((x, i) => x / hand[i])),
+    warmGcShare: gcMs / engineMs,
+  })}\n`,
+);
