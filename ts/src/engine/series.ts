@@ -48,24 +48,31 @@ class Cursor {
     if (!this.wholeMs || !Number.isInteger(t) || Math.abs(t) > MAX_QUERY_MS) {
       return inclusive ? this.source.countAtOrBefore(this.symbol, t) : this.source.countBefore(this.symbol, t);
     }
-    const n = times.length;
-    let i = inclusive ? this.atOrBefore : this.before;
-    // Walk at most a few bars from the last answer; jump by binary search when farther.
-    let steps = 0;
-    while (i < n && below(times[i], t, inclusive) && steps < 4) {
-      i++;
-      steps++;
-    }
-    while (i > 0 && !below(times[i - 1], t, inclusive) && steps < 4) {
-      i--;
-      steps++;
-    }
-    const settled = (i === n || !below(times[i], t, inclusive)) && (i === 0 || below(times[i - 1], t, inclusive));
-    if (!settled) i = countBelow(times, t, inclusive);
+    const i = countFrom(times, t, inclusive, inclusive ? this.atOrBefore : this.before);
     if (inclusive) this.atOrBefore = i;
     else this.before = i;
     return i;
   }
+}
+
+/**
+ * countBelow(times, t, inclusive), found by walking from `from` (a previous answer): at most four
+ * bars forward or back (the clock moves forward, so usually none or one), else a binary search.
+ */
+function countFrom(times: Float64Array, t: number, inclusive: boolean, from: number): number {
+  const n = times.length;
+  let i = Math.min(from, n);
+  if (i < n && below(times[i], t, inclusive)) {
+    // Forward, past the bars that count.
+    const stop = i + 4;
+    do i++;
+    while (i < n && i < stop && below(times[i], t, inclusive));
+    return i < n && below(times[i], t, inclusive) ? countBelow(times, t, inclusive) : i;
+  }
+  // Back, before the bars that do not count.
+  const stop = i - 4;
+  while (i > 0 && i > stop && !below(times[i - 1], t, inclusive)) i--;
+  return i > 0 && !below(times[i - 1], t, inclusive) ? countBelow(times, t, inclusive) : i;
 }
 
 /** A bar (or a segment's start) at `x` counts for a query at t: x < t, or x = t when `inclusive`. */
