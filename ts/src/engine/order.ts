@@ -39,7 +39,7 @@ export interface OrderOptions {
 }
 
 /** Is the side a buy for position and fee purposes. */
-export function isBuySide(side: OrderSide): boolean {
+function isBuySide(side: OrderSide): boolean {
   return side.startsWith("buy");
 }
 
@@ -67,14 +67,12 @@ export const MARKET = 0,
   STOP = 2,
   STOP_LIMIT = 3,
   TRAILING_STOP = 4;
-/** Class codes. */
-export const SIMPLE = 0,
-  BRACKET = 1,
+/** Class codes (0 is simple). */
+export const BRACKET = 1,
   OTO = 2,
   OCO = 3;
-/** Status codes. */
-export const UNPROCESSED = 0,
-  NEW = 1,
+/** Status codes (0, a new row's, is unprocessed). */
+export const NEW = 1,
   FILLED = 2,
   CANCELED = 3;
 
@@ -103,7 +101,7 @@ export const TRACKED = 1,
 const num = (x: unknown): number => (typeof x === "number" ? x : Number.NaN);
 
 /** Where identifiers of lazily named orders come from: the id at a row's index. */
-export interface IdSource {
+interface IdSource {
   at(index: number): string;
 }
 
