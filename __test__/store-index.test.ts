@@ -6,11 +6,11 @@ import { join } from "node:path";
 import { parquetWriteFile } from "hyparquet-writer";
 import { beforeAll, describe, expect, it } from "vitest";
 import { clocks, SYMBOL, yearFile } from "../bench/fixtures.js";
-import { BarStore, type Catalog, type FerrobtError } from "../ts/src/index.js";
+import { BarStore, type Catalog } from "../ts/src/index.js";
 import { BucketedTimes } from "../ts/src/store/bucketedTimes.js";
 import type { SymbolHandle } from "../ts/src/store/queries.js";
 import { countBelow } from "../ts/src/store/search.js";
-import { rng, tempDir } from "./helpers/fixtures.js";
+import { rng, tempDir, thrown } from "./helpers/fixtures.js";
 
 const MIN_NS = 60_000_000_000n;
 const ROWS = 1_200;
@@ -75,15 +75,6 @@ function writeSymbol(dir: string, symbol: string, ns: readonly bigint[]): string
     ],
   } as unknown as Parameters<typeof parquetWriteFile>[0]);
   return path;
-}
-
-function thrown(f: () => unknown): FerrobtError {
-  try {
-    f();
-  } catch (e) {
-    return e as FerrobtError;
-  }
-  throw new Error("did not throw");
 }
 
 describe("BucketedTimes", () => {

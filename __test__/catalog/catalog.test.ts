@@ -8,19 +8,9 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync,
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import MESMomentumSMA9 from "../../examples/mes-momentum-sma9.js";
-import {
-  Backtest,
-  type BarColumnsView,
-  BarStore,
-  buildCatalog,
-  Catalog,
-  type FerrobtError,
-  generateSample,
-  generateStocks,
-  Strategy,
-} from "../../ts/src/index.js";
+import { Backtest, type BarColumnsView, BarStore, buildCatalog, Catalog, generateSample, generateStocks, Strategy } from "../../ts/src/index.js";
 import { nyParts, nyToUtc } from "../../ts/src/util/nytime.js";
-import { IN_CI, REPO, tempDir } from "../helpers/fixtures.js";
+import { IN_CI, REPO, tempDir, thrown } from "../helpers/fixtures.js";
 
 const MIB = 2 ** 20;
 const CLI = join(REPO, "dist/cli/main.js");
@@ -37,15 +27,6 @@ function bytesOf(source: { columns(s: string): BarColumnsView }, symbol: string)
   return [c.timestamps, c.timesMs, c.open, c.high, c.low, c.close, c.volume]
     .map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("hex"))
     .join("|");
-}
-
-function thrown(f: () => unknown): FerrobtError {
-  try {
-    f();
-  } catch (e) {
-    return e as FerrobtError;
-  }
-  throw new Error("did not throw");
 }
 
 describe("catalog of generated stocks", () => {

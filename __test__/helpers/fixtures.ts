@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
-import { generateSample } from "../../ts/src/index.js";
+import { type FerrobtError, generateSample } from "../../ts/src/index.js";
 
 export const REPO = resolve(import.meta.dirname, "../..");
 /** Lumibot's reference data (read-only), in `../shared` beside the clone. */
@@ -86,4 +86,14 @@ export function rng(seed: number): () => number {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** The error `f` throws (fails the test when it does not throw). */
+export function thrown(f: () => unknown): FerrobtError {
+  try {
+    f();
+  } catch (e) {
+    return e as FerrobtError;
+  }
+  throw new Error("did not throw");
 }
