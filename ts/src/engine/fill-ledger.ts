@@ -3,7 +3,7 @@
 // built only if the results' `fills` are read.
 
 import type { FillRecord } from "./broker.js";
-import { grownF64, grownI32, grownU8 } from "./columns.js";
+import { grownF64, grownI32 } from "./columns.js";
 import { BUYS, type OrderBook } from "./order.js";
 import type { FillSeries } from "./stats.js";
 
@@ -11,7 +11,6 @@ export class FillLedger {
   private n = 0;
   private times = new Float64Array(1_024);
   private rows = new Int32Array(1_024);
-  private buys = new Uint8Array(1_024);
   private prices = new Float64Array(1_024);
   private quantities = new Float64Array(1_024);
   private fees = new Float64Array(1_024);
@@ -29,7 +28,6 @@ export class FillLedger {
     const i = this.n++;
     this.times[i] = timeMs;
     this.rows[i] = row;
-    this.buys[i] = BUYS[this.book.side[row]];
     this.prices[i] = price;
     this.quantities[i] = quantity;
     this.fees[i] = fee;
@@ -40,7 +38,6 @@ export class FillLedger {
   private grow(): void {
     this.times = grownF64(this.times);
     this.rows = grownI32(this.rows);
-    this.buys = grownU8(this.buys);
     this.prices = grownF64(this.prices);
     this.quantities = grownF64(this.quantities);
     this.fees = grownF64(this.fees);
@@ -52,13 +49,13 @@ export class FillLedger {
     return this.n;
   }
 
-  /** The fills as columns (views of the ledger's own, valid until the next fill; the assets listed anew). */
+  /** The fills as columns (views of the ledger's own, valid until the next fill; each fill's asset and side read anew from its order's row). */
   series(): FillSeries {
     const n = this.n;
     return {
       length: n,
       assets: Array.from(this.rows.subarray(0, n), (row) => this.book.asset(row)),
-      buys: this.buys.subarray(0, n),
+      buys: Uint8Array.from(this.rows.subarray(0, n), (row) => BUYS[this.book.side[row]]),
       quantity: this.quantities.subarray(0, n),
       fee: this.fees.subarray(0, n),
       realized: this.realized.subarray(0, n),
