@@ -37,8 +37,6 @@ export class Portfolio {
   private readonly slots = new Map<string, Slot>();
   /** The open positions, in the order they were opened (iterated on every lifecycle call without an iterator object). */
   private readonly heldList: Position[] = [];
-  /** The slot of each held position, in the same order. */
-  private readonly heldSlots: Slot[] = [];
   /** The slot found last (fills come in runs on one asset); "" is no asset's key (a string from the start, so its reads stay typed). */
   private lastKey = "";
   private lastSlot: Slot | undefined;
@@ -136,21 +134,15 @@ export class Portfolio {
       const opened = { asset, quantity: signed, avgFillPrice: Math.round(price * 100) / 100 };
       slot.position = opened;
       this.heldList.push(opened);
-      this.heldSlots.push(slot);
       return;
     }
     held.quantity += signed;
     if (held.quantity === 0) {
       slot.position = undefined;
       // Drop it from the list in place, keeping the order (splice would allocate the removed part).
-      const list = this.heldList,
-        slots = this.heldSlots;
-      for (let i = list.indexOf(held); i < list.length - 1; i++) {
-        list[i] = list[i + 1];
-        slots[i] = slots[i + 1];
-      }
+      const list = this.heldList;
+      for (let i = list.indexOf(held); i < list.length - 1; i++) list[i] = list[i + 1];
       list.pop();
-      slots.pop();
     }
   }
 
@@ -175,7 +167,7 @@ export class Portfolio {
       const p = list[i];
       const last = lastPrice(p.asset) ?? p.avgFillPrice;
       if (p.asset.isFuture) {
-        total += this.heldSlots[i].margin * Math.abs(p.quantity) + (last - p.avgFillPrice) * p.quantity * p.asset.multiplier;
+        total += (this.slot(p.asset.key) as Slot).margin * Math.abs(p.quantity) + (last - p.avgFillPrice) * p.quantity * p.asset.multiplier;
       } else {
         total += p.quantity * last * p.asset.multiplier;
       }
