@@ -2,6 +2,8 @@
 // column has been searched enough, through a bucket table (the first row of each fixed-width time
 // bucket) built once, so a count is one table read and a short search inside one bucket.
 
+import { countBelow } from "./search.js";
+
 /** Rows per bucket on average over the column's time span (the table costs 4 bytes per bucket). */
 const ROWS_PER_BUCKET = 4;
 /**
@@ -34,22 +36,12 @@ export class BucketedTimes {
   countBelow(x: number, inclusive: boolean): number {
     const firsts = this.firsts ?? this.earnedTable();
     const xs = this.times;
-    let lo = 0,
-      hi = xs.length;
-    if (firsts !== undefined) {
-      const b = Math.floor((x - this.origin) * this.perMs);
-      // Before the first bucket (or NaN, which no row is below): none; after the last: all.
-      if (!(b >= 0)) return 0;
-      if (b >= firsts.length - 1) return hi;
-      lo = firsts[b];
-      hi = firsts[b + 1];
-    }
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (xs[mid] < x || (inclusive && xs[mid] === x)) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    if (firsts === undefined) return countBelow(xs, x, inclusive);
+    const b = Math.floor((x - this.origin) * this.perMs);
+    // Before the first bucket (or NaN, which no row is below): none; after the last: all.
+    if (!(b >= 0)) return 0;
+    if (b >= firsts.length - 1) return xs.length;
+    return countBelow(xs, x, inclusive, firsts[b], firsts[b + 1]);
   }
 
   /** The table, built now when the plain searches made have earned it. */

@@ -6,10 +6,11 @@ import { argumentError } from "../errors.js";
 import { msToNs, type TimeInput, toMs } from "../time.js";
 import type { BucketedTimes } from "./bucketedTimes.js";
 
-/** Number of elements of ascending `xs` that are < x (or <= x when `inclusive`). */
-export function countBelow(xs: Float64Array, x: number, inclusive: boolean): number {
-  let lo = 0,
-    hi = xs.length;
+/**
+ * Number of elements of ascending `xs` that are < x (or <= x when `inclusive`); with `lo`/`hi`, the
+ * answer known to lie in [lo, hi] is searched for there only.
+ */
+export function countBelow(xs: Float64Array, x: number, inclusive: boolean, lo = 0, hi = xs.length): number {
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (xs[mid] < x || (inclusive && xs[mid] === x)) lo = mid + 1;
