@@ -28,6 +28,7 @@ import {
   type Order,
   type OrderBook,
   OTO,
+  positive,
   SELL,
   STOP,
   STOP_LIMIT,
@@ -328,8 +329,6 @@ function checkRow(b: OrderBook, row: number): void {
   if (type === TRAILING_STOP && !(flags & HAS_TRAIL_PRICE && positive(b.trailPrice[row])) && !(flags & HAS_TRAIL_PERCENT && positive(b.trailPercent[row])))
     badOrder(b, row, "a trail price or trail percent > 0 is required");
 }
-
-const positive = (x: number) => Number.isFinite(x) && x > 0;
 
 function badOrder(b: OrderBook, row: number, why: string): never {
   const o = b.handle(row);

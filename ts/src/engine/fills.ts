@@ -11,6 +11,7 @@ import {
   MARKET,
   type Order,
   type OrderBook,
+  positive,
   STOP,
   STOP_LIMIT,
   STOP_TRIGGERED,
@@ -23,8 +24,6 @@ export interface FillBar {
   readonly high: number;
   readonly low: number;
 }
-
-const valid = (x: number): boolean => Number.isFinite(x) && x > 0;
 
 /** Limit rule with `ref` standing for the open: marketable at ref, else at P inside [L, H]. */
 function limitPrice(buy: boolean, p: number, ref: number, bar: FillBar): number | undefined {
@@ -48,16 +47,16 @@ export function fillPrice(order: Order, bar: FillBar): number | undefined {
 
 /** {@link fillPrice} of row i of `book`. */
 export function rowFillPrice(book: OrderBook, i: number, bar: FillBar): number | undefined {
-  if (!valid(bar.open) || !valid(bar.high) || !valid(bar.low)) return undefined;
+  if (!positive(bar.open) || !positive(bar.high) || !positive(bar.low)) return undefined;
   const buy = BUYS[book.side[i]] === 1;
   const flags = book.flags[i];
   switch (book.type[i]) {
     case MARKET:
       return bar.open;
     case LIMIT:
-      return flags & HAS_LIMIT && valid(book.limitPrice[i]) ? limitPrice(buy, book.limitPrice[i], bar.open, bar) : undefined;
+      return flags & HAS_LIMIT && positive(book.limitPrice[i]) ? limitPrice(buy, book.limitPrice[i], bar.open, bar) : undefined;
     case STOP:
-      return flags & HAS_STOP && valid(book.stopPrice[i]) ? stopPrice(buy, book.stopPrice[i], bar) : undefined;
+      return flags & HAS_STOP && positive(book.stopPrice[i]) ? stopPrice(buy, book.stopPrice[i], bar) : undefined;
     case STOP_LIMIT:
       return stopLimit(book, i, buy, bar);
     case TRAILING_STOP:
@@ -68,7 +67,7 @@ export function rowFillPrice(book: OrderBook, i: number, bar: FillBar): number |
 
 function stopLimit(book: OrderBook, i: number, buy: boolean, bar: FillBar): number | undefined {
   const flags = book.flags[i];
-  if (!(flags & HAS_LIMIT && valid(book.limitPrice[i])) || !(flags & HAS_STOP && valid(book.stopPrice[i]))) return undefined;
+  if (!(flags & HAS_LIMIT && positive(book.limitPrice[i])) || !(flags & HAS_STOP && positive(book.stopPrice[i]))) return undefined;
   const limit = book.limitPrice[i];
   if (flags & STOP_TRIGGERED) return limitPrice(buy, limit, bar.open, bar);
   const trigger = stopPrice(buy, book.stopPrice[i], bar);
@@ -81,7 +80,7 @@ function trailing(book: OrderBook, i: number, buy: boolean, bar: FillBar): numbe
   const flags = book.flags[i];
   const hadLevel = (flags & HAS_TRAIL_LEVEL) !== 0;
   const level = book.trailLevel[i];
-  const price = hadLevel && valid(level) ? stopPrice(buy, level, bar) : undefined;
+  const price = hadLevel && positive(level) ? stopPrice(buy, level, bar) : undefined;
   // Lumibot quirk: a buy trail given as a percentage never ratchets after its first level.
   if (buy && hadLevel && flags & HAS_TRAIL_PERCENT) return price;
   const byPrice = (flags & HAS_TRAIL_PRICE) !== 0;

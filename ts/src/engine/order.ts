@@ -97,6 +97,9 @@ export const TRACKED = 1,
   LOGGED = 2,
   WORKING = 4;
 
+/** A quantity or price an order can use: finite and > 0 (the broker refuses others, the fill rules skip them). */
+export const positive = (x: number): boolean => Number.isFinite(x) && x > 0;
+
 /** `x` when it is a number, else NaN. */
 const num = (x: unknown): number => (typeof x === "number" ? x : Number.NaN);
 
