@@ -285,6 +285,11 @@ export class OrderBook {
     return false;
   }
 
+  /** Row i's value in the optional column `column`, or undefined when its flag `bit` is not set. */
+  optional(i: number, bit: number, column: Float64Array): number | undefined {
+    return this.flags[i] & bit ? column[i] : undefined;
+  }
+
   /** Row i's side is a buy. */
   buys(i: number): boolean {
     return BUYS[this.side[i]] === 1;
@@ -336,9 +341,8 @@ export class OrderBook {
     const i = this.copyRow(from, row);
     const count = from.childCount[row];
     if (count > 0) {
-      const kids = Array.from({ length: count }, (_, k) => from.childFrom[row] + k);
       const first = this.n;
-      for (const k of kids) this.copyRow(from, k);
+      for (let k = from.childFrom[row]; k < from.childFrom[row] + count; k++) this.copyRow(from, k);
       this.setChildren(i, first, count);
     }
     return i;
@@ -442,26 +446,26 @@ export class Order {
   }
 
   get limitPrice(): number | undefined {
-    return this.book.flags[this.row] & HAS_LIMIT ? this.book.limitPrice[this.row] : undefined;
+    return this.book.optional(this.row, HAS_LIMIT, this.book.limitPrice);
   }
 
   get stopPrice(): number | undefined {
-    return this.book.flags[this.row] & HAS_STOP ? this.book.stopPrice[this.row] : undefined;
+    return this.book.optional(this.row, HAS_STOP, this.book.stopPrice);
   }
 
   /** Trailing stop distance in price units. */
   get trailPrice(): number | undefined {
-    return this.book.flags[this.row] & HAS_TRAIL_PRICE ? this.book.trailPrice[this.row] : undefined;
+    return this.book.optional(this.row, HAS_TRAIL_PRICE, this.book.trailPrice);
   }
 
   /** Trailing stop distance as a fraction. */
   get trailPercent(): number | undefined {
-    return this.book.flags[this.row] & HAS_TRAIL_PERCENT ? this.book.trailPercent[this.row] : undefined;
+    return this.book.optional(this.row, HAS_TRAIL_PERCENT, this.book.trailPercent);
   }
 
   /** Fill price once filled. */
   get avgFillPrice(): number | undefined {
-    return this.book.flags[this.row] & HAS_AVG_FILL ? this.book.avgFillPrice[this.row] : undefined;
+    return this.book.optional(this.row, HAS_AVG_FILL, this.book.avgFillPrice);
   }
 
   get filledQuantity(): number {
@@ -480,7 +484,7 @@ export class Order {
 
   /** Trailing stop: current trigger level (set by the first evaluated bar). */
   get trailLevel(): number | undefined {
-    return this.book.flags[this.row] & HAS_TRAIL_LEVEL ? this.book.trailLevel[this.row] : undefined;
+    return this.book.optional(this.row, HAS_TRAIL_LEVEL, this.book.trailLevel);
   }
 
   /** Bracket/OTO/OCO children, in child order ([take-profit, stop-loss]). */
