@@ -1,16 +1,20 @@
 // Summary statistics (spec §8.2) against an independent implementation: a fixture portfolio series whose
 // Sharpe, CAGR, volatility, Sortino, RoMaD and max drawdown were computed by
 // __test__/fixtures/stats/lumibot_stats.py (Python, 60-digit decimals), asserted to 1e-12; and the
-// formulas' documented edge cases (runs shorter than a day, a single row, no drawdown).
+// formulas' documented edge cases (runs shorter than a day, a single row, no drawdown); and the round
+// trips behind the trade count and win rate.
 
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { NO_FILLS, type SummaryStats, summarize } from "../ts/src/engine/stats.js";
+import { Asset } from "../ts/src/engine/asset.js";
+import { FillLedger } from "../ts/src/engine/fill-ledger.js";
+import { OrderBook } from "../ts/src/engine/order.js";
+import { NO_TRIPS, ReturnsScan, RoundTrips, type SummaryStats, summarize } from "../ts/src/engine/stats.js";
 
 /** The one place that knows how the engine takes its portfolio series: [time ms, portfolio value] pairs in, summary out. */
 function statsOf(series: readonly (readonly [number, number])[], riskFreeRate = 0): SummaryStats {
   const equity = { length: series.length, timeMs: series.map((r) => r[0]), portfolioValue: series.map((r) => r[1]) };
-  return summarize(equity, NO_FILLS, riskFreeRate, (ms) => String(ms));
+  return summarize(ReturnsScan.of(equity), NO_TRIPS, riskFreeRate, (ms) => String(ms));
 }
 
 const fixture = JSON.parse(readFileSync(new URL("./fixtures/stats/portfolio-stats.json", import.meta.url), "utf8")) as {
@@ -75,5 +79,32 @@ describe("summary statistics (§8.2) against an independent implementation", () 
     expect([rising.romad, rising.sortino]).toEqual([0, 0]);
     // Y = 2 / 365.25: G = 1.03, so CAGR = 1.03^(365.25 / 2) − 1.
     expectClose(rising.cagr, 1.03 ** (365.25 / 2) - 1, "cagr");
+  });
+});
+
+describe("round trips counted as fills arrive", () => {
+  it("close a trip when the slot is flat again, and count its P&L after fees as a win only when > 0", () => {
+    const trips = new RoundTrips();
+    trips.add(0, 2, 0, 0.5); // open 2
+    trips.add(1, -1, 0, 0.5); // another asset: short 1
+    trips.add(0, -1, 3, 0.5); // partly closed
+    expect([trips.count, trips.wins]).toEqual([0, 0]);
+    trips.add(0, -1, 1, 0.5); // flat: 3 + 1 − 4 × 0.5 = 2 > 0
+    trips.add(1, 1, 0.25, 0.5); // flat: 0.25 − 1 = −0.75
+    trips.add(0, 1, 0, 0.5);
+    trips.add(0, -1, 1, 0.5); // flat: 1 − 1 = 0, not a win
+    expect([trips.count, trips.wins]).toEqual([3, 1]);
+  });
+
+  it("group a ledger's fills by asset key, even when two Asset objects share a key", () => {
+    const book = new OrderBook();
+    const [a, b, c] = [Asset.stock("SPY"), Asset.stock("SPY"), Asset.stock("QQQ")];
+    const row = (asset: Asset, side: "buy" | "sell") => book.append("", asset, 1, side, "market", "simple", undefined, undefined, undefined, undefined, "gtc");
+    const ledger = new FillLedger(book);
+    ledger.add(0, row(a, "buy"), 10, 1, 0.1, 0);
+    ledger.add(1, row(c, "buy"), 10, 1, 0.1, 0);
+    ledger.add(2, row(b, "sell"), 12, 1, 0.1, 2); // closes the SPY trip opened through `a`
+    expect([ledger.trips.count, ledger.trips.wins]).toEqual([1, 1]);
+    expect(ledger.totalFees()).toBe(0.1 + 0.1 + 0.1);
   });
 });

@@ -241,7 +241,7 @@ export class Backtest {
       get rows(): readonly StatsRow[] {
         return (rows ??= recorder.rows());
       },
-      summary: summarize(equity, ledger.series(), this.opts.riskFreeRate ?? 0, nyDate),
+      summary: summarize(recorder.returns, ledger.trips, this.opts.riskFreeRate ?? 0, nyDate),
       fees: ledger.totalFees(),
       finalPortfolioValue: this.runtime.valueNow(),
       finalCash: this.broker.portfolio.cash,

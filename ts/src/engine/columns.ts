@@ -1,8 +1,8 @@
 // Growable typed-array columns: the engine's recorders append to them without an object per entry.
 
-/** `a` copied into a Float64Array twice its length. */
-export function grownF64(a: Float64Array): Float64Array<ArrayBuffer> {
-  const b = new Float64Array(a.length * 2);
+/** `a` copied into a Float64Array twice its length (or `atLeast`, when longer). */
+export function grownF64(a: Float64Array, atLeast = 0): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(Math.max(a.length * 2, atLeast));
   b.set(a);
   return b;
 }

@@ -1,11 +1,11 @@
 // The fills of a run as columns (typed arrays, the order's row in the run's book among them): no
-// object per fill while the run goes; the stats read the columns, and the FillRecord objects are
-// built only if the results' `fills` are read.
+// object per fill while the run goes; the round trips and the fee total are counted as fills arrive,
+// and the FillRecord objects are built only if the results' `fills` are read.
 
 import type { FillRecord } from "./broker.js";
 import { grownF64, grownI32 } from "./columns.js";
 import { BUYS, type OrderBook } from "./order.js";
-import type { FillSeries } from "./stats.js";
+import { RoundTrips } from "./stats.js";
 
 export class FillLedger {
   private n = 0;
@@ -16,6 +16,12 @@ export class FillLedger {
   private fees = new Float64Array(1_024);
   private realized = new Float64Array(1_024);
   private built: FillRecord[] | undefined;
+  private feeTotal = 0;
+  /** Round trips per asset key (Lumibot's trade count and win rate). */
+  readonly trips = new RoundTrips();
+  /** The trip slot of each of the book's asset ids (−1: not seen yet), and of each asset key. */
+  private slotOfAssetId = new Int32Array(0);
+  private readonly slotOfKey = new Map<string, number>();
 
   constructor(
     /** The book the fills' orders are rows of. */
@@ -33,6 +39,25 @@ export class FillLedger {
     this.fees[i] = fee;
     this.realized[i] = realized;
     this.built = undefined;
+    this.feeTotal += fee;
+    const book = this.book;
+    const id = book.assetIds[row];
+    const slot = id < this.slotOfAssetId.length && this.slotOfAssetId[id] >= 0 ? this.slotOfAssetId[id] : this.slotOf(id, row);
+    this.trips.add(slot, BUYS[book.side[row]] === 1 ? quantity : -quantity, realized, fee);
+  }
+
+  /** The trip slot of asset id `id` (the asset of `row`): one per asset key, first seen first. */
+  private slotOf(id: number, row: number): number {
+    if (id >= this.slotOfAssetId.length) {
+      const ids = new Int32Array(Math.max(8, 2 * id + 2)).fill(-1);
+      ids.set(this.slotOfAssetId);
+      this.slotOfAssetId = ids;
+    }
+    const key = this.book.asset(row).key;
+    let slot = this.slotOfKey.get(key);
+    if (slot === undefined) this.slotOfKey.set(key, (slot = this.slotOfKey.size));
+    this.slotOfAssetId[id] = slot;
+    return slot;
   }
 
   private grow(): void {
@@ -49,24 +74,9 @@ export class FillLedger {
     return this.n;
   }
 
-  /** The fills as columns (views of the ledger's own, valid until the next fill; each fill's asset and side read anew from its order's row). */
-  series(): FillSeries {
-    const n = this.n;
-    return {
-      length: n,
-      assets: Array.from(this.rows.subarray(0, n), (row) => this.book.asset(row)),
-      buys: Uint8Array.from(this.rows.subarray(0, n), (row) => BUYS[this.book.side[row]]),
-      quantity: this.quantities.subarray(0, n),
-      fee: this.fees.subarray(0, n),
-      realized: this.realized.subarray(0, n),
-    };
-  }
-
   /** The fees of every fill, summed oldest first. */
   totalFees(): number {
-    let sum = 0;
-    for (let i = 0; i < this.n; i++) sum += this.fees[i];
-    return sum;
+    return this.feeTotal;
   }
 
   /** The fills as records, oldest first (built once per state). */

@@ -1,10 +1,10 @@
 // The equity recorder: after every lifecycle call, the clock, the portfolio value computed before the
 // call and the cash after it, in growable typed-array columns; a positions snapshot only when the
-// positions differ from the last one.
+// positions differ from the last one; the returns the summary statistics need are gathered as it goes.
 
 import { grownF64 } from "./columns.js";
 import type { Portfolio, Position } from "./portfolio.js";
-import type { EquitySeries, StatsRow } from "./stats.js";
+import { type EquitySeries, ReturnsScan, type StatsRow } from "./stats.js";
 
 /** A position as recorded: symbol and signed quantity. */
 export interface HeldQuantity {
@@ -39,6 +39,8 @@ export class EquityRecorder {
   /** The last snapshot built as objects, by index. */
   private builtIndex = -1;
   private built: readonly HeldQuantity[] = NO_POSITIONS;
+  /** The returns of the recorded portfolio values, for the summary statistics. */
+  readonly returns: ReturnsScan;
 
   /** `expected`: about how many entries the run will record (the columns grow past it when needed). */
   constructor(expected = 4_096) {
@@ -46,6 +48,7 @@ export class EquityRecorder {
     this.times = new Float64Array(n);
     this.values = new Float64Array(n);
     this.cashes = new Float64Array(n);
+    this.returns = new ReturnsScan(n);
   }
 
   /** Records one lifecycle call. */
@@ -55,6 +58,7 @@ export class EquityRecorder {
     this.times[i] = timeMs;
     this.values[i] = portfolioValue;
     this.cashes[i] = portfolio.cash;
+    this.returns.add(timeMs, portfolioValue);
     const held = portfolio.heldPositions;
     // A new snapshot when the positions differ from the last one (a fill, or the strategy changing a quantity itself).
     if (this.snapshots === 0 || this.differsFromLast(held)) {

@@ -1,7 +1,7 @@
 // Summary statistics of a backtest from its per-call portfolio rows (spec §8.2), plus round-trip
 // trade counts and win rate.
 
-import type { Asset } from "./asset.js";
+import { grownF64 } from "./columns.js";
 
 /** One row recorded after every lifecycle call (the equity recorder's columns, as objects). */
 export interface StatsRow {
@@ -28,19 +28,14 @@ export interface SummaryStats {
   winRate: number;
 }
 
-/** The fills stats are computed from: one entry per fill, oldest first, as columns (no object per fill). */
-export interface FillSeries {
-  readonly length: number;
-  /** The asset of each fill, and 1 where its order buys. */
-  readonly assets: readonly Asset[];
-  readonly buys: ArrayLike<number>;
-  readonly quantity: ArrayLike<number>;
-  readonly fee: ArrayLike<number>;
-  readonly realized: ArrayLike<number>;
+/** Flat-to-flat round trips so far: how many closed, and how many of them with a positive P&L after fees. */
+export interface TripCount {
+  readonly count: number;
+  readonly wins: number;
 }
 
-/** No fill. */
-export const NO_FILLS: FillSeries = { length: 0, assets: [], buys: [], quantity: [], fee: [], realized: [] };
+/** No round trip. */
+export const NO_TRIPS: TripCount = { count: 0, wins: 0 };
 
 /** The portfolio series stats are computed from: one entry per lifecycle call, oldest first. */
 export interface EquitySeries {
@@ -53,23 +48,18 @@ export interface EquitySeries {
 const MS_PER_DAY = 86_400_000;
 
 /**
- * Lumibot's formulas: first row per timestamp, returns row to row, Y = whole days / 365.25. One pass
- * gathers the returns, their product, sum and downside squares and the drawdown (each summed in row
- * order, as a loop per quantity would); a second pass the squared deviations.
+ * Lumibot's formulas over the returns gathered by `scan`: first row per timestamp, returns row to
+ * row, Y = whole days / 365.25; the standard deviation from a second pass over the returns.
  */
-export function summarize(equity: EquitySeries, fills: FillSeries, riskFreeRate = 0, dateOf: (ms: number) => string): SummaryStats {
-  const n = equity.length;
-  const returns = new Float64Array(Math.max(0, n - 1));
-  const scan = scanReturns(equity, returns);
+export function summarize(scan: ReturnsScan, trips: TripCount, riskFreeRate = 0, dateOf: (ms: number) => string): SummaryStats {
   const { count, growth, sum, downSquares, worst, worstAt, kept, firstT, lastT } = scan;
   const years = kept > 1 ? Math.floor((lastT - firstT) / MS_PER_DAY) / 365.25 : 0;
   const cagr = years > 0 ? growth ** (1 / years) - 1 : 0;
   const annualise = years > 0 ? Math.sqrt(count / years) : 0;
-  const std = count >= 2 ? Math.sqrt(squaredDeviations(returns, count, sum / count) / (count - 1)) : 0;
+  const std = count >= 2 ? Math.sqrt(squaredDeviations(scan.returns, count, sum / count) / (count - 1)) : 0;
   const volatility = std * annualise;
   const downside = Math.sqrt(downSquares / Math.max(1, count - 1)) * annualise;
-  const dd = { drawdown: worst, date: n === 0 ? "" : dateOf(worstAt) };
-  const trips = roundTrips(fills);
+  const dd = { drawdown: worst, date: scan.rows === 0 ? "" : dateOf(worstAt) };
   return {
     totalReturn: growth - 1,
     cagr,
@@ -78,65 +68,80 @@ export function summarize(equity: EquitySeries, fills: FillSeries, riskFreeRate 
     sortino: downside === 0 ? 0 : (cagr - riskFreeRate) / downside,
     maxDrawdown: dd,
     romad: dd.drawdown === 0 ? 0 : cagr / dd.drawdown,
-    tradeCount: trips.length,
-    winRate: trips.length === 0 ? 0 : trips.filter((p) => p > 0).length / trips.length,
+    tradeCount: trips.count,
+    winRate: trips.count === 0 ? 0 : trips.wins / trips.count,
   };
 }
 
-/** What one pass over the equity series gathers (see {@link scanReturns}). */
-interface ReturnsScan {
-  count: number;
-  growth: number;
-  sum: number;
-  downSquares: number;
-  worst: number;
-  worstAt: number;
-  kept: number;
-  firstT: number;
-  lastT: number;
-}
-
 /**
- * The first pass of {@link summarize}, in a function of its own so that it is compiled whole (as the
- * loop of a longer function it was compiled on the fly, without feedback for the code after it, and
- * thrown away on every run): the returns row to row (first row per timestamp) into `returns`, their
- * product, sum and downside squares, and the drawdown.
+ * The returns of a portfolio series, gathered row by row as it is recorded (so a run never scans its
+ * series again): the first row per timestamp kept, its return on the previous kept row's value into
+ * a column, their product, sum and downside squares, and the drawdown, each summed in row order.
  */
-function scanReturns(equity: EquitySeries, returns: Float64Array): ReturnsScan {
-  const n = equity.length;
-  const times = equity.timeMs,
-    values = equity.portfolioValue;
-  let count = 0,
-    growth = 1,
-    sum = 0,
-    downSquares = 0;
-  let c = 1,
-    peak = 1,
-    worst = 0,
-    worstAt = n > 0 ? times[0] : 0;
-  let firstT = n > 0 ? times[0] : 0,
-    lastT = firstT,
-    kept = n > 0 ? 1 : 0,
-    prevValue = n > 0 ? values[0] : 0;
-  for (let i = 1; i < n; i++) {
-    if (times[i] === times[i - 1]) continue;
-    const r = values[i] / prevValue - 1;
-    prevValue = values[i];
-    lastT = times[i];
-    kept++;
-    returns[count++] = r;
-    growth *= 1 + r;
-    sum += r;
-    downSquares += Math.min(r, 0) ** 2;
-    c *= 1 + r;
-    peak = Math.max(peak, c);
-    const d = (peak - c) / peak;
-    if (d > worst) {
-      worst = d;
-      worstAt = times[i];
+export class ReturnsScan {
+  /** Rows added, returns gathered, rows kept (first per timestamp). */
+  rows = 0;
+  count = 0;
+  kept = 0;
+  /** Product of (1 + r): the growth of the portfolio, and of its running peak. */
+  growth = 1;
+  sum = 0;
+  downSquares = 0;
+  private peak = 1;
+  /** The deepest drawdown so far (a fraction of the peak) and when it was reached (ms UTC). */
+  worst = 0;
+  worstAt = 0;
+  /** The first and the last kept row's time, ms UTC. */
+  firstT = 0;
+  lastT = 0;
+  private lastRowT = 0;
+  private prevValue = 0;
+  private column: Float64Array<ArrayBuffer>;
+
+  /** `expected`: about how many rows will be added (the returns column grows past it when needed). */
+  constructor(expected = 1_024) {
+    this.column = new Float64Array(Math.max(16, Math.min(Math.ceil(expected), 1 << 24)));
+  }
+
+  /** The scan of a whole series. */
+  static of(equity: EquitySeries): ReturnsScan {
+    const scan = new ReturnsScan(equity.length);
+    for (let i = 0; i < equity.length; i++) scan.add(equity.timeMs[i], equity.portfolioValue[i]);
+    return scan;
+  }
+
+  /** The returns so far, oldest first (a view; later returns are not visible through it). */
+  get returns(): Float64Array {
+    return this.column.subarray(0, this.count);
+  }
+
+  /** The next row: its time (ms UTC) and portfolio value. */
+  add(timeMs: number, value: number): void {
+    if (this.rows++ === 0) {
+      this.firstT = this.lastT = this.worstAt = this.lastRowT = timeMs;
+      this.prevValue = value;
+      this.kept = 1;
+      return;
+    }
+    const repeated = timeMs === this.lastRowT;
+    this.lastRowT = timeMs;
+    if (repeated) return;
+    const r = value / this.prevValue - 1;
+    this.prevValue = value;
+    this.lastT = timeMs;
+    this.kept++;
+    if (this.count === this.column.length) this.column = grownF64(this.column);
+    this.column[this.count++] = r;
+    const growth = (this.growth *= 1 + r);
+    this.sum += r;
+    this.downSquares += Math.min(r, 0) ** 2;
+    const peak = (this.peak = Math.max(this.peak, growth));
+    const d = (peak - growth) / peak;
+    if (d > this.worst) {
+      this.worst = d;
+      this.worstAt = timeMs;
     }
   }
-  return { count, growth, sum, downSquares, worst, worstAt, kept, firstT, lastT };
 }
 
 /** Σ (returns[i] − mean)² over the first `count` returns, in order. */
@@ -146,22 +151,28 @@ function squaredDeviations(returns: Float64Array, count: number, mean: number): 
   return squares;
 }
 
-/** P&L after fees of each flat-to-flat round trip, per asset, in fill order. */
-function roundTrips(fills: FillSeries): number[] {
-  // One open trip per asset key, reset (not deleted) when it closes: a year of trips on one asset
-  // finds it with one lookup and never shrinks and regrows the Map.
-  const open = new Map<string, { qty: number; pnl: number }>();
-  const out: number[] = [];
-  for (let i = 0; i < fills.length; i++) {
-    const key = fills.assets[i].key;
-    let trip = open.get(key);
-    if (!trip) open.set(key, (trip = { qty: 0, pnl: 0 }));
-    trip.qty += fills.buys[i] === 1 ? fills.quantity[i] : -fills.quantity[i];
-    trip.pnl += fills.realized[i] - fills.fee[i];
-    if (trip.qty === 0) {
-      out.push(trip.pnl);
-      trip.pnl = 0;
+/**
+ * Round trips counted as fills arrive (flat → position → flat per asset slot; the caller maps each
+ * asset to a slot): one open trip per slot, reset when it closes.
+ */
+export class RoundTrips implements TripCount {
+  count = 0;
+  wins = 0;
+  private qty = new Float64Array(4);
+  private pnl = new Float64Array(4);
+
+  /** A fill on `slot`: its signed quantity (+ buys), realized P&L and fee. */
+  add(slot: number, signedQuantity: number, realized: number, fee: number): void {
+    if (slot >= this.qty.length) {
+      this.qty = grownF64(this.qty, slot + 1);
+      this.pnl = grownF64(this.pnl, slot + 1);
+    }
+    this.qty[slot] += signedQuantity;
+    this.pnl[slot] += realized - fee;
+    if (this.qty[slot] === 0) {
+      this.count++;
+      if (this.pnl[slot] > 0) this.wins++;
+      this.pnl[slot] = 0;
     }
   }
-  return out;
 }
