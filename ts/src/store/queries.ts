@@ -16,7 +16,16 @@ export interface SymbolHandle extends TimeIndex {
 /** The handle of `cols` (its whole-ms check made once; its bucket table built once searches earn it). */
 export function handleOf(cols: BarColumnsView): SymbolHandle {
   const { timestamps, timesMs } = cols;
-  return { cols, timestamps, timesMs, wholeMs: allWholeMs(timestamps, timesMs), msSearch: new BucketedTimes(timesMs) };
+  return { cols: columnsView(cols), timestamps, timesMs, wholeMs: allWholeMs(timestamps, timesMs), msSearch: new BucketedTimes(timesMs) };
+}
+
+/**
+ * `cols` as a plain object of one shape: every columns object the engine reads (the binding's, a
+ * catalog's, a joined window's) then shares its hidden class, so a Bars column getter reads it inline.
+ */
+export function columnsView(cols: BarColumnsView): BarColumnsView {
+  const { timestamps, timesMs, open, high, low, close, volume } = cols;
+  return { timestamps, timesMs, open, high, low, close, volume };
 }
 
 /** Queries by symbol over the handle a subclass finds for it (the catalog loads a symbol that is not resident). */
