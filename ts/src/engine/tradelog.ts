@@ -1,6 +1,7 @@
 // The trade log: one row per order event, Lumibot's columns in order of first appearance (spec §8.3).
 // Events are kept as columns (typed arrays, the order's row in the run's book among them), so a year
-// of events costs no object per event; `events` builds the objects when asked.
+// of events costs no object per event; price, quantity and fee are kept for fills only, the other
+// events (two in three) having none. `events` builds the objects when asked.
 
 import { nyTimestampFormatter } from "../util/ny-formatter.js";
 import { grownF64, grownI32, grownU8 } from "./columns.js";
@@ -82,10 +83,11 @@ export class TradeLog {
   private kinds = new Uint8Array(1_024);
   /** The order of each event: its row in the book. */
   private rows = new Int32Array(1_024);
-  /** Price, quantity and fee of each event (fills have them; other events leave NaN). */
-  private prices = new Float64Array(1_024);
-  private quantities = new Float64Array(1_024);
-  private fees = new Float64Array(1_024);
+  /** Price, quantity and fee of each fill event, in event order. */
+  private fills = 0;
+  private prices = new Float64Array(256);
+  private quantities = new Float64Array(256);
+  private fees = new Float64Array(256);
   private readonly counts = [0, 0, 0];
   private built: TradeEvent[] | undefined;
 
@@ -102,20 +104,27 @@ export class TradeLog {
     this.times[i] = timeMs;
     this.kinds[i] = kind;
     this.rows[i] = row;
-    this.prices[i] = price;
-    this.quantities[i] = quantity;
-    this.fees[i] = fee;
+    if (kind === FILL_EVENT) {
+      if (this.fills === this.prices.length) this.growFills();
+      const f = this.fills++;
+      this.prices[f] = price;
+      this.quantities[f] = quantity;
+      this.fees[f] = fee;
+    }
     this.counts[kind]++;
     this.built = undefined;
   }
 
   private grow(): void {
     this.times = grownF64(this.times);
+    this.kinds = grownU8(this.kinds);
+    this.rows = grownI32(this.rows);
+  }
+
+  private growFills(): void {
     this.prices = grownF64(this.prices);
     this.quantities = grownF64(this.quantities);
     this.fees = grownF64(this.fees);
-    this.kinds = grownU8(this.kinds);
-    this.rows = grownI32(this.rows);
   }
 
   /** Number of events. */
@@ -127,16 +136,17 @@ export class TradeLog {
   get events(): readonly TradeEvent[] {
     if (!this.built) {
       const out: TradeEvent[] = [];
-      for (let i = 0; i < this.n; i++) {
+      for (let i = 0, f = 0; i < this.n; i++) {
         const fill = this.kinds[i] === FILL_EVENT;
         out.push({
           timeMs: this.times[i],
           event: KINDS[this.kinds[i]],
           order: this.book.handle(this.rows[i]),
-          price: fill ? this.prices[i] : undefined,
-          quantity: fill ? this.quantities[i] : undefined,
-          fee: fill ? this.fees[i] : undefined,
+          price: fill ? this.prices[f] : undefined,
+          quantity: fill ? this.quantities[f] : undefined,
+          fee: fill ? this.fees[f] : undefined,
         });
+        if (fill) f++;
       }
       this.built = out;
     }
@@ -171,8 +181,8 @@ export class TradeLog {
     return first;
   }
 
-  /** Event i's value in candidate column c, as written ("" for none). */
-  private cell(c: number, i: number, time: string, strategy: string): string {
+  /** Event i's value in candidate column c, as written ("" for none); `f`: its index among the fills, when it is one. */
+  private cell(c: number, i: number, f: number, time: string, strategy: string): string {
     const b = this.book,
       row = this.rows[i];
     const fill = this.kinds[i] === FILL_EVENT;
@@ -192,13 +202,13 @@ export class TradeLog {
       case STATUS:
         return KINDS[this.kinds[i]];
       case PRICE:
-        return fill ? pyFloat(this.prices[i]) : "";
+        return fill ? pyFloat(this.prices[f]) : "";
       case FILLED_QUANTITY:
-        return fill ? pyFloat(this.quantities[i]) : "";
+        return fill ? pyFloat(this.quantities[f]) : "";
       case MULTIPLIER:
         return String(fill ? b.asset(row).multiplier : 1);
       case TRADE_COST:
-        return fill ? pyFloat(this.fees[i]) : "";
+        return fill ? pyFloat(this.fees[f]) : "";
       case TIME_IN_FORCE:
         return timeInForceName(b.tif[row]);
       case STRIKE:
@@ -223,13 +233,14 @@ export class TradeLog {
     const cells: string[] = new Array(columns.length);
     let lastT = Number.NaN,
       time = "";
-    for (let i = 0; i < this.n; i++) {
+    for (let i = 0, f = 0; i < this.n; i++) {
       if (this.times[i] !== lastT) {
         lastT = this.times[i];
         time = formatNy(lastT);
       }
-      for (let k = 0; k < columns.length; k++) cells[k] = this.cell(columns[k], i, time, strategy);
+      for (let k = 0; k < columns.length; k++) cells[k] = this.cell(columns[k], i, f, time, strategy);
       lines.push(cells.join(","));
+      if (this.kinds[i] === FILL_EVENT) f++;
     }
     return `${lines.join("\n")}\n`;
   }
