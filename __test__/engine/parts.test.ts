@@ -304,6 +304,28 @@ describe("Broker alone", () => {
   });
 });
 
+describe("OrderBook trailing-stop columns", () => {
+  it("exist only once a row trails, and travel with an adopted order: its trail, level and fill are kept", () => {
+    const f = new OrderFactory(new OrderIds(0));
+    const broker = new Broker("S", 100_000, f.book, listener(), [], [], "polars");
+    const mes = Asset.contFuture("MES");
+    broker.submit(f.create(mes, 1, "buy", {}), 0);
+    expect(f.book.trailLevel.length).toBe(0);
+    const trail = new Order("t", mes, 1, "sell", "trailing_stop", "simple", undefined, undefined, 5, undefined, "gtc");
+    broker.process(60_000, { fillBar: () => ({ open: 100, high: 101, low: 99 }) }); // the buy fills at 100
+    broker.submit(trail, 60_000);
+    expect(trail.book).toBe(f.book);
+    expect(f.book.trailLevel.length).toBeGreaterThan(0);
+    expect(trail.trailPrice).toBe(5);
+    broker.process(120_000, { fillBar: () => ({ open: 110, high: 112, low: 108 }) }); // level 112 − 5 = 107
+    expect([trail.status, trail.trailLevel]).toEqual(["new", 107]);
+    broker.process(180_000, { fillBar: () => ({ open: 111, high: 115, low: 111 }) }); // ratchets to 110
+    expect(trail.trailLevel).toBe(110);
+    broker.process(240_000, { fillBar: () => ({ open: 109, high: 109.5, low: 104 }) }); // gaps below 110: fills at the open
+    expect([trail.status, trail.avgFillPrice]).toEqual(["fill", 109]);
+  });
+});
+
 describe("TradeLog.toCsv", () => {
   it("writes what a plain writer of Lumibot's rules gives: columns in first-appearance order, empty identifiers, quoting", () => {
     const f = new OrderFactory(new OrderIds(9));

@@ -130,12 +130,16 @@ export class OrderBook {
   quantity = new Float64Array(64);
   limitPrice = new Float64Array(64);
   stopPrice = new Float64Array(64);
-  trailPrice = new Float64Array(64);
-  trailPercent = new Float64Array(64);
   avgFillPrice = new Float64Array(64);
   filledQuantity = new Float64Array(64);
   tradeCost = new Float64Array(64);
-  trailLevel = new Float64Array(64);
+  /**
+   * The trailing-stop columns, empty until a row uses a trail (most runs never do), then as long as
+   * the others: read them only for a row whose flags or type say it trails.
+   */
+  trailPrice: Float64Array<ArrayBuffer> = new Float64Array(0);
+  trailPercent: Float64Array<ArrayBuffer> = new Float64Array(0);
+  trailLevel: Float64Array<ArrayBuffer> = new Float64Array(0);
   /** The parent row of a child leg (−1 for none); a row's children are rows childFrom … childFrom+childCount−1. */
   parent = new Int32Array(64);
   childFrom = new Int32Array(64);
@@ -199,14 +203,17 @@ export class OrderBook {
       this.stopPrice[i] = num(stopPrice);
     }
     if (trailPrice !== undefined) {
+      this.useTrailing();
       f |= HAS_TRAIL_PRICE;
       this.trailPrice[i] = num(trailPrice);
     }
     if (trailPercent !== undefined) {
+      this.useTrailing();
       f |= HAS_TRAIL_PERCENT;
       this.trailPercent[i] = num(trailPercent);
     }
     this.flags[i] = f;
+    if (typeCode === TRAILING_STOP) this.useTrailing();
     this.assetIds[i] = this.assetId(asset);
     if (identifier !== "" || !this.ids) this.identifiers[i] = identifier;
     return i;
@@ -249,16 +256,27 @@ export class OrderBook {
     this.quantity = grownF64(this.quantity);
     this.limitPrice = grownF64(this.limitPrice);
     this.stopPrice = grownF64(this.stopPrice);
-    this.trailPrice = grownF64(this.trailPrice);
-    this.trailPercent = grownF64(this.trailPercent);
     this.avgFillPrice = grownF64(this.avgFillPrice);
     this.filledQuantity = grownF64(this.filledQuantity);
     this.tradeCost = grownF64(this.tradeCost);
-    this.trailLevel = grownF64(this.trailLevel);
+    if (this.trailLevel.length > 0) {
+      this.trailPrice = grownF64(this.trailPrice);
+      this.trailPercent = grownF64(this.trailPercent);
+      this.trailLevel = grownF64(this.trailLevel);
+    }
     this.parent = grownI32(this.parent);
     this.childFrom = grownI32(this.childFrom);
     this.childCount = grownU8(this.childCount);
     this.assetIds = grownI32(this.assetIds);
+  }
+
+  /** Gives the trailing-stop columns the length of the others (once). */
+  private useTrailing(): void {
+    if (this.trailLevel.length > 0) return;
+    const capacity = this.side.length;
+    this.trailPrice = new Float64Array(capacity);
+    this.trailPercent = new Float64Array(capacity);
+    this.trailLevel = new Float64Array(capacity);
   }
 
   /** Rows from … from+count−1 become the children of `parent` (and siblings of one another). */
@@ -360,12 +378,15 @@ export class OrderBook {
     this.quantity[i] = from.quantity[row];
     this.limitPrice[i] = from.limitPrice[row];
     this.stopPrice[i] = from.stopPrice[row];
-    this.trailPrice[i] = from.trailPrice[row];
-    this.trailPercent[i] = from.trailPercent[row];
     this.avgFillPrice[i] = from.avgFillPrice[row];
     this.filledQuantity[i] = from.filledQuantity[row];
     this.tradeCost[i] = from.tradeCost[row];
-    this.trailLevel[i] = from.trailLevel[row];
+    if (from.trailLevel.length > 0) {
+      this.useTrailing();
+      this.trailPrice[i] = from.trailPrice[row];
+      this.trailPercent[i] = from.trailPercent[row];
+      this.trailLevel[i] = from.trailLevel[row];
+    }
     this.assetIds[i] = this.assetId(from.asset(row));
     this.identifiers[i] = from.identifier(row);
     const h = from.handles[row];
