@@ -6,6 +6,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Broker } from "../../ts/src/engine/broker.js";
 import { SessionClock } from "../../ts/src/engine/clock.js";
+import { CapacityHint } from "../../ts/src/engine/columns.js";
 import { OrderFactory, OrderIds } from "../../ts/src/engine/order-factory.js";
 import { Portfolio } from "../../ts/src/engine/portfolio.js";
 import { EquityRecorder } from "../../ts/src/engine/recorder.js";
@@ -301,6 +302,36 @@ describe("Broker alone", () => {
       [alone, "fill"],
       [elsewhere, "fill"],
     ]);
+  });
+});
+
+describe("CapacityHint", () => {
+  it("starts the next column where the last one grew to, within its bounds", () => {
+    const hint = new CapacityHint(64, 1_024);
+    expect(hint.initial).toBe(64);
+    hint.grewTo(512);
+    expect(hint.initial).toBe(512);
+    hint.grewTo(1 << 20);
+    expect(hint.initial).toBe(1_024);
+    hint.grewTo(8);
+    expect(hint.initial).toBe(64);
+  });
+
+  it("changes no result: a run after a larger one (which grew the hints) logs and fills exactly as before it", () => {
+    const cycle = (brackets: number) => {
+      const f = new OrderFactory(new OrderIds(3));
+      const broker = new Broker("S", 1e9, f.book, listener(), [new TradingFee(0.5)], [], "polars");
+      const mes = Asset.contFuture("MES");
+      for (let k = 0, t = 0; k < brackets; k++) {
+        broker.submit(f.create(mes, 1, "buy", { orderClass: "bracket", secondaryLimitPrice: 4_900 + k, secondaryStopPrice: 4_700 }), (t += 60_000));
+        broker.process((t += 60_000), { fillBar: () => ({ open: 4_800 + (k % 7), high: 4_900 + k, low: 4_799 }) });
+        broker.process((t += 60_000), { fillBar: () => ({ open: 4_800, high: 4_900 + k, low: 4_799 }) });
+      }
+      return { csv: broker.tradeLog.toCsv(), fills: broker.fills.records().map((r) => [r.timeMs, r.price, r.quantity, r.fee, r.realized]) };
+    };
+    const cold = cycle(40);
+    cycle(5_000); // grows the book, the log and the ledger past their first sizes
+    expect(cycle(40)).toEqual(cold);
   });
 });
 

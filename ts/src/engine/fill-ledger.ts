@@ -3,18 +3,21 @@
 // and the FillRecord objects are built only if the results' `fills` are read.
 
 import type { FillRecord } from "./broker.js";
-import { grownF64, grownI32 } from "./columns.js";
+import { CapacityHint, grownF64, grownI32 } from "./columns.js";
 import { BUYS, type OrderBook } from "./order.js";
 import { RoundTrips } from "./stats.js";
 
+/** Fills a ledger starts with: as many as the last ledger grew to (up to 2^18). */
+const FILLS = new CapacityHint(1_024, 1 << 18);
+
 export class FillLedger {
   private n = 0;
-  private times = new Float64Array(1_024);
-  private rows = new Int32Array(1_024);
-  private prices = new Float64Array(1_024);
-  private quantities = new Float64Array(1_024);
-  private fees = new Float64Array(1_024);
-  private realized = new Float64Array(1_024);
+  private times = new Float64Array(FILLS.initial);
+  private rows = new Int32Array(FILLS.initial);
+  private prices = new Float64Array(FILLS.initial);
+  private quantities = new Float64Array(FILLS.initial);
+  private fees = new Float64Array(FILLS.initial);
+  private realized = new Float64Array(FILLS.initial);
   private built: FillRecord[] | undefined;
   private feeTotal = 0;
   /** Round trips per asset key (Lumibot's trade count and win rate). */
@@ -67,6 +70,7 @@ export class FillLedger {
     this.quantities = grownF64(this.quantities);
     this.fees = grownF64(this.fees);
     this.realized = grownF64(this.realized);
+    FILLS.grewTo(this.times.length);
   }
 
   /** Number of fills. */

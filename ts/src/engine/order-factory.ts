@@ -92,7 +92,7 @@ export class OrderFactory {
   readonly book: OrderBook;
 
   constructor(ids: OrderIds) {
-    this.book = new OrderBook(ids);
+    this.book = new OrderBook(ids, true);
   }
 
   /** True for orders this factory built (their identifiers are unique). */

@@ -7,7 +7,7 @@
 
 import { FerrobtError } from "../errors.js";
 import type { Asset } from "./asset.js";
-import { grownF64, grownI32, grownU8 } from "./columns.js";
+import { CapacityHint, grownF64, grownI32, grownU8 } from "./columns.js";
 
 export type OrderSide = "buy" | "sell" | "buy_to_open" | "buy_to_close" | "buy_to_cover" | "sell_to_open" | "sell_to_close" | "sell_short";
 export type OrderType = "market" | "limit" | "stop" | "stop_limit" | "trailing_stop";
@@ -108,6 +108,9 @@ interface IdSource {
   at(index: number): string;
 }
 
+/** Rows a run's book starts with: as many as the last run's book grew to (up to 2^18). */
+const RUN_BOOK_ROWS = new CapacityHint(64, 1 << 18);
+
 /** The book `new Order(...)` attaches the next handle to (set only by OrderBook.handle). */
 let attachTo: OrderBook | undefined;
 let attachRow = -1;
@@ -160,7 +163,11 @@ export class OrderBook {
   constructor(
     /** Names rows without an identifier of their own (the run's seeded ids). */
     readonly ids?: IdSource,
-  ) {}
+    /** A run's book (sized like the last run's), not an order's own. */
+    private readonly ofRun = false,
+  ) {
+    if (ofRun && RUN_BOOK_ROWS.initial > this.side.length) this.grow(RUN_BOOK_ROWS.initial);
+  }
 
   /** Rows so far. */
   get length(): number {
@@ -245,29 +252,31 @@ export class OrderBook {
     return i;
   }
 
-  private grow(): void {
-    this.side = grownU8(this.side);
-    this.type = grownU8(this.type);
-    this.cls = grownU8(this.cls);
-    this.tif = grownU8(this.tif);
-    this.status = grownU8(this.status);
-    this.flags = grownU8(this.flags);
-    this.marks = grownU8(this.marks);
-    this.quantity = grownF64(this.quantity);
-    this.limitPrice = grownF64(this.limitPrice);
-    this.stopPrice = grownF64(this.stopPrice);
-    this.avgFillPrice = grownF64(this.avgFillPrice);
-    this.filledQuantity = grownF64(this.filledQuantity);
-    this.tradeCost = grownF64(this.tradeCost);
+  /** Every column grown to twice its length, or to `atLeast` rows. */
+  private grow(atLeast = 0): void {
+    this.side = grownU8(this.side, atLeast);
+    this.type = grownU8(this.type, atLeast);
+    this.cls = grownU8(this.cls, atLeast);
+    this.tif = grownU8(this.tif, atLeast);
+    this.status = grownU8(this.status, atLeast);
+    this.flags = grownU8(this.flags, atLeast);
+    this.marks = grownU8(this.marks, atLeast);
+    this.quantity = grownF64(this.quantity, atLeast);
+    this.limitPrice = grownF64(this.limitPrice, atLeast);
+    this.stopPrice = grownF64(this.stopPrice, atLeast);
+    this.avgFillPrice = grownF64(this.avgFillPrice, atLeast);
+    this.filledQuantity = grownF64(this.filledQuantity, atLeast);
+    this.tradeCost = grownF64(this.tradeCost, atLeast);
     if (this.trailLevel.length > 0) {
-      this.trailPrice = grownF64(this.trailPrice);
-      this.trailPercent = grownF64(this.trailPercent);
-      this.trailLevel = grownF64(this.trailLevel);
+      this.trailPrice = grownF64(this.trailPrice, atLeast);
+      this.trailPercent = grownF64(this.trailPercent, atLeast);
+      this.trailLevel = grownF64(this.trailLevel, atLeast);
     }
-    this.parent = grownI32(this.parent);
-    this.childFrom = grownI32(this.childFrom);
-    this.childCount = grownU8(this.childCount);
-    this.assetIds = grownI32(this.assetIds);
+    this.parent = grownI32(this.parent, atLeast);
+    this.childFrom = grownI32(this.childFrom, atLeast);
+    this.childCount = grownU8(this.childCount, atLeast);
+    this.assetIds = grownI32(this.assetIds, atLeast);
+    if (this.ofRun) RUN_BOOK_ROWS.grewTo(this.side.length);
   }
 
   /** Gives the trailing-stop columns the length of the others (once). */

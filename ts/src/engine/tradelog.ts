@@ -4,7 +4,7 @@
 // events (two in three) having none. `events` builds the objects when asked.
 
 import { nyTimestampFormatter } from "../util/ny-formatter.js";
-import { grownF64, grownI32, grownU8 } from "./columns.js";
+import { CapacityHint, grownF64, grownI32, grownU8 } from "./columns.js";
 import { type Order, type OrderBook, sideName, timeInForceName, typeName } from "./order.js";
 
 export type OrderEvent = "new" | "fill" | "canceled";
@@ -76,18 +76,22 @@ export const NEW_EVENT = 0,
   FILL_EVENT = 1,
   CANCEL_EVENT = 2;
 
+/** Events and fills a log starts with: as many as the last log grew to (up to 2^20 and 2^18). */
+const EVENTS = new CapacityHint(1_024, 1 << 20);
+const FILLS = new CapacityHint(256, 1 << 18);
+
 /** Accumulates events and writes them as CSV. */
 export class TradeLog {
   private n = 0;
-  private times = new Float64Array(1_024);
-  private kinds = new Uint8Array(1_024);
+  private times = new Float64Array(EVENTS.initial);
+  private kinds = new Uint8Array(EVENTS.initial);
   /** The order of each event: its row in the book. */
-  private rows = new Int32Array(1_024);
+  private rows = new Int32Array(EVENTS.initial);
   /** Price, quantity and fee of each fill event, in event order. */
   private fills = 0;
-  private prices = new Float64Array(256);
-  private quantities = new Float64Array(256);
-  private fees = new Float64Array(256);
+  private prices = new Float64Array(FILLS.initial);
+  private quantities = new Float64Array(FILLS.initial);
+  private fees = new Float64Array(FILLS.initial);
   private readonly counts = [0, 0, 0];
   private built: TradeEvent[] | undefined;
 
@@ -119,12 +123,14 @@ export class TradeLog {
     this.times = grownF64(this.times);
     this.kinds = grownU8(this.kinds);
     this.rows = grownI32(this.rows);
+    EVENTS.grewTo(this.times.length);
   }
 
   private growFills(): void {
     this.prices = grownF64(this.prices);
     this.quantities = grownF64(this.quantities);
     this.fees = grownF64(this.fees);
+    FILLS.grewTo(this.prices.length);
   }
 
   /** Number of events. */
