@@ -126,7 +126,8 @@ export class Backtest {
       orders.book,
       {
         // Named reads (not strategy[hook]): a keyed read by a changing name is megamorphic, and this runs per order event.
-        listens: (hook) => isSetHook(hook === "onNewOrder" ? strategy.onNewOrder : hook === "onFilledOrder" ? strategy.onFilledOrder : strategy.onCanceledOrder),
+        listens: (hook) =>
+          isSetHook(hook === "onNewOrder" ? strategy.onNewOrder : hook === "onFilledOrder" ? strategy.onFilledOrder : strategy.onCanceledOrder),
         onNewOrder: (o) => strategy.onNewOrder(o),
         onFilledOrder: (o, p, q, m) => strategy.onFilledOrder(o, p, q, m),
         onCanceledOrder: (o) => strategy.onCanceledOrder(o),
