@@ -4,7 +4,7 @@
 // class exists once: a strategy's `import "ferrobt"`, the CLI and a worker thread's task share them.
 // Run after tsc (npm run build:ts does); bundling the re-exports again would be circular.
 
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 
@@ -31,6 +31,9 @@ for (const file of Object.values(entries)) {
   if (readFileSync(join(dist, file), "utf8").includes(MARKER))
     throw new Error(`dist/${file} is already bundled: run tsc -p tsconfig.build.json first (npm run build:ts)`);
 }
+
+// Chunk names are content hashes: the chunks of an earlier build would pile up beside the new ones.
+rmSync(out, { recursive: true, force: true });
 
 /**
  * Modules find files beside themselves through import.meta.url (the native loader, the browser
