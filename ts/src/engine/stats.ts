@@ -134,7 +134,9 @@ export class ReturnsScan {
     this.column[this.count++] = r;
     const growth = (this.growth *= 1 + r);
     this.sum += r;
-    this.downSquares += Math.min(r, 0) ** 2;
+    // min(r, 0)² written as a product: x ** 2 is exactly x * x (fdlibm's pow special-cases y = 2), and
+    // the product is inlined where the power is a call per row. NaN stays NaN.
+    this.downSquares += r >= 0 ? 0 : r * r;
     const peak = (this.peak = Math.max(this.peak, growth));
     const d = (peak - growth) / peak;
     if (d > this.worst) {
@@ -147,7 +149,10 @@ export class ReturnsScan {
 /** Σ (returns[i] − mean)² over the first `count` returns, in order. */
 function squaredDeviations(returns: Float64Array, count: number, mean: number): number {
   let squares = 0;
-  for (let i = 0; i < count; i++) squares += (returns[i] - mean) ** 2;
+  for (let i = 0; i < count; i++) {
+    const d = returns[i] - mean;
+    squares += d * d;
+  }
   return squares;
 }
 
