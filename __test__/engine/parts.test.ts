@@ -306,15 +306,23 @@ describe("Broker alone", () => {
 });
 
 describe("CapacityHint", () => {
-  it("starts the next column where the last one grew to, within its bounds", () => {
-    const hint = new CapacityHint(64, 1_024);
-    expect(hint.initial).toBe(64);
-    hint.grewTo(512);
-    expect(hint.initial).toBe(512);
-    hint.grewTo(1 << 20);
-    expect(hint.initial).toBe(1_024);
-    hint.grewTo(8);
-    expect(hint.initial).toBe(64);
+  it("starts the next owner with room for what the last one holds, within its bounds; without one, the capacity last grown to", () => {
+    const hint = new CapacityHint<{ n: number }>(64, 1_024, (o) => o.n);
+    const first = { n: 0 };
+    expect(hint.start(first)).toBe(64);
+    first.n = 300;
+    const second = { n: 0 };
+    expect(hint.start(second)).toBe(512); // the first holds 300 rows
+    second.n = 5_000;
+    expect(hint.start({ n: 0 })).toBe(1_024); // capped
+    // A small run after a large one starts small again: the last owner is what counts.
+    const small = { n: 10 };
+    hint.start(small);
+    expect(hint.start({ n: 0 })).toBe(64);
+    // Without a last owner (none yet, or collected), the capacity an owner last grew to stands in.
+    const lone = new CapacityHint<{ n: number }>(64, 1_024, (o) => o.n);
+    lone.grewTo(256);
+    expect(lone.start({ n: 0 })).toBe(256);
   });
 
   it("changes no result: a run after a larger one (which grew the hints) logs and fills exactly as before it", () => {

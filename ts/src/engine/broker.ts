@@ -5,7 +5,7 @@
 
 import { FerrobtError } from "../errors.js";
 import type { Asset } from "./asset.js";
-import { CapacityHint, grownI32 } from "./columns.js";
+import { grownI32 } from "./columns.js";
 import { rowFee, type TradingFee } from "./fees.js";
 import { FillLedger } from "./fill-ledger.js";
 import { type FillBar, rowFillPrice } from "./fills.js";
@@ -75,15 +75,12 @@ export interface FillRecord {
   readonly realized: number;
 }
 
-/** Tracked orders a broker starts with room for: as many as the last one grew to (up to 2^18). */
-const TRACKED_ROWS = new CapacityHint(1_024, 1 << 18);
-
 export class Broker {
   readonly fills: FillLedger;
   readonly tradeLog: TradeLog;
   readonly portfolio: Portfolio;
   /** Rows the strategy submitted and their children, in tracking order (Lumibot's get_orders()). */
-  private tracked = new Int32Array(TRACKED_ROWS.initial);
+  private tracked = new Int32Array(1_024);
   private trackedCount = 0;
   /** Rows evaluated by the next process() call, in submission order (the first `workingCount`). */
   private working = new Int32Array(64);
@@ -124,10 +121,7 @@ export class Broker {
     const marks = this.book.marks;
     if ((marks[row] & TRACKED) === 0) {
       marks[row] |= TRACKED;
-      if (this.trackedCount === this.tracked.length) {
-        this.tracked = grownI32(this.tracked);
-        TRACKED_ROWS.grewTo(this.tracked.length);
-      }
+      if (this.trackedCount === this.tracked.length) this.tracked = grownI32(this.tracked);
       this.tracked[this.trackedCount++] = row;
       this.live.push(row);
       this.liveHandles = undefined;

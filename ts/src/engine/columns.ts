@@ -22,28 +22,37 @@ export function grownI32(a: Int32Array, atLeast = 0): Int32Array<ArrayBuffer> {
 }
 
 /**
- * The capacity one kind of growable column last grew to in this process, where the next column of
- * that kind starts (the next run of a sweep then fills its columns without doubling up to the same
- * size again). Capped, so that one very large run does not make every later one allocate its size;
- * it changes only how much is allocated, never what is stored.
+ * Where the next column of one kind starts: with room for as many entries as the last column of that
+ * kind holds when the next one is made (in a sweep, the previous run's), rounded up to a power of two
+ * and capped, so that runs alike fill their columns without doubling them up again from a few rows.
+ * The last owner is held weakly; once it is collected, the capacity it last grew to stands in. It
+ * changes how much is allocated, never what is stored.
  */
-export class CapacityHint {
-  private reached: number;
+export class CapacityHint<T extends object> {
+  private last: WeakRef<T> | undefined;
+  private lastGrown: number;
 
   constructor(
     private readonly min: number,
     private readonly max: number,
+    /** How many entries an owner's columns hold. */
+    private readonly used: (owner: T) => number,
   ) {
-    this.reached = min;
+    this.lastGrown = min;
   }
 
-  /** The capacity a new column of this kind starts with. */
-  get initial(): number {
-    return this.reached;
+  /** The capacity the columns of `owner`, a new owner of this kind, start with (it becomes the last one). */
+  start(owner: T): number {
+    const previous = this.last?.deref();
+    const n = previous === undefined ? this.lastGrown : this.used(previous);
+    this.last = new WeakRef(owner);
+    let capacity = this.min;
+    while (capacity < n && capacity < this.max) capacity *= 2;
+    return capacity;
   }
 
-  /** A column of this kind grew to `capacity`. */
+  /** An owner's columns grew to `capacity`. */
   grewTo(capacity: number): void {
-    this.reached = Math.max(this.min, Math.min(this.max, capacity));
+    this.lastGrown = Math.max(this.min, Math.min(this.max, capacity));
   }
 }

@@ -7,17 +7,17 @@ import { CapacityHint, grownF64, grownI32 } from "./columns.js";
 import { BUYS, type OrderBook } from "./order.js";
 import { RoundTrips } from "./stats.js";
 
-/** Fills a ledger starts with: as many as the last ledger grew to (up to 2^18). */
-const FILLS = new CapacityHint(1_024, 1 << 18);
+/** Fills a ledger starts with room for: as many as the last ledger holds (up to 2^18). */
+const FILLS = new CapacityHint<FillLedger>(1_024, 1 << 18, (ledger) => ledger.length);
 
 export class FillLedger {
   private n = 0;
-  private times = new Float64Array(FILLS.initial);
-  private rows = new Int32Array(FILLS.initial);
-  private prices = new Float64Array(FILLS.initial);
-  private quantities = new Float64Array(FILLS.initial);
-  private fees = new Float64Array(FILLS.initial);
-  private realized = new Float64Array(FILLS.initial);
+  private times: Float64Array<ArrayBuffer>;
+  private rows: Int32Array<ArrayBuffer>;
+  private prices: Float64Array<ArrayBuffer>;
+  private quantities: Float64Array<ArrayBuffer>;
+  private fees: Float64Array<ArrayBuffer>;
+  private realized: Float64Array<ArrayBuffer>;
   private built: FillRecord[] | undefined;
   private feeTotal = 0;
   /** Round trips per asset key (Lumibot's trade count and win rate). */
@@ -29,7 +29,15 @@ export class FillLedger {
   constructor(
     /** The book the fills' orders are rows of. */
     private readonly book: OrderBook,
-  ) {}
+  ) {
+    const fills = FILLS.start(this);
+    this.times = new Float64Array(fills);
+    this.rows = new Int32Array(fills);
+    this.prices = new Float64Array(fills);
+    this.quantities = new Float64Array(fills);
+    this.fees = new Float64Array(fills);
+    this.realized = new Float64Array(fills);
+  }
 
   /** A fill of the order in `row`. */
   add(timeMs: number, row: number, price: number, quantity: number, fee: number, realized: number): void {

@@ -108,8 +108,8 @@ interface IdSource {
   at(index: number): string;
 }
 
-/** Rows a run's book starts with: as many as the last run's book grew to (up to 2^18). */
-const RUN_BOOK_ROWS = new CapacityHint(64, 1 << 18);
+/** Rows a run's book starts with room for: as many as the last run's book holds (up to 2^18). */
+const RUN_BOOK_ROWS = new CapacityHint<OrderBook>(64, 1 << 18, (book) => book.length);
 
 /** The book `new Order(...)` attaches the next handle to (set only by OrderBook.handle). */
 let attachTo: OrderBook | undefined;
@@ -166,7 +166,8 @@ export class OrderBook {
     /** A run's book (sized like the last run's), not an order's own. */
     private readonly ofRun = false,
   ) {
-    if (ofRun && RUN_BOOK_ROWS.initial > this.side.length) this.grow(RUN_BOOK_ROWS.initial);
+    const rows = ofRun ? RUN_BOOK_ROWS.start(this) : 0;
+    if (rows > this.side.length) this.grow(rows);
   }
 
   /** Rows so far. */

@@ -48,7 +48,7 @@ export class EquityRecorder {
     this.times = new Float64Array(n);
     this.values = new Float64Array(n);
     this.cashes = new Float64Array(n);
-    this.returns = new ReturnsScan(n);
+    this.returns = new ReturnsScan();
   }
 
   /** Records one lifecycle call. */

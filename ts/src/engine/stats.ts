@@ -96,16 +96,13 @@ export class ReturnsScan {
   lastT = 0;
   private lastRowT = 0;
   private prevValue = 0;
-  private column: Float64Array<ArrayBuffer>;
 
-  /** `expected`: about how many rows will be added (the returns column grows past it when needed). */
-  constructor(expected = 1_024) {
-    this.column = new Float64Array(Math.max(16, Math.min(Math.ceil(expected), 1 << 24)));
-  }
+  /** The returns column starts small and doubles (allocated as the run goes, not sized up front). */
+  private column = new Float64Array(1_024);
 
   /** The scan of a whole series. */
   static of(equity: EquitySeries): ReturnsScan {
-    const scan = new ReturnsScan(equity.length);
+    const scan = new ReturnsScan();
     for (let i = 0; i < equity.length; i++) scan.add(equity.timeMs[i], equity.portfolioValue[i]);
     return scan;
   }

@@ -76,22 +76,22 @@ export const NEW_EVENT = 0,
   FILL_EVENT = 1,
   CANCEL_EVENT = 2;
 
-/** Events and fills a log starts with: as many as the last log grew to (up to 2^20 and 2^18). */
-const EVENTS = new CapacityHint(1_024, 1 << 20);
-const FILLS = new CapacityHint(256, 1 << 18);
+/** Events and fills a log starts with room for: as many as the last log holds (up to 2^20 and 2^18). */
+const EVENTS = new CapacityHint<TradeLog>(1_024, 1 << 20, (log) => log.length);
+const FILLS = new CapacityHint<TradeLog>(256, 1 << 18, (log) => log.fillCount);
 
 /** Accumulates events and writes them as CSV. */
 export class TradeLog {
   private n = 0;
-  private times = new Float64Array(EVENTS.initial);
-  private kinds = new Uint8Array(EVENTS.initial);
+  private times: Float64Array<ArrayBuffer>;
+  private kinds: Uint8Array<ArrayBuffer>;
   /** The order of each event: its row in the book. */
-  private rows = new Int32Array(EVENTS.initial);
+  private rows: Int32Array<ArrayBuffer>;
   /** Price, quantity and fee of each fill event, in event order. */
   private fills = 0;
-  private prices = new Float64Array(FILLS.initial);
-  private quantities = new Float64Array(FILLS.initial);
-  private fees = new Float64Array(FILLS.initial);
+  private prices: Float64Array<ArrayBuffer>;
+  private quantities: Float64Array<ArrayBuffer>;
+  private fees: Float64Array<ArrayBuffer>;
   private readonly counts = [0, 0, 0];
   private built: TradeEvent[] | undefined;
 
@@ -99,7 +99,16 @@ export class TradeLog {
     private readonly strategy: string,
     /** The book the events' orders are rows of. */
     private readonly book: OrderBook,
-  ) {}
+  ) {
+    const events = EVENTS.start(this),
+      fills = FILLS.start(this);
+    this.times = new Float64Array(events);
+    this.kinds = new Uint8Array(events);
+    this.rows = new Int32Array(events);
+    this.prices = new Float64Array(fills);
+    this.quantities = new Float64Array(fills);
+    this.fees = new Float64Array(fills);
+  }
 
   /** Logs event `kind` (NEW_EVENT, FILL_EVENT, CANCEL_EVENT) of the order in `row`; fills give price, quantity and fee, other events NaN. */
   add(timeMs: number, kind: number, row: number, price: number, quantity: number, fee: number): void {
@@ -136,6 +145,11 @@ export class TradeLog {
   /** Number of events. */
   get length(): number {
     return this.n;
+  }
+
+  /** Number of fill events. */
+  get fillCount(): number {
+    return this.fills;
   }
 
   /** The events as objects, oldest first (built once per state; for reading, not for hot loops). */
