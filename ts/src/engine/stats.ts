@@ -52,11 +52,12 @@ const MS_PER_DAY = 86_400_000;
  * row, Y = whole days / 365.25; the standard deviation from a second pass over the returns.
  */
 export function summarize(scan: ReturnsScan, trips: TripCount, riskFreeRate = 0, dateOf: (ms: number) => string): SummaryStats {
-  const { count, growth, sum, downSquares, worst, worstAt, kept, firstT, lastT } = scan;
-  const years = kept > 1 ? Math.floor((lastT - firstT) / MS_PER_DAY) / 365.25 : 0;
+  const { count, growth, sum, downSquares, worst, worstAt, firstT, lastT } = scan;
+  // Two kept rows or more (one return or more) span a time.
+  const years = count > 0 ? Math.floor((lastT - firstT) / MS_PER_DAY) / 365.25 : 0;
   const cagr = years > 0 ? growth ** (1 / years) - 1 : 0;
   const annualise = years > 0 ? Math.sqrt(count / years) : 0;
-  const std = count >= 2 ? Math.sqrt(squaredDeviations(scan.returns, count, sum / count) / (count - 1)) : 0;
+  const std = count >= 2 ? Math.sqrt(squaredDeviations(scan.returns, sum / count) / (count - 1)) : 0;
   const volatility = std * annualise;
   const downside = Math.sqrt(downSquares / Math.max(1, count - 1)) * annualise;
   const dd = { drawdown: worst, date: scan.rows === 0 ? "" : dateOf(worstAt) };
@@ -79,10 +80,9 @@ export function summarize(scan: ReturnsScan, trips: TripCount, riskFreeRate = 0,
  * a column, their product, sum and downside squares, and the drawdown, each summed in row order.
  */
 export class ReturnsScan {
-  /** Rows added, returns gathered, rows kept (first per timestamp). */
+  /** Rows added, and returns gathered (one per kept row, the first per timestamp, after the first). */
   rows = 0;
   count = 0;
-  kept = 0;
   /** Product of (1 + r): the growth of the portfolio, and of its running peak. */
   growth = 1;
   sum = 0;
@@ -117,7 +117,6 @@ export class ReturnsScan {
     if (this.rows++ === 0) {
       this.firstT = this.lastT = this.worstAt = this.lastRowT = timeMs;
       this.prevValue = value;
-      this.kept = 1;
       return;
     }
     const repeated = timeMs === this.lastRowT;
@@ -126,7 +125,6 @@ export class ReturnsScan {
     const r = value / this.prevValue - 1;
     this.prevValue = value;
     this.lastT = timeMs;
-    this.kept++;
     if (this.count === this.column.length) this.column = grownF64(this.column);
     this.column[this.count++] = r;
     const growth = (this.growth *= 1 + r);
@@ -143,10 +141,10 @@ export class ReturnsScan {
   }
 }
 
-/** Σ (returns[i] − mean)² over the first `count` returns, in order. */
-function squaredDeviations(returns: Float64Array, count: number, mean: number): number {
+/** Σ (returns[i] − mean)², in order. */
+function squaredDeviations(returns: Float64Array, mean: number): number {
   let squares = 0;
-  for (let i = 0; i < count; i++) {
+  for (let i = 0; i < returns.length; i++) {
     const d = returns[i] - mean;
     squares += d * d;
   }
