@@ -1,6 +1,6 @@
 // The fills of a run as columns (typed arrays, the order's row in the run's book among them): no
-// object per fill while the run goes; the round trips and the fee total are counted as fills arrive,
-// and the FillRecord objects are built only if the results' `fills` are read.
+// object per fill while the run goes; the round trips are counted as fills arrive, and the FillRecord
+// objects are built only if the results' `fills` are read.
 
 import type { FillRecord } from "./broker.js";
 import { CapacityHint, grownF64, grownI32 } from "./columns.js";
@@ -19,7 +19,6 @@ export class FillLedger {
   private fees: Float64Array<ArrayBuffer>;
   private realized: Float64Array<ArrayBuffer>;
   private built: FillRecord[] | undefined;
-  private feeTotal = 0;
   /** Round trips per asset key (Lumibot's trade count and win rate). */
   readonly trips = new RoundTrips();
   /** The trip slot of each of the book's asset ids (−1: not seen yet), and of each asset key. */
@@ -50,7 +49,6 @@ export class FillLedger {
     this.fees[i] = fee;
     this.realized[i] = realized;
     this.built = undefined;
-    this.feeTotal += fee;
     const book = this.book;
     const id = book.assetIds[row];
     const slot = id < this.slotOfAssetId.length && this.slotOfAssetId[id] >= 0 ? this.slotOfAssetId[id] : this.slotOf(id, row);
@@ -88,7 +86,9 @@ export class FillLedger {
 
   /** The fees of every fill, summed oldest first. */
   totalFees(): number {
-    return this.feeTotal;
+    let sum = 0;
+    for (let i = 0; i < this.n; i++) sum += this.fees[i];
+    return sum;
   }
 
   /** The fills as records, oldest first (built once per state). */
