@@ -178,9 +178,10 @@ export class Catalog extends SymbolQueries implements DataSource {
     let h = this.handles.get(symbol);
     // One crossing per change of symbol: it keeps Rust's recency order, and says if the symbol is still resident.
     if (!h || !raw.touch(id)) {
-      const { evicted, evictedChunks, read: _, ...cols } = raw.load(id);
-      this.forget(evicted, evictedChunks);
-      h = handleOf(cols);
+      // handleOf keeps the seven columns (one copy, of one shape) and drops the load's other fields.
+      const loaded = raw.load(id);
+      this.forget(loaded.evicted, loaded.evictedChunks);
+      h = handleOf(loaded);
       this.handles.set(symbol, h);
     }
     this.lastSymbol = symbol;
@@ -215,9 +216,9 @@ export class Catalog extends SymbolQueries implements DataSource {
 
   /** Chunk `index` read whole (again). */
   private loadedChunk(index: number): ChunkHandle {
-    const { evicted, evictedChunks, read: _, ...cols } = this.raw.loadChunk(index);
-    this.forget(evicted, evictedChunks);
-    const h = { ...handleOf(cols), droppedMs: Number.NEGATIVE_INFINITY };
+    const loaded = this.raw.loadChunk(index);
+    this.forget(loaded.evicted, loaded.evictedChunks);
+    const h = { ...handleOf(loaded), droppedMs: Number.NEGATIVE_INFINITY };
     this.chunkHandles.set(index, h);
     return h;
   }
