@@ -201,6 +201,7 @@ export class OrderBook {
     this.tif[i] = tifCode;
     // Anything but a number (a JS caller's string) is kept as NaN, which the broker refuses.
     this.quantity[i] = num(quantity);
+    if (trailPrice !== undefined || trailPercent !== undefined || typeCode === TRAILING_STOP) this.useTrailing();
     let f = 0;
     if (limitPrice !== undefined) {
       f |= HAS_LIMIT;
@@ -211,17 +212,14 @@ export class OrderBook {
       this.stopPrice[i] = num(stopPrice);
     }
     if (trailPrice !== undefined) {
-      this.useTrailing();
       f |= HAS_TRAIL_PRICE;
       this.trailPrice[i] = num(trailPrice);
     }
     if (trailPercent !== undefined) {
-      this.useTrailing();
       f |= HAS_TRAIL_PERCENT;
       this.trailPercent[i] = num(trailPercent);
     }
     this.flags[i] = f;
-    if (typeCode === TRAILING_STOP) this.useTrailing();
     this.assetIds[i] = this.assetId(asset);
     if (identifier !== "" || !this.ids) this.identifiers[i] = identifier;
     return i;
