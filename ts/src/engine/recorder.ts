@@ -40,7 +40,7 @@ export class EquityRecorder {
   private builtIndex = -1;
   private built: readonly HeldQuantity[] = NO_POSITIONS;
   /** The returns of the recorded portfolio values, for the summary statistics. */
-  readonly returns: ReturnsScan;
+  readonly returns = new ReturnsScan();
 
   /** `expected`: about how many entries the run will record (the columns grow past it when needed). */
   constructor(expected = 4_096) {
@@ -48,7 +48,6 @@ export class EquityRecorder {
     this.times = new Float64Array(n);
     this.values = new Float64Array(n);
     this.cashes = new Float64Array(n);
-    this.returns = new ReturnsScan();
   }
 
   /** Records one lifecycle call. */
