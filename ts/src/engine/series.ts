@@ -6,7 +6,7 @@
 
 import type { DataSource } from "../data/DataSource.js";
 import { FerrobtError } from "../errors.js";
-import { type BarColumnsView, Bars, type BarsPart, joinedBars } from "../store/Bars.js";
+import { type BarColumnsView, Bars, type BarsPart, ColumnSet, joinedBars } from "../store/Bars.js";
 import { allWholeMs, countBelow, MAX_QUERY_MS } from "../store/search.js";
 import { MS_PER_MINUTE } from "../time.js";
 import { type Asset, contractAt, nextContract } from "./asset.js";
@@ -144,7 +144,7 @@ export class AssetSeries {
   }
 
   private colsOf(s: Segment): BarColumnsView {
-    return (s.cols ??= this.source.columns(s.symbol));
+    return (s.cols ??= ColumnSet.of(this.source.columns(s.symbol)));
   }
 
   private cursorOf(s: Segment): Cursor {
@@ -338,7 +338,7 @@ function unknown(symbol: string, source: DataSource): FerrobtError {
   return new FerrobtError("ERR_UNKNOWN_SYMBOL", `symbol '${symbol}' is not in the data (it holds: ${some}${source.symbols().length > 8 ? ", ..." : ""})`);
 }
 
-const EMPTY: BarColumnsView = {
+const EMPTY: ColumnSet = ColumnSet.of({
   timestamps: new BigInt64Array(0),
   timesMs: new Float64Array(0),
   open: new Float64Array(0),
@@ -346,4 +346,4 @@ const EMPTY: BarColumnsView = {
   low: new Float64Array(0),
   close: new Float64Array(0),
   volume: new Float64Array(0),
-};
+});

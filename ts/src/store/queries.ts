@@ -4,7 +4,7 @@
 
 import { checkCount } from "../errors.js";
 import type { TimeInput } from "../time.js";
-import { type Bar, type BarColumnsView, Bars, barAt } from "./Bars.js";
+import { type Bar, type BarColumnsView, Bars, barAt, ColumnSet } from "./Bars.js";
 import { BucketedTimes } from "./bucketedTimes.js";
 import { allWholeMs, checkTime, countAtOrBefore, countBefore, type TimeIndex } from "./search.js";
 
@@ -20,12 +20,11 @@ export function handleOf(cols: BarColumnsView): SymbolHandle {
 }
 
 /**
- * `cols` as a plain object of one shape: every columns object the engine reads (the binding's, a
- * catalog's, a joined window's) then shares its hidden class, so a Bars column getter reads it inline.
+ * `cols` as a {@link ColumnSet}: every columns object the engine reads (the binding's, a catalog's, a
+ * joined window's) then shares one hidden class, so a Bars column getter reads it inline.
  */
-export function columnsView(cols: BarColumnsView): BarColumnsView {
-  const { timestamps, timesMs, open, high, low, close, volume } = cols;
-  return { timestamps, timesMs, open, high, low, close, volume };
+export function columnsView(cols: BarColumnsView): ColumnSet {
+  return ColumnSet.of(cols);
 }
 
 /** Queries by symbol over the handle a subclass finds for it (the catalog loads a symbol that is not resident). */
