@@ -40,6 +40,8 @@ const TIMES_MS = 0,
   LOW = 3,
   CLOSE = 4,
   VOLUME = 5;
+/** Bytes per Float64 value. */
+const F64_BYTES = 8;
 
 /**
  * One symbol's columns (a {@link BarColumnsView} of one hidden class), and where each Float64 column
@@ -74,17 +76,21 @@ export class ColumnSet implements BarColumnsView {
     return c instanceof ColumnSet ? c : new ColumnSet(c);
   }
 
-  /** Rows [start, end) of `column` (at origin position `at`): the column itself when that is all of it. */
+  /** Rows [start, end) of `column` (at origin position `at`). */
   view(column: Float64Array, at: number, start: number, end: number): Float64Array {
+    const buffer = this.buffers?.[at];
+    if (buffer === undefined) return this.firstView(column, at, start, end);
+    return new Float64Array(buffer, (this.offsets as Float64Array)[at] + start * F64_BYTES, end - start);
+  }
+
+  /** {@link view} before the column's origin is known: the column itself when that is all of it, else a view after reading its origin. */
+  private firstView(column: Float64Array, at: number, start: number, end: number): Float64Array {
     if (start === 0 && end === column.length) return column;
     const buffers = (this.buffers ??= [undefined, undefined, undefined, undefined, undefined, undefined]);
     const offsets = (this.offsets ??= new Float64Array(6));
-    let buffer = buffers[at];
-    if (buffer === undefined) {
-      buffers[at] = buffer = column.buffer;
-      offsets[at] = column.byteOffset;
-    }
-    return new Float64Array(buffer, offsets[at] + start * Float64Array.BYTES_PER_ELEMENT, end - start);
+    buffers[at] = column.buffer;
+    offsets[at] = column.byteOffset;
+    return this.view(column, at, start, end);
   }
 }
 
