@@ -128,11 +128,25 @@ pub(crate) fn open_files(
         let bytes = scan::read_file(path)?;
         report.files.push(path.to_string_lossy().into_owned());
         let scanned = match detect(path, &bytes, formats)? {
-            Content::Parquet => {
-                let scanned = scan_guarded(path, bytes, options)?;
-                check_same_zone(&mut first_zone, path, &scanned.sources)?;
-                scanned
-            }
+            Content::Parquet => match scan_guarded(path, bytes, options, &mut rows, file_index)? {
+                scan::Scanned::Whole(scanned) => {
+                    check_same_zone(&mut first_zone, path, &scanned.sources)?;
+                    scanned
+                }
+                scan::Scanned::Spread { len, sources, file } => {
+                    // The same checks, in the same order, as for a whole file below.
+                    check_same_zone(&mut first_zone, path, &sources)?;
+                    bar_files += 1;
+                    if len == 0 && options.start_ns.is_none() && options.end_ns.is_none() {
+                        return Err(StoreError::Empty { path: path.clone(), reason: "file has no rows".into() });
+                    }
+                    report.rows_read += len as u64;
+                    if let Some(file) = file {
+                        rows.check_file(path, &sources, &file)?;
+                    }
+                    continue;
+                }
+            },
             Content::Dbn { zstd } => match dbn::decode(path, &bytes, zstd, options)? {
                 DbnContent::Bars(scanned) => *scanned,
                 DbnContent::Definitions(defined) => {
@@ -234,18 +248,24 @@ fn detect(path: &Path, bytes: &[u8], formats: Formats) -> Result<Content> {
     }
 }
 
-/// Scans one file; a panic inside the parquet reader (corrupt metadata makes polars 0.55 unwrap,
-/// as fuzzing found) becomes `ERR_PARQUET` naming the file instead of unwinding further.
-fn scan_guarded(path: &Path, bytes: Vec<u8>, options: &IngestOptions) -> Result<scan::ScannedFile> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scan::scan_bytes(path, bytes, options))).unwrap_or_else(
-        |panic| {
-            let what = crate::error::panic_message(panic.as_ref());
-            Err(StoreError::Parquet {
-                path: path.to_owned(),
-                reason: format!("corrupt file (the parquet reader failed: {})", reader_failure(&what)),
-            })
-        },
-    )
+/// Scans one file into `rows` (see [`scan::scan_into`]); a panic inside the parquet reader (corrupt
+/// metadata makes polars 0.55 unwrap, as fuzzing found) becomes `ERR_PARQUET` naming the file instead of
+/// unwinding further (the open then fails, so rows half taken in are dropped with it).
+fn scan_guarded(
+    path: &Path,
+    bytes: Vec<u8>,
+    options: &IngestOptions,
+    rows: &mut SymbolRows,
+    file_index: usize,
+) -> Result<scan::Scanned> {
+    let scan = || scan::scan_into(path, bytes, options, Some((rows, file_index)));
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(scan)).unwrap_or_else(|panic| {
+        let what = crate::error::panic_message(panic.as_ref());
+        Err(StoreError::Parquet {
+            path: path.to_owned(),
+            reason: format!("corrupt file (the parquet reader failed: {})", reader_failure(&what)),
+        })
+    })
 }
 
 /// The readable part of a reader panic: the text of a polars error unwrapped inside it (up to its
@@ -323,7 +343,110 @@ pub(crate) fn expand(patterns: &[String]) -> Result<Vec<PathBuf>> {
 
 #[cfg(test)]
 mod tests {
-    use super::reader_failure;
+    use super::*;
+    use polars::prelude::{Column, DataFrame, Int64Chunked, IntoColumn, ParquetWriter, TimeUnit as Unit, TimeZone};
+
+    const MIN_NS: i64 = 60_000_000_000;
+    const JAN_2023_NS: i64 = 1_672_531_200_000_000_000;
+
+    /// Each symbol and the bits of its columns (ts, four prices, volume), or the error.
+    type Read = std::result::Result<Vec<(String, Vec<Vec<u64>>)>, String>;
+
+    /// Writes a DataBento-layout file of `n` minute bars of symbols A, B, C in runs of three, with
+    /// `patch` applied to (open, high, low, volume) of each row.
+    fn write_file(name: &str, n: usize, patch: impl Fn(usize, &mut [f64; 4])) -> PathBuf {
+        let path = std::env::temp_dir().join(format!("ferrobt-ingest-{}-{name}.parquet", std::process::id()));
+        let rows: Vec<[f64; 4]> = (0..n)
+            .map(|i| {
+                let mut row = [10.0 + i as f64 / 8.0, 12.0 + i as f64 / 8.0, 9.0, i as f64];
+                patch(i, &mut row);
+                row
+            })
+            .collect();
+        let column = |name: &str, k: usize| Column::new(name.into(), rows.iter().map(|r| r[k]).collect::<Vec<_>>());
+        let ts: Vec<i64> = (0..n as i64).map(|i| JAN_2023_NS + (i / 3) * MIN_NS).collect();
+        let mut df = DataFrame::new(
+            n,
+            vec![
+                Int64Chunked::from_vec("ts_event".into(), ts)
+                    .into_datetime(Unit::Nanoseconds, Some(TimeZone::UTC))
+                    .into_column(),
+                column("open", 0),
+                column("high", 1),
+                column("low", 2),
+                column("close", 0),
+                column("volume", 3),
+                Column::new("symbol".into(), (0..n).map(|i| ["A", "B", "C"][i % 3]).collect::<Vec<_>>()),
+            ],
+        )
+        .unwrap();
+        ParquetWriter::new(std::fs::File::create(&path).unwrap()).finish(&mut df).unwrap();
+        path
+    }
+
+    /// The store (symbol, bars as bits) or error of `files` read whole (every column first, then
+    /// validated and spread) — the way ingest read files before columns were spread as read.
+    fn read_whole(files: &[PathBuf], options: &IngestOptions) -> Read {
+        let mut rows = SymbolRows::default();
+        for (i, path) in files.iter().enumerate() {
+            let file = scan::scan_bytes(path, scan::read_file(path).unwrap(), options).map_err(|e| e.to_string())?;
+            rows.add_file(i, path, file).map_err(|e| e.to_string())?;
+        }
+        let symbols = rows.finish(files, options, &mut IngestReport::default()).map_err(|e| e.to_string())?;
+        Ok(symbols.iter().map(bits).collect())
+    }
+
+    fn read_spread(files: &[PathBuf], options: &IngestOptions) -> Read {
+        let (store, _) = open_files(files, options, Formats::Parquet).map_err(|e| e.to_string())?;
+        Ok((0..store.symbol_names().len()).map(|i| bits(store.bars(i).unwrap())).collect())
+    }
+
+    fn bits(b: &SymbolBars) -> (String, Vec<Vec<u64>>) {
+        let mut columns = vec![b.ts().iter().map(|&t| t as u64).collect::<Vec<_>>()];
+        columns.extend((0..4).map(|k| b.price(k).iter().map(|v| v.to_bits()).collect()));
+        columns.push(b.volume().iter().map(|v| v.to_bits()).collect());
+        (b.symbol().to_owned(), columns)
+    }
+
+    #[test]
+    fn columns_spread_as_they_are_read_give_the_store_and_the_first_bad_row_a_whole_read_gives() {
+        let good = write_file("spread-good", 90, |_, _| {});
+        // Bad values in several symbols: the first in file order (row 40, symbol B) is the one reported.
+        let bad = write_file("spread-bad", 90, |i, r| match i {
+            40 => r[1] = 1.0,      // high < low
+            52 => r[0] = f64::NAN, // open
+            44 => r[3] = -1.0,     // volume
+            _ => {}
+        });
+        // The same row fails two checks: the price check comes first.
+        let twice = write_file("spread-twice", 90, |i, r| {
+            if i == 61 {
+                (r[1], r[3]) = (f64::INFINITY, -2.0);
+            }
+        });
+        let everything = IngestOptions::default();
+        let from = IngestOptions { start_ns: Some(JAN_2023_NS + 5 * MIN_NS), ..IngestOptions::default() };
+        let keep_last =
+            IngestOptions { on_duplicate: OnDuplicate::KeepLast, on_unsorted: OnUnsorted::Sort, ..everything.clone() };
+        let cases: [(&[PathBuf], &IngestOptions); 6] = [
+            (std::slice::from_ref(&good), &everything),
+            (std::slice::from_ref(&good), &from),
+            (std::slice::from_ref(&bad), &everything),
+            (std::slice::from_ref(&twice), &from),
+            (&[good.clone(), good.clone()], &keep_last),
+            (&[good.clone(), bad.clone()], &everything),
+        ];
+        for (files, options) in cases {
+            assert_eq!(read_spread(files, options), read_whole(files, options), "{files:?}");
+        }
+        let e = read_spread(std::slice::from_ref(&bad), &everything).unwrap_err();
+        assert!(e.contains("column 'high', row 40: high 1 < low 9"), "{e}");
+        let e = read_spread(std::slice::from_ref(&twice), &everything).unwrap_err();
+        assert!(e.contains("column 'high', row 61: price inf is not finite"), "{e}");
+        for path in [good, bad, twice] {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
 
     #[test]
     fn reader_failures_read_as_the_polars_error_inside_the_panic() {

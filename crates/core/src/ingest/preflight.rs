@@ -7,7 +7,7 @@
 use std::io::Cursor;
 use std::path::Path;
 
-use polars_parquet::parquet::metadata::{ColumnChunkMetadata, RowGroupMetadata};
+use polars_parquet::parquet::metadata::{ColumnChunkMetadata, FileMetadata, RowGroupMetadata};
 use polars_parquet::parquet::read::read_metadata;
 use polars_parquet_format::thrift::protocol::TCompactInputProtocol;
 use polars_parquet_format::{PageHeader, PageType};
@@ -15,11 +15,11 @@ use polars_parquet_format::{PageHeader, PageType};
 use crate::error::{Result, StoreError};
 
 /// Checks the footer and every page header of the parquet file `bytes` read from `path`; reads
-/// headers only, never page data.
+/// headers only, never page data. Returns the footer it parsed, for the reads that follow.
 ///
 /// # Errors
 /// `ERR_PARQUET` naming the column, row group and byte offset of the first inconsistent count or size.
-pub(crate) fn check_structure(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn check_structure(path: &Path, bytes: &[u8]) -> Result<FileMetadata> {
     let corrupt =
         |reason: String| StoreError::Parquet { path: path.to_owned(), reason: format!("corrupt file: {reason}") };
     let meta = read_metadata(&mut Cursor::new(bytes)).map_err(|e| corrupt(e.to_string()))?;
@@ -33,7 +33,7 @@ pub(crate) fn check_structure(path: &Path, bytes: &[u8]) -> Result<()> {
             check_chunk(bytes, group, chunk).map_err(|(offset, reason)| corrupt(place.describe(offset, &reason)))?;
         }
     }
-    Ok(())
+    Ok(meta)
 }
 
 /// Where a problem was found, for the message.

@@ -1,15 +1,20 @@
 //! Reads one parquet file's needed columns with polars, one column per read: each is checked against
-//! the chosen layout, converted to ns / f64 in the read, moved into a plain vector and polars' copy freed
-//! before the next is read (a whole frame of every column never exists). The time filter is pushed into
-//! every read, except for naive local times, which are filtered once localised.
+//! the chosen layout, converted to ns / f64, moved into a plain vector and polars' copy freed before the
+//! next is read (a whole frame of every column never exists). A read without a time filter decodes its
+//! column with polars' synchronous parquet reader on the calling thread, from the footer the structure
+//! check parsed; a filtered read is a lazy scan with the filter pushed in (row-group statistics skip what
+//! lies outside), which runs on polars' streaming engine. Naive local times are filtered once localised.
 
 use std::collections::HashMap;
+use std::io::Cursor;
 use std::path::Path;
+use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone as _};
 use polars::prelude::*;
 
 use super::options::{IngestOptions, Schema, TimeUnit as IntUnit};
+use super::validate::{BarColumn, FileSpread, SymbolRows};
 use crate::bars::BarColumns;
 use crate::error::{value_code, Result, StoreError};
 
@@ -63,20 +68,42 @@ pub(crate) struct SymbolCodes {
     pub codes: Vec<u32>,
 }
 
+/// What [`scan_into`] did with a file.
+pub(crate) enum Scanned {
+    /// The file's columns, for [`SymbolRows::add_file`].
+    Whole(ScannedFile),
+    /// The columns were moved to their symbols as they were read; their values still need
+    /// [`SymbolRows::check_file`] (`None`: the file had no rows).
+    Spread { len: usize, sources: SourceNames, file: Option<FileSpread> },
+}
+
 /// Reads the parquet file `bytes` (the contents of `path`) into its normalised columns (see [`ScannedFile`]).
+#[cfg(test)]
 pub(crate) fn scan_bytes(path: &Path, bytes: Vec<u8>, options: &IngestOptions) -> Result<ScannedFile> {
-    super::preflight::check_structure(path, &bytes)?;
+    match scan_into(path, bytes, options, None)? {
+        Scanned::Whole(file) => Ok(file),
+        Scanned::Spread { .. } => Err(internal("spread without a store")),
+    }
+}
+
+/// Reads the parquet file `bytes` (the contents of `path`): with `into` (the rows being collected and
+/// this file's index), each column is moved to its symbols as soon as it is read, so its source is
+/// freed before the next read (the peak holds one column twice, not the whole file twice); naive local
+/// times, which are localised and filtered once every column is in, and no `into`, give the whole file.
+pub(crate) fn scan_into(
+    path: &Path,
+    bytes: Vec<u8>,
+    options: &IngestOptions,
+    into: Option<(&mut SymbolRows, usize)>,
+) -> Result<Scanned> {
+    let metadata = Arc::new(super::preflight::check_structure(path, &bytes)?);
     // From memory rather than a memory map: polars reads exactly the bytes checked above, and nothing
     // polars still runs after a failed scan can touch (SIGBUS on) a file truncated in the meantime.
-    let mut reader = ColumnReader {
-        path,
-        sources: ScanSources::Buffers([polars_buffer::Buffer::from_vec(bytes)].into()),
-        filter: None,
-    };
+    let mut reader = ColumnReader { path, bytes: polars_buffer::Buffer::from_vec(bytes), metadata, filter: None };
     let schema = reader.schema()?;
     let layout = Layout::of(&options.schema);
     let ts_dtype = column_dtype(path, &schema, &layout.ts)?;
-    let (ts_expr, naive_zone, filter) = timestamp_plan(path, &layout, &ts_dtype, options)?;
+    let (ts_plan, naive_zone, filter) = timestamp_plan(path, &layout, &ts_dtype, options)?;
     let prices = names::PRICES.into_iter().map(|name| price_expr(path, &schema, name)).collect::<Result<Vec<_>>>()?;
     let volume = volume_expr(path, &schema)?;
     let symbol = symbol_source(path, &schema, &layout)?;
@@ -89,9 +116,31 @@ pub(crate) fn scan_bytes(path: &Path, bytes: Vec<u8>, options: &IngestOptions) -
         Some(name) => reader.symbol_codes(name)?,
         None => (SymbolCodes { names: vec![layout.default_symbol.clone()], codes: Vec::new() }, None),
     };
-    let volume = reader.values::<Float64Type>(volume)?;
-    let ts = reader.values::<Int64Type>(ts_expr)?;
-    let prices = prices.into_iter().map(|expr| reader.values::<Float64Type>(expr)).collect::<Result<Vec<_>>>()?;
+    // Each column goes to its symbols as soon as it is read. A null still fails the open once every
+    // column is read (below, in column order); what was spread by then is dropped with the open.
+    let (mut spreader, symbols) = match into.filter(|_| naive_zone.is_none() && symbol_null.is_none()) {
+        Some((into, file_index)) => {
+            let spreader = Spreader { into, file_index, symbols: Some(symbols), file: None, len: 0 };
+            (Some(spreader), SymbolCodes { names: Vec::new(), codes: Vec::new() })
+        }
+        None => (None, symbols),
+    };
+    let f64_column = |column: BarColumn| {
+        move |into: &mut SymbolRows, file: &FileSpread, values| into.spread_f64(file, column, values)
+    };
+    let read = reader.values::<Float64Type>(&volume)?;
+    let volume = Spreader::take(&mut spreader, &rows, read, f64_column(BarColumn::Volume));
+    let read = reader.values::<Int64Type>(&ts_plan)?;
+    let ts = Spreader::take(&mut spreader, &rows, read, SymbolRows::spread_ts);
+    let price_columns = [BarColumn::Open, BarColumn::High, BarColumn::Low, BarColumn::Close];
+    let prices = price_columns
+        .into_iter()
+        .zip(&prices)
+        .map(|(column, price)| {
+            let read = reader.values::<Float64Type>(price)?;
+            Ok(Spreader::take(&mut spreader, &rows, read, f64_column(column)))
+        })
+        .collect::<Result<Vec<_>>>()?;
     let null_at = |column: &str, i: usize| null_error(path, column, rows.at(i));
     let ts = ts.map_err(|i| null_at(&layout.ts, i))?;
     let mut prices = names::PRICES.into_iter().zip(prices).map(|(name, read)| read.map_err(|i| null_at(name, i)));
@@ -101,8 +150,11 @@ pub(crate) fn scan_bytes(path: &Path, bytes: Vec<u8>, options: &IngestOptions) -
     if let (Some(i), Some(name)) = (symbol_null, &symbol) {
         return Err(null_at(name, i));
     }
-    let bars = BarColumns { ts, open, high, low, close, volume };
     let sources = SourceNames { ts: layout.ts, ts_dtype };
+    if let Some(spreader) = spreader {
+        return Ok(Scanned::Spread { len: spreader.len, sources, file: spreader.file });
+    }
+    let bars = BarColumns { ts, open, high, low, close, volume };
     let mut file = ScannedFile { rows, bars, symbols, sources };
     if let Some(zone) = naive_zone {
         localise(path, &file.sources.ts, &file.rows, &mut file.bars.ts, &zone)?;
@@ -111,7 +163,43 @@ pub(crate) fn scan_bytes(path: &Path, bytes: Vec<u8>, options: &IngestOptions) -
             file.keep_range(options.start_ns, options.end_ns);
         }
     }
-    Ok(file)
+    Ok(Scanned::Whole(file))
+}
+
+/// Moves each column read to the symbols of the rows being collected (see [`scan_into`]).
+struct Spreader<'a> {
+    into: &'a mut SymbolRows,
+    file_index: usize,
+    /// The file's symbols until the first column read starts the file.
+    symbols: Option<SymbolCodes>,
+    /// The file being spread (`None` until then, and for a file without rows).
+    file: Option<FileSpread>,
+    /// Rows read.
+    len: usize,
+}
+
+impl Spreader<'_> {
+    /// Spreads the values of `read` (the first column read starts the file) and returns an empty column;
+    /// passes a null's position on untouched; does nothing without a spreader.
+    fn take<T>(
+        spreader: &mut Option<Self>,
+        rows: &FileRows,
+        read: std::result::Result<Vec<T>, usize>,
+        put: impl FnOnce(&mut SymbolRows, &FileSpread, Vec<T>),
+    ) -> std::result::Result<Vec<T>, usize> {
+        let (Some(spreader), Ok(values)) = (spreader, &read) else { return read };
+        if let Some(symbols) = spreader.symbols.take() {
+            spreader.len = values.len();
+            spreader.file = spreader.into.begin_file(spreader.file_index, symbols, rows, values.len());
+        }
+        match &spreader.file {
+            Some(file) => {
+                put(spreader.into, file, read.unwrap_or_default());
+                Ok(Vec::new())
+            }
+            None => read,
+        }
+    }
 }
 
 impl ScannedFile {
@@ -181,7 +269,9 @@ fn localise(path: &Path, column: &str, rows: &FileRows, ts: &mut [i64], zone: &s
 /// Reads one column at a time from the file's bytes, each read with the time filter applied.
 struct ColumnReader<'a> {
     path: &'a Path,
-    sources: ScanSources,
+    bytes: polars_buffer::Buffer<u8>,
+    /// The footer, parsed once by the structure check.
+    metadata: FileMetadataRef,
     filter: Option<Expr>,
 }
 
@@ -198,27 +288,51 @@ impl ColumnReader<'_> {
             hive_options: HiveOptions::new_disabled(),
             ..Default::default()
         };
-        let lf = LazyFrame::scan_parquet_sources(self.sources.clone(), args).map_err(|e| self.parquet_error(&e))?;
+        let sources = ScanSources::Buffers([self.bytes.clone()].into());
+        let lf = LazyFrame::scan_parquet_sources(sources, args).map_err(|e| self.parquet_error(&e))?;
         Ok(match &self.filter {
             Some(predicate) => lf.filter(predicate.clone()),
             None => lf,
         })
     }
 
-    fn schema(&self) -> Result<SchemaRef> {
-        self.scan(None)?.collect_schema().map_err(|e| self.parquet_error(&e))
+    /// The file's schema, as a scan of it reports it (from the footer's Arrow schema, else its parquet types).
+    fn schema(&self) -> Result<Schema_> {
+        let arrow = infer_schema(&self.metadata).map_err(|e| self.parquet_error(&e))?;
+        Ok(Schema_::from_arrow_schema(&arrow))
+    }
+
+    /// The one column `column` yields: decoded on this thread and converted without a filter, else
+    /// through a lazy scan with the filter pushed in.
+    fn read(&self, column: &ColumnPlan) -> Result<Series> {
+        if self.filter.is_none() {
+            let raw = self.read_raw(&column.name)?;
+            return column.convert.apply(raw).map_err(|e| self.parquet_error(&e));
+        }
+        self.read_lazy(self.scan(None)?, column.expr.clone())
+    }
+
+    /// Column `name` as stored, every row, decoded by polars' synchronous parquet reader (no thread pool).
+    fn read_raw(&self, name: &str) -> Result<Series> {
+        let mut reader = ParquetReader::new(Cursor::new(&self.bytes[..]))
+            .with_columns(Some(vec![name.to_owned()]))
+            .read_parallel(ParallelStrategy::None);
+        reader.set_metadata(self.metadata.clone());
+        let df = reader.finish().map_err(|e| self.parquet_error(&e))?;
+        let column = df.into_columns().pop().ok_or_else(|| internal("a read returned no column"))?;
+        Ok(column.take_materialized_series())
     }
 
     /// The one column `expr` yields from `lf`.
-    fn read(&self, lf: LazyFrame, expr: Expr) -> Result<Series> {
+    fn read_lazy(&self, lf: LazyFrame, expr: Expr) -> Result<Series> {
         let df = lf.select([expr]).collect().map_err(|e| self.parquet_error(&e))?;
         let column = df.into_columns().pop().ok_or_else(|| internal("a read returned no column"))?;
         Ok(column.take_materialized_series())
     }
 
-    /// Reads `expr` as a numeric column: its values, or `Err` with the position of its first null.
-    fn values<T: PolarsNumericType>(&self, expr: Expr) -> Result<std::result::Result<Vec<T::Native>, usize>> {
-        let values = self.read(self.scan(None)?, expr)?.unpack::<T>().map_err(StoreError::from)?.clone();
+    /// Reads `column` as a numeric column: its values, or `Err` with the position of its first null.
+    fn values<T: PolarsNumericType>(&self, column: &ColumnPlan) -> Result<std::result::Result<Vec<T::Native>, usize>> {
+        let values = self.read(column)?.unpack::<T>().map_err(StoreError::from)?.clone();
         Ok(into_values(values))
     }
 
@@ -228,13 +342,13 @@ impl ColumnReader<'_> {
             return Ok(FileRows::All);
         }
         let lf = self.scan(Some(RowIndex { name: names::ROW.into(), offset: 0 }))?;
-        let rows = self.read(lf, col(names::ROW))?.unpack::<IdxType>().map_err(StoreError::from)?.clone();
+        let rows = self.read_lazy(lf, col(names::ROW))?.unpack::<IdxType>().map_err(StoreError::from)?.clone();
         Ok(FileRows::Kept(into_values(rows).map_err(|_| internal("null row index"))?))
     }
 
     /// The symbol column as codes, and the position of its first null if any.
     fn symbol_codes(&self, name: &str) -> Result<(SymbolCodes, Option<usize>)> {
-        let column = self.read(self.scan(None)?, col(name))?;
+        let column = self.read(&ColumnPlan::as_stored(name))?;
         let strings = column.str().map_err(StoreError::from)?;
         let mut code_of: HashMap<&str, u32> = HashMap::new();
         let mut names: Vec<String> = Vec::new();
@@ -363,26 +477,76 @@ fn schema_error(path: &Path, column: &str, dtype: &DataType, expected: &str) -> 
     }
 }
 
-/// The expression producing i64 ns, whether values are naive local times, and the pushed-down filter.
+/// One column to read: its name in the file, the expression a filtered (lazy) read yields it with, and
+/// the same conversion for an unfiltered read, applied to the column as stored.
+struct ColumnPlan {
+    name: String,
+    expr: Expr,
+    convert: Convert,
+}
+
+impl ColumnPlan {
+    /// The column as stored (symbols).
+    fn as_stored(name: &str) -> Self {
+        Self { name: name.to_owned(), expr: col(name), convert: Convert::AsStored }
+    }
+}
+
+/// How a column as stored becomes the store's type: what each [`ColumnPlan`]'s expression does.
+#[derive(Clone, Copy, Debug)]
+enum Convert {
+    /// Kept as stored (f64 prices, symbols).
+    AsStored,
+    /// Cast to f64.
+    ToF64,
+    /// Cast to i64 (a datetime: its physical value), times `per` ns per stored unit unless that is 1.
+    Ns(i64),
+    /// DataBento fixed-point i64 (units of 1e-9): `UNDEF_PRICE` (`i64::MAX`) becomes null, the rest f64 / 1e9.
+    FixedPoint,
+}
+
+impl Convert {
+    /// Converts `raw` with the kernels the expressions run (non-strict casts, the wrapping product and
+    /// the float division by a scalar), so a filtered and an unfiltered read give the same bits.
+    fn apply(self, raw: Series) -> PolarsResult<Series> {
+        match self {
+            Self::AsStored => Ok(raw),
+            Self::ToF64 => raw.cast(&DataType::Float64),
+            Self::Ns(per) => {
+                let ns = raw.cast(&DataType::Int64)?;
+                Ok(if per == 1 { ns } else { &ns * per })
+            }
+            Self::FixedPoint => {
+                let undefined = raw.i64()?.equal(i64::MAX);
+                let scaled = &raw.cast(&DataType::Float64)? / 1e9;
+                drop(raw);
+                Ok(scaled.f64()?.set(&undefined, None)?.into_series())
+            }
+        }
+    }
+}
+
+/// The timestamp column (as i64 ns), whether its values are naive local times, and the pushed-down filter.
 fn timestamp_plan(
     path: &Path,
     layout: &Layout,
     dtype: &DataType,
     options: &IngestOptions,
-) -> Result<(Expr, Option<String>, Option<Expr>)> {
+) -> Result<(ColumnPlan, Option<String>, Option<Expr>)> {
     let ts = col(layout.ts.as_str());
+    let plan =
+        |per: i64| ColumnPlan { name: layout.ts.clone(), expr: to_ns(ts.clone(), per), convert: Convert::Ns(per) };
     match dtype {
         DataType::Datetime(unit, tz) => {
             let per = unit_nanos(*unit);
             let naive = if tz.is_none() { layout.naive_zone.clone() } else { None };
-            let expr = to_ns(ts.clone(), per);
-            let filter = if naive.is_none() { range_filter(ts, options, per, Some(dtype.clone())) } else { None };
-            Ok((expr, naive, filter))
+            let filter =
+                if naive.is_none() { range_filter(ts.clone(), options, per, Some(dtype.clone())) } else { None };
+            Ok((plan(per), naive, filter))
         }
         DataType::Int64 | DataType::UInt64 | DataType::Int32 | DataType::UInt32 => {
             let per = layout.integer_unit.nanos();
-            let expr = to_ns(ts.clone(), per);
-            Ok((expr, None, range_filter(ts.cast(DataType::Int64), options, per, None)))
+            Ok((plan(per), None, range_filter(ts.clone().cast(DataType::Int64), options, per, None)))
         }
         other => Err(schema_error(path, &layout.ts, other, "a datetime or an integer timestamp")),
     }
@@ -425,27 +589,34 @@ fn unit_nanos(unit: TimeUnit) -> i64 {
 }
 
 /// f64 prices; DataBento fixed-point i64 (units of 1e-9) are divided by 1e9, `UNDEF_PRICE` becomes null.
-fn price_expr(path: &Path, schema: &Schema_, name: &str) -> Result<Expr> {
+fn price_expr(path: &Path, schema: &Schema_, name: &str) -> Result<ColumnPlan> {
     let dtype = column_dtype(path, schema, name)?;
     let c = col(name);
-    let expr = match dtype {
-        DataType::Float64 => c,
-        DataType::Float32 => c.cast(DataType::Float64),
-        DataType::Int64 => when(c.clone().eq(lit(i64::MAX)))
-            .then(lit(NULL).cast(DataType::Float64))
-            .otherwise(c.cast(DataType::Float64) / lit(1e9)),
+    let (expr, convert) = match dtype {
+        DataType::Float64 => (c, Convert::AsStored),
+        DataType::Float32 => (c.cast(DataType::Float64), Convert::ToF64),
+        DataType::Int64 => (
+            when(c.clone().eq(lit(i64::MAX)))
+                .then(lit(NULL).cast(DataType::Float64))
+                .otherwise(c.cast(DataType::Float64) / lit(1e9)),
+            Convert::FixedPoint,
+        ),
         other => return Err(schema_error(path, name, &other, "f64, f32 or DataBento fixed-point i64")),
     };
-    Ok(expr.alias(name))
+    Ok(ColumnPlan { name: name.to_owned(), expr: expr.alias(name), convert })
 }
 
-fn volume_expr(path: &Path, schema: &Schema_) -> Result<Expr> {
+fn volume_expr(path: &Path, schema: &Schema_) -> Result<ColumnPlan> {
     let name = names::VOLUME;
     let dtype = column_dtype(path, schema, name)?;
     if !(dtype.is_integer() || dtype.is_float()) {
         return Err(schema_error(path, name, &dtype, "an integer or float volume"));
     }
-    Ok(col(name).cast(DataType::Float64).alias(name))
+    Ok(ColumnPlan {
+        name: name.to_owned(),
+        expr: col(name).cast(DataType::Float64).alias(name),
+        convert: Convert::ToF64,
+    })
 }
 
 /// The symbol column to read, or `None` when every row belongs to the layout's default symbol.
@@ -506,6 +677,104 @@ mod tests {
 
     fn from(start_row: i64) -> IngestOptions {
         IngestOptions { start_ns: Some(JAN_2023_NS + start_row * MIN_NS), ..IngestOptions::default() }
+    }
+
+    /// Writes a generic-layout file: `t` as the given column, the four prices as `prices`, volume as `volume`.
+    fn write_typed(name: &str, t: Column, prices: &dyn Fn(&str) -> Column, volume: Column) -> std::path::PathBuf {
+        let path = std::env::temp_dir().join(format!("ferrobt-scan-{}-{name}.parquet", std::process::id()));
+        let n = t.len();
+        let symbols: Vec<&str> = (0..n).map(|i| ["A", "B", "C"][i / 5 % 3]).collect();
+        let mut columns = vec![t.with_name("t".into())];
+        columns.extend(names::PRICES.map(|p| prices(p).with_name(p.into())));
+        columns.push(volume.with_name("volume".into()));
+        columns.push(Column::new("sym".into(), symbols));
+        let mut df = DataFrame::new(n, columns).unwrap();
+        ParquetWriter::new(std::fs::File::create(&path).unwrap()).finish(&mut df).unwrap();
+        path
+    }
+
+    fn generic(unit: IntUnit) -> IngestOptions {
+        IngestOptions {
+            schema: Schema::Generic(super::super::options::GenericSchema {
+                timestamp_column: "t".into(),
+                integer_unit: unit,
+                naive_time_zone: None,
+                symbol_column: Some("sym".into()),
+                default_symbol: String::new(),
+            }),
+            ..IngestOptions::default()
+        }
+    }
+
+    /// Timestamps, the bits of the f64 columns and the symbol codes of a file read.
+    type Bits = (Vec<i64>, Vec<Vec<u64>>, Vec<u32>);
+
+    /// A typed test file: its timestamps, prices (by column name), volume and integer unit.
+    type Typed<'a> = (&'static str, Column, Box<dyn Fn(&str) -> Column + 'a>, Column, IntUnit);
+
+    /// The bits of every column, or the error.
+    fn outcome(file: Result<ScannedFile>) -> std::result::Result<Bits, String> {
+        let file = file.map_err(|e| e.to_string())?;
+        let b = &file.bars;
+        let bits = [&b.open, &b.high, &b.low, &b.close, &b.volume].map(|c| c.iter().map(|v| v.to_bits()).collect());
+        Ok((b.ts.clone(), bits.to_vec(), file.symbols.codes))
+    }
+
+    #[test]
+    fn unfiltered_reads_convert_bit_for_bit_as_the_filtered_lazy_reads() {
+        // A filter that keeps every row sends the reads through the lazy scan; none, through the direct reader.
+        let n = 300i64;
+        let fixed: Vec<i64> = (0..n).map(|i| 4_712_345_678_901 + i * 987_654_321_123).collect();
+        let mut undefined = fixed.clone();
+        undefined[7] = i64::MAX;
+        let cases: Vec<Typed<'_>> = vec![
+            (
+                "fixed-point",
+                Column::new("t".into(), (0..n).map(|i| JAN_2023_NS + i * MIN_NS).collect::<Vec<_>>()),
+                Box::new(|_: &str| Column::new("p".into(), fixed.clone())),
+                Column::new("v".into(), (0..n as u64).collect::<Vec<_>>()),
+                IntUnit::Nanoseconds,
+            ),
+            (
+                "undefined-price",
+                Column::new("t".into(), (0..n).map(|i| JAN_2023_NS + i * MIN_NS).collect::<Vec<_>>()),
+                Box::new(|_: &str| Column::new("p".into(), undefined.clone())),
+                Column::new("v".into(), (0..n as i32).collect::<Vec<_>>()),
+                IntUnit::Nanoseconds,
+            ),
+            (
+                "f32-and-seconds",
+                Column::new(
+                    "t".into(),
+                    (0..n).map(|i| (JAN_2023_NS / 1_000_000_000 + i * 60) as u32).collect::<Vec<_>>(),
+                ),
+                Box::new(|_: &str| {
+                    Column::new("p".into(), (0..n).map(|i| 1.1f32 + i as f32 / 3.0).collect::<Vec<_>>())
+                }),
+                Column::new("v".into(), (0..n).map(|i| i as f32 * 0.5).collect::<Vec<_>>()),
+                IntUnit::Seconds,
+            ),
+            (
+                "wrapping-milliseconds",
+                Column::new(
+                    "t".into(),
+                    (0..n)
+                        .map(|i| if i == 9 { i64::MAX / 7 } else { JAN_2023_NS / 1_000_000 + i * 60_000 })
+                        .collect::<Vec<_>>(),
+                ),
+                Box::new(|_: &str| Column::new("p".into(), (0..n).map(|i| 2.0 + i as f64 / 7.0).collect::<Vec<_>>())),
+                Column::new("v".into(), (0..n).map(|i| (i % 200) as u16).collect::<Vec<_>>()),
+                IntUnit::Milliseconds,
+            ),
+        ];
+        for (name, t, prices, volume, unit) in cases {
+            let path = write_typed(name, t, &*prices, volume);
+            let direct = outcome(scan_file(&path, &generic(unit)));
+            let everything = IngestOptions { start_ns: Some(i64::MIN + 1), ..generic(unit) };
+            let lazy = outcome(scan_file(&path, &everything));
+            assert_eq!(direct, lazy, "{name}");
+            std::fs::remove_file(path).unwrap();
+        }
     }
 
     #[test]

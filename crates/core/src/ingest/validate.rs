@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use polars::prelude::IdxSize;
 
 use super::options::{IngestOptions, OnDuplicate, OnUnsorted};
-use super::scan::{names::VOLUME, FileRows, ScannedFile, SourceNames};
+use super::scan::{names::VOLUME, FileRows, ScannedFile, SourceNames, SymbolCodes};
 use super::IngestReport;
 use crate::bars::{BarColumns, SymbolBars};
 use crate::error::{value_code, Result, StoreError};
@@ -86,6 +86,92 @@ impl SymbolRows {
         Ok(())
     }
 
+    /// Starts taking in a file of `len` rows column by column, as it is read ([`Self::spread`]): its
+    /// symbols' slots and its rows' origins. `None` for a file without rows (no symbol is created).
+    pub fn begin_file(
+        &mut self,
+        file_index: usize,
+        symbols: SymbolCodes,
+        rows: &FileRows,
+        len: usize,
+    ) -> Option<FileSpread> {
+        if len == 0 {
+            return None;
+        }
+        let slots: Vec<usize> = symbols.names.into_iter().map(|name| self.slot(name)).collect();
+        let starts: Vec<usize> = slots.iter().map(|&slot| self.collected[slot].1.origin.len()).collect();
+        let codes = symbols.codes;
+        let file_index = file_index as u32;
+        let origin = (0..len).map(|i| (file_index, rows.at(i) as IdxSize));
+        let counts = if codes.is_empty() {
+            let &slot = slots.first()?;
+            self.collected[slot].1.origin.extend(origin);
+            vec![len]
+        } else {
+            let mut counts = vec![0usize; slots.len()];
+            for &code in &codes {
+                counts[code as usize] += 1;
+            }
+            for (&slot, &count) in slots.iter().zip(&counts) {
+                self.collected[slot].1.origin.reserve_exact(count);
+            }
+            for (&code, origin) in codes.iter().zip(origin) {
+                self.collected[slots[code as usize]].1.origin.push(origin);
+            }
+            counts
+        };
+        Some(FileSpread { slots, counts, codes, starts })
+    }
+
+    /// Moves the file's timestamps to its symbols (see [`Self::begin_file`]); frees `values`.
+    pub fn spread_ts(&mut self, file: &FileSpread, values: Vec<i64>) {
+        self.spread_file(file, values, |b| &mut b.ts);
+    }
+
+    /// Moves one of the file's f64 columns to its symbols (see [`Self::begin_file`]); frees `values`.
+    pub fn spread_f64(&mut self, file: &FileSpread, column: BarColumn, values: Vec<f64>) {
+        self.spread_file(file, values, |b| match column {
+            BarColumn::Open => &mut b.open,
+            BarColumn::High => &mut b.high,
+            BarColumn::Low => &mut b.low,
+            BarColumn::Close => &mut b.close,
+            BarColumn::Volume => &mut b.volume,
+        });
+    }
+
+    fn spread_file<T: Copy>(
+        &mut self,
+        file: &FileSpread,
+        values: Vec<T>,
+        field: impl Fn(&mut BarColumns) -> &mut Vec<T>,
+    ) {
+        if file.codes.is_empty() {
+            append(field(&mut self.collected[file.slots[0]].1.bars), values);
+            return;
+        }
+        self.spread(&file.slots, &file.counts, &file.codes, values, |c| field(&mut c.bars));
+    }
+
+    /// Checks the values of the file `file` spread once all its columns are in: the first bad value in
+    /// file order, as [`Self::add_file`] reports it (each check looks at one row, so the first bad row
+    /// of the file is the first of its symbols' first bad rows).
+    pub fn check_file(&self, path: &Path, sources: &SourceNames, file: &FileSpread) -> Result<()> {
+        let mut first: Option<(u64, StoreError)> = None;
+        for (&slot, &start) in file.slots.iter().zip(&file.starts) {
+            let c = &self.collected[slot].1;
+            let Some((j, (column, code, reason))) =
+                (start..c.bars.len()).find_map(|j| Some((j, bad_value(sources, &c.bars, j)?)))
+            else {
+                continue;
+            };
+            let row = u64::from(c.origin[j].1);
+            if first.as_ref().is_none_or(|(first_row, _)| row < *first_row) {
+                first = Some((row, value_error(path, column, row, code, reason)));
+            }
+        }
+        first.map_or(Ok(()), |(_, e)| Err(e))
+    }
+
     /// The slot of `symbol`, created empty on first sight.
     fn slot(&mut self, symbol: String) -> usize {
         if let Some(&slot) = self.slot_of.get(&symbol) {
@@ -104,7 +190,7 @@ impl SymbolRows {
         counts: &[usize],
         codes: &[u32],
         values: Vec<T>,
-        field: fn(&mut Collected) -> &mut Vec<T>,
+        field: impl Fn(&mut Collected) -> &mut Vec<T>,
     ) {
         let mut targets: Vec<Vec<T>> =
             slots.iter().map(|&slot| std::mem::take(field(&mut self.collected[slot].1))).collect();
@@ -139,26 +225,53 @@ impl SymbolRows {
     }
 }
 
+/// A file taken in column by column ([`SymbolRows::begin_file`]).
+pub(crate) struct FileSpread {
+    /// The slot of each of the file's symbols, by code.
+    slots: Vec<usize>,
+    /// Rows of each symbol in the file.
+    counts: Vec<usize>,
+    /// The symbol code of each row; empty when the file holds one symbol.
+    codes: Vec<u32>,
+    /// Bars each symbol held before this file.
+    starts: Vec<usize>,
+}
+
+/// An f64 column of [`BarColumns`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BarColumn {
+    Open,
+    High,
+    Low,
+    Close,
+    Volume,
+}
+
 fn check_values(path: &Path, sources: &SourceNames, rows: &FileRows, b: &BarColumns) -> Result<()> {
-    let fail = |i: usize, column: &str, code, reason: String| Err(value_error(path, column, rows.at(i), code, reason));
-    for i in 0..b.len() {
-        if !(TS_MIN_NS..TS_MAX_NS).contains(&b.ts[i]) {
-            let reason = format!("timestamp {} ns is outside 1980..2100 UTC; is the unit wrong?", b.ts[i]);
-            return fail(i, &sources.ts, "ERR_TIMESTAMP_RANGE", reason);
-        }
-        for (name, v) in [("open", b.open[i]), ("high", b.high[i]), ("low", b.low[i]), ("close", b.close[i])] {
-            if !v.is_finite() {
-                return fail(i, name, value_code::NOT_FINITE, format!("price {v} is not finite"));
-            }
-        }
-        if b.high[i] < b.low[i] {
-            return fail(i, "high", value_code::HIGH_LOW, format!("high {} < low {}", b.high[i], b.low[i]));
-        }
-        if b.volume[i].is_nan() || b.volume[i] < 0.0 {
-            return fail(i, VOLUME, value_code::NEGATIVE_VOLUME, format!("volume {} is negative or NaN", b.volume[i]));
+    match (0..b.len()).find_map(|i| Some((i, bad_value(sources, b, i)?))) {
+        Some((i, (column, code, reason))) => Err(value_error(path, column, rows.at(i), code, reason)),
+        None => Ok(()),
+    }
+}
+
+/// What is wrong with bar `i`, checked in this order: its time, each price, high against low, volume.
+fn bad_value<'a>(sources: &'a SourceNames, b: &BarColumns, i: usize) -> Option<(&'a str, &'static str, String)> {
+    if !(TS_MIN_NS..TS_MAX_NS).contains(&b.ts[i]) {
+        let reason = format!("timestamp {} ns is outside 1980..2100 UTC; is the unit wrong?", b.ts[i]);
+        return Some((&sources.ts, "ERR_TIMESTAMP_RANGE", reason));
+    }
+    for (name, v) in [("open", b.open[i]), ("high", b.high[i]), ("low", b.low[i]), ("close", b.close[i])] {
+        if !v.is_finite() {
+            return Some((name, value_code::NOT_FINITE, format!("price {v} is not finite")));
         }
     }
-    Ok(())
+    if b.high[i] < b.low[i] {
+        return Some(("high", value_code::HIGH_LOW, format!("high {} < low {}", b.high[i], b.low[i])));
+    }
+    if b.volume[i].is_nan() || b.volume[i] < 0.0 {
+        return Some((VOLUME, value_code::NEGATIVE_VOLUME, format!("volume {} is negative or NaN", b.volume[i])));
+    }
+    None
 }
 
 /// Moves `from` into an empty `to`, else appends it.
