@@ -14,7 +14,7 @@ import { Resampler, resampleWindow } from "../../ts/src/engine/resample.js";
 import { AssetSeries } from "../../ts/src/engine/series.js";
 import type { TradeEvent } from "../../ts/src/engine/tradelog.js";
 import { Asset, MarketCalendar, MemorySource, Order, type OrderClass, type OrderSide, type OrderType, TradingFee } from "../../ts/src/index.js";
-import { Bars } from "../../ts/src/store/Bars.js";
+import { Bars, ColumnSet } from "../../ts/src/store/Bars.js";
 import { nyTimestampFormatter } from "../../ts/src/util/ny-formatter.js";
 import { formatNy, nyToUtc } from "../../ts/src/util/nytime.js";
 import { rng } from "../helpers/fixtures.js";
@@ -444,3 +444,74 @@ function listener(filled: Order[] = []) {
     onCanceledOrder: () => {},
   };
 }
+
+describe("Bars views", () => {
+  // Seven columns packed into one buffer past its start, each shorter than the space it has: views
+  // must alias the columns, start where they say and never read a neighbour's values.
+  const rows = 50;
+  const packed = new ArrayBuffer(8 * (7 * (rows + 3) + 1));
+  const column = (k: number) => {
+    const c = new Float64Array(packed, 8 * (1 + k * (rows + 3)), rows);
+    for (let i = 0; i < rows; i++) c[i] = k * 1_000 + i;
+    return c;
+  };
+  const cols = {
+    timestamps: BigInt64Array.from({ length: rows }, (_, i) => BigInt(i) * 60_000_000_000n),
+    timesMs: column(0),
+    open: column(1),
+    high: column(2),
+    low: column(3),
+    close: column(4),
+    volume: column(5),
+  };
+  const names = ["timesMs", "open", "high", "low", "close", "volume"] as const;
+
+  it("are the rows subarray gives, over the same memory, for any window", () => {
+    const set = ColumnSet.of(cols);
+    const next = rng(7);
+    for (let q = 0; q < 300; q++) {
+      const start = Math.floor(next() * (rows + 1));
+      const end = start + Math.floor(next() * (rows + 1 - start));
+      const bars = new Bars("X", set, start, end);
+      for (const k of names) {
+        const view = bars[k],
+          expected = cols[k].subarray(start, end);
+        expect(Array.from(view), `${k} [${start}, ${end})`).toEqual(Array.from(expected));
+        expect(view.buffer).toBe(packed);
+        expect(view.byteOffset).toBe(expected.byteOffset);
+      }
+      expect(Array.from(bars.timestamps)).toEqual(Array.from(cols.timestamps.subarray(start, end)));
+    }
+    const bars = new Bars("X", set, 10, 20);
+    cols.close[15] = -1;
+    expect(bars.close[5]).toBe(-1);
+  });
+
+  it("hand out the column itself for a whole-column window, before and after partial views", () => {
+    const set = ColumnSet.of(cols);
+    expect(new Bars("X", set, 0, rows).close).toBe(cols.close);
+    expect(new Bars("X", set, 1, rows).close.length).toBe(rows - 1);
+    expect(new Bars("X", set, 0, rows).close).toBe(cols.close);
+  });
+
+  it("refuse rows outside the columns (a view at an offset would not clamp them)", () => {
+    for (const [start, end] of [
+      [0, rows + 1],
+      [5, 4],
+      [-1, 3],
+    ]) {
+      expect(() => new Bars("X", cols, start, end)).toThrow(
+        expect.objectContaining({ code: "ERR_ARGUMENT", message: expect.stringContaining(`rows [${start}, ${end})`) }),
+      );
+    }
+    expect(new Bars("X", cols, rows, rows).length).toBe(0);
+  });
+
+  it("keep one ColumnSet per source columns object, which still shows only the seven columns", () => {
+    const shared = ColumnSet.shared(cols);
+    expect(ColumnSet.shared(cols)).toBe(shared);
+    expect(ColumnSet.of(shared)).toBe(shared);
+    expect(new Bars("X", shared, 0, 3).columnsView).toBe(shared);
+    expect(Object.keys(shared).sort()).toEqual(Object.keys(cols).sort());
+  });
+});

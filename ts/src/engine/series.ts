@@ -144,7 +144,7 @@ export class AssetSeries {
   }
 
   private colsOf(s: Segment): BarColumnsView {
-    return (s.cols ??= ColumnSet.of(this.source.columns(s.symbol)));
+    return (s.cols ??= ColumnSet.shared(this.source.columns(s.symbol)));
   }
 
   private cursorOf(s: Segment): Cursor {

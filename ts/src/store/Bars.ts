@@ -1,6 +1,8 @@
 // Bars: a window of one symbol's bars as typed-array views over a store's columns (no copies), and
 // the one copy windows need: parts of several columns joined.
 
+import { FerrobtError } from "../errors.js";
+
 /** Full columns of one symbol. Times are bar open instants. */
 export interface BarColumnsView {
   /** ns since the epoch, UTC. */
@@ -48,6 +50,7 @@ const F64_BYTES = 8;
  * starts in its buffer, read once on the first view of it. A window's view is then one typed-array
  * construction: `subarray` looks up the species constructor and reads the buffer (a C++ getter) on
  * every call, which cost ~40 % more per view on the example's path (three views a minute).
+ * @internal
  */
 export class ColumnSet implements BarColumnsView {
   readonly timestamps: BigInt64Array;
@@ -57,9 +60,9 @@ export class ColumnSet implements BarColumnsView {
   readonly low: Float64Array;
   readonly close: Float64Array;
   readonly volume: Float64Array;
-  /** Buffer and byte offset of each Float64 column, by origin position (made on the first partial view). */
-  private buffers: (ArrayBufferLike | undefined)[] | undefined;
-  private offsets: Float64Array | undefined;
+  /** Buffer and byte offset of each Float64 column, by origin position (made on the first partial view; private, so `columns()` still shows the seven columns only). */
+  #buffers: (ArrayBufferLike | undefined)[] | undefined;
+  #offsets: Float64Array | undefined;
 
   private constructor(c: BarColumnsView) {
     this.timestamps = c.timestamps;
@@ -76,23 +79,37 @@ export class ColumnSet implements BarColumnsView {
     return c instanceof ColumnSet ? c : new ColumnSet(c);
   }
 
-  /** Rows [start, end) of `column` (at origin position `at`). */
-  view(column: Float64Array, at: number, start: number, end: number): Float64Array {
-    const buffer = this.buffers?.[at];
-    if (buffer === undefined) return this.firstView(column, at, start, end);
-    return new Float64Array(buffer, (this.offsets as Float64Array)[at] + start * F64_BYTES, end - start);
+  /**
+   * {@link of}, the same ColumnSet for the same `c` every time: for a source's columns, so every
+   * series over one symbol shares one (the resampler keeps its bins per columns object).
+   */
+  static shared(c: BarColumnsView): ColumnSet {
+    if (c instanceof ColumnSet) return c;
+    let set = SHARED.get(c);
+    if (set === undefined) SHARED.set(c, (set = new ColumnSet(c)));
+    return set;
   }
 
-  /** {@link view} before the column's origin is known: the column itself when that is all of it, else a view after reading its origin. */
+  /** Rows [start, end) of `column` (at origin position `at`): the column itself when that is all of it. */
+  view(column: Float64Array, at: number, start: number, end: number): Float64Array {
+    const buffer = this.#buffers?.[at];
+    if (buffer === undefined || (start === 0 && end === column.length)) return this.firstView(column, at, start, end);
+    return new Float64Array(buffer, (this.#offsets as Float64Array)[at] + start * F64_BYTES, end - start);
+  }
+
+  /** {@link view} before the column's origin is known (or of the whole column): the column, else a view once its origin is read. */
   private firstView(column: Float64Array, at: number, start: number, end: number): Float64Array {
     if (start === 0 && end === column.length) return column;
-    const buffers = (this.buffers ??= [undefined, undefined, undefined, undefined, undefined, undefined]);
-    const offsets = (this.offsets ??= new Float64Array(6));
+    const buffers = (this.#buffers ??= [undefined, undefined, undefined, undefined, undefined, undefined]);
+    const offsets = (this.#offsets ??= new Float64Array(6));
     buffers[at] = column.buffer;
     offsets[at] = column.byteOffset;
     return this.view(column, at, start, end);
   }
 }
+
+/** The ColumnSets of source columns that were plain objects (see {@link ColumnSet.shared}). */
+const SHARED = new WeakMap<BarColumnsView, ColumnSet>();
 
 /**
  * A window `[start, end)` of a symbol's bars, oldest first, newest last. Column getters return
@@ -120,6 +137,13 @@ export class Bars {
   ) {
     this.length = end - start;
     this.cols = ColumnSet.of(cols);
+    // Views are built at offsets, which (unlike subarray) would not clamp a range outside the columns.
+    if (!(start >= 0 && start <= end && end <= this.cols.timesMs.length)) {
+      throw new FerrobtError(
+        "ERR_ARGUMENT",
+        `argument 'start'/'end' of Bars '${symbol}': rows [${start}, ${end}) are not within its columns' ${this.cols.timesMs.length} rows`,
+      );
+    }
   }
 
   /** @internal The full columns this window views. */
