@@ -99,7 +99,8 @@ export class StrategyRuntime implements StrategyContext, ClockListener {
   }
 
   process(t: number): void {
-    this.t = t;
+    // Usually the instant of the call just made: storing it again would cost a write barrier.
+    if (t !== this.t) this.t = t;
     const probe = this.p.probe;
     if (!probe) {
       this.p.broker.process(t, this.market);
