@@ -167,6 +167,21 @@ fn a_negative_page_value_count_is_err_parquet_not_an_abort() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Found by the fuzz smoke run (a 1,148-byte file, kept in tests/data): a footer whose thrift list
+/// claims billions of elements made polars' footer decoder ask for 74 GB, and the failed allocation
+/// aborted the process. The bounded decoder in the structure check must refuse it as ERR_PARQUET.
+#[test]
+fn a_footer_claiming_a_huge_list_is_err_parquet_not_an_abort() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/footer-huge-list.parquet");
+    let e = open_parquet(&[path.into()], &IngestOptions::default()).map(|_| ()).expect_err("a corrupt file loaded");
+    assert_eq!(e.code(), "ERR_PARQUET");
+    let text = e.to_string();
+    assert!(
+        text.contains("footer-huge-list.parquet") && text.contains("the footer (656 bytes) does not decode"),
+        "{text}"
+    );
+}
+
 #[test]
 fn fuzz_slicing_against_a_naive_scan() {
     let (time, cases, seed) = budget();

@@ -10,7 +10,7 @@ use std::path::Path;
 use polars_parquet::parquet::metadata::{ColumnChunkMetadata, FileMetadata, RowGroupMetadata};
 use polars_parquet::parquet::read::read_metadata;
 use polars_parquet_format::thrift::protocol::TCompactInputProtocol;
-use polars_parquet_format::{PageHeader, PageType};
+use polars_parquet_format::{FileMetaData as FooterThrift, PageHeader, PageType};
 
 use crate::error::{Result, StoreError};
 
@@ -22,6 +22,7 @@ use crate::error::{Result, StoreError};
 pub(crate) fn check_structure(path: &Path, bytes: &[u8]) -> Result<FileMetadata> {
     let corrupt =
         |reason: String| StoreError::Parquet { path: path.to_owned(), reason: format!("corrupt file: {reason}") };
+    check_footer(bytes).map_err(corrupt)?;
     let meta = read_metadata(&mut Cursor::new(bytes)).map_err(|e| corrupt(e.to_string()))?;
     let rows: u64 = meta.row_groups.iter().map(|g| g.num_rows() as u64).sum();
     if rows != meta.num_rows as u64 {
@@ -34,6 +35,32 @@ pub(crate) fn check_structure(path: &Path, bytes: &[u8]) -> Result<FileMetadata>
         }
     }
     Ok(meta)
+}
+
+/// Bytes of decoded structure the bounded footer decoder may allocate per byte of footer: a list
+/// element costs one `usize` however small its encoding, so a valid footer never needs more than this.
+const FOOTER_BUDGET_PER_BYTE: usize = 16;
+
+/// Decodes the footer with the bounded thrift decoder before polars reads it. polars' footer decoder
+/// sizes its vectors from the list lengths the footer claims; a corrupt length made it ask for 74 GB
+/// (found by the fuzz smoke run), and a failed allocation aborts the process, which no
+/// `catch_unwind` can turn into an error. Once this decoder has read every list element from the
+/// footer's bytes, no list can be longer than the footer. Files too short for a footer, or whose
+/// footer length does not fit, are left to polars' own message.
+fn check_footer(bytes: &[u8]) -> std::result::Result<(), String> {
+    let n = bytes.len();
+    if n < 12 || &bytes[n - 4..] != b"PAR1" {
+        return Ok(());
+    }
+    let footer_len = u32::from_le_bytes([bytes[n - 8], bytes[n - 7], bytes[n - 6], bytes[n - 5]]) as usize;
+    let Some(start) = (n - 8).checked_sub(footer_len).filter(|&start| start >= 4) else {
+        return Ok(());
+    };
+    let footer = &bytes[start..n - 8];
+    let budget = footer.len().saturating_mul(FOOTER_BUDGET_PER_BYTE);
+    FooterThrift::read_from_in_protocol(&mut TCompactInputProtocol::new(footer, budget))
+        .map(drop)
+        .map_err(|e| format!("the footer ({footer_len} bytes) does not decode: {e}"))
 }
 
 /// Where a problem was found, for the message.
