@@ -343,8 +343,8 @@ fn ts_range(meta: &FileMetadata) -> Option<(i64, i64)> {
 }
 
 /// The footer of the parquet file at `path`, reading only its last `8 + footer length` bytes (polars'
-/// own reader fetches 64 KiB); a panic inside the footer decoder (corrupt metadata) becomes
-/// `ERR_PARQUET` naming the file.
+/// own reader fetches 64 KiB); a footer the bounded decoder refuses, or a panic inside polars'
+/// decoder (corrupt metadata), becomes `ERR_PARQUET` naming the file.
 fn footer(path: &Path, footer_bytes: &mut u64) -> Result<FileMetadata> {
     let bad = |reason: String| StoreError::Parquet { path: path.to_owned(), reason };
     let io = |e: std::io::Error| StoreError::Io { path: path.to_owned(), reason: e.to_string() };
@@ -369,6 +369,9 @@ fn footer(path: &Path, footer_bytes: &mut u64) -> Result<FileMetadata> {
     file.seek(SeekFrom::End(-(footer_len as i64))).map_err(io)?;
     file.read_exact(&mut buffer).map_err(io)?;
     *footer_bytes += footer_len;
+    // Bounded first: a corrupt list length would make polars' decoder abort the process.
+    crate::ingest::check_footer_metadata(&buffer[..metadata_len as usize])
+        .map_err(|e| bad(format!("corrupt footer: {e}")))?;
     let decoded = std::panic::catch_unwind(|| deserialize_metadata(polars_buffer::Buffer::from_vec(buffer)));
     match decoded {
         Ok(Ok(meta)) => Ok(meta),

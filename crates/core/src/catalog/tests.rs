@@ -338,3 +338,21 @@ fn the_definitions_directory_holds_definitions_only() {
     assert!(e.code() == "ERR_LAYOUT" && e.to_string().contains("bars.parquet"), "{e}");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn a_footer_claiming_a_huge_list_is_refused_at_open_not_an_abort() {
+    // The fuzz smoke run's file (see tests/fuzz.rs): polars' footer decoder would ask for 74 GB.
+    let dir = scratch("huge-list");
+    std::fs::create_dir_all(&dir).unwrap();
+    let found = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/footer-huge-list.parquet");
+    std::fs::copy(found, dir.join("HUGE.parquet")).unwrap();
+    let e = Catalog::open(&dir, &IngestOptions::default(), None).map(|_| ()).expect_err("a corrupt footer listed");
+    let text = e.to_string();
+    assert!(
+        e.code() == "ERR_PARQUET"
+            && text.contains("HUGE.parquet")
+            && text.contains("the footer (656 bytes) does not decode"),
+        "{e}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}

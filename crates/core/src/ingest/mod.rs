@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 pub use dbn::Instrument;
 pub use dbn_write::{write_dbn, DbnWriteOptions};
 pub use options::{GenericSchema, IngestOptions, OnDuplicate, OnUnsorted, Schema, TimeUnit};
+pub(crate) use preflight::check_footer_metadata;
 
 use crate::bars::SymbolBars;
 use crate::error::{Result, StoreError};

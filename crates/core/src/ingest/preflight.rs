@@ -41,26 +41,34 @@ pub(crate) fn check_structure(path: &Path, bytes: &[u8]) -> Result<FileMetadata>
 /// element costs one `usize` however small its encoding, so a valid footer never needs more than this.
 const FOOTER_BUDGET_PER_BYTE: usize = 16;
 
-/// Decodes the footer with the bounded thrift decoder before polars reads it. polars' footer decoder
-/// sizes its vectors from the list lengths the footer claims; a corrupt length made it ask for 74 GB
-/// (found by the fuzz smoke run), and a failed allocation aborts the process, which no
-/// `catch_unwind` can turn into an error. Once this decoder has read every list element from the
-/// footer's bytes, no list can be longer than the footer. Files too short for a footer, or whose
-/// footer length does not fit, are left to polars' own message.
+/// [`check_footer_metadata`] of the footer of the parquet file `bytes`. Files too short for a footer,
+/// or whose footer length does not fit, are left to polars' own message.
 fn check_footer(bytes: &[u8]) -> std::result::Result<(), String> {
     let n = bytes.len();
     if n < 12 || &bytes[n - 4..] != b"PAR1" {
         return Ok(());
     }
     let footer_len = u32::from_le_bytes([bytes[n - 8], bytes[n - 7], bytes[n - 6], bytes[n - 5]]) as usize;
-    let Some(start) = (n - 8).checked_sub(footer_len).filter(|&start| start >= 4) else {
-        return Ok(());
-    };
-    let footer = &bytes[start..n - 8];
-    let budget = footer.len().saturating_mul(FOOTER_BUDGET_PER_BYTE);
-    FooterThrift::read_from_in_protocol(&mut TCompactInputProtocol::new(footer, budget))
+    match (n - 8).checked_sub(footer_len).filter(|&start| start >= 4) {
+        Some(start) => check_footer_metadata(&bytes[start..n - 8]),
+        None => Ok(()),
+    }
+}
+
+/// Decodes a parquet footer (its thrift `FileMetaData` bytes) with the bounded thrift decoder, before
+/// polars decodes it. polars' footer decoder sizes its vectors from the list lengths the footer
+/// claims; a corrupt length made it ask for 74 GB (found by the fuzz smoke run), and a failed
+/// allocation aborts the process, which no `catch_unwind` can turn into an error. Once this decoder
+/// has read every list element from the footer's bytes, no list can be longer than the footer. Both
+/// places that hand a footer to polars call it: the ingest's structure check and the catalog's listing.
+///
+/// # Errors
+/// What is wrong with the footer, for an `ERR_PARQUET` message.
+pub(crate) fn check_footer_metadata(metadata: &[u8]) -> std::result::Result<(), String> {
+    let budget = metadata.len().saturating_mul(FOOTER_BUDGET_PER_BYTE);
+    FooterThrift::read_from_in_protocol(&mut TCompactInputProtocol::new(metadata, budget))
         .map(drop)
-        .map_err(|e| format!("the footer ({footer_len} bytes) does not decode: {e}"))
+        .map_err(|e| format!("the footer ({} bytes) does not decode: {e}", metadata.len()))
 }
 
 /// Where a problem was found, for the message.
