@@ -92,19 +92,16 @@ export class ColumnSet implements BarColumnsView {
 
   /** Rows [start, end) of `column` (at origin position `at`): the column itself when that is all of it. */
   view(column: Float64Array, at: number, start: number, end: number): Float64Array {
-    const buffer = this.#buffers?.[at];
-    if (buffer === undefined || (start === 0 && end === column.length)) return this.firstView(column, at, start, end);
+    if (start === 0 && end === column.length) return column;
+    const buffer = this.#buffers?.[at] ?? this.origin(column, at);
     return new Float64Array(buffer, (this.#offsets as Float64Array)[at] + start * F64_BYTES, end - start);
   }
 
-  /** {@link view} before the column's origin is known (or of the whole column): the column, else a view once its origin is read. */
-  private firstView(column: Float64Array, at: number, start: number, end: number): Float64Array {
-    if (start === 0 && end === column.length) return column;
+  /** Reads and keeps `column`'s buffer and byte offset (on its first partial view); returns the buffer. */
+  private origin(column: Float64Array, at: number): ArrayBufferLike {
     const buffers = (this.#buffers ??= [undefined, undefined, undefined, undefined, undefined, undefined]);
-    const offsets = (this.#offsets ??= new Float64Array(6));
-    buffers[at] = column.buffer;
-    offsets[at] = column.byteOffset;
-    return this.view(column, at, start, end);
+    (this.#offsets ??= new Float64Array(6))[at] = column.byteOffset;
+    return (buffers[at] = column.buffer);
   }
 }
 

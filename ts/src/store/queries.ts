@@ -16,15 +16,8 @@ export interface SymbolHandle extends TimeIndex {
 /** The handle of `cols` (its whole-ms check made once; its bucket table built once searches earn it). */
 export function handleOf(cols: BarColumnsView): SymbolHandle {
   const { timestamps, timesMs } = cols;
-  return { cols: columnsView(cols), timestamps, timesMs, wholeMs: allWholeMs(timestamps, timesMs), msSearch: new BucketedTimes(timesMs) };
-}
-
-/**
- * `cols` as a {@link ColumnSet}: every columns object the engine reads (the binding's, a catalog's, a
- * joined window's) then shares one hidden class, so a Bars column getter reads it inline.
- */
-export function columnsView(cols: BarColumnsView): ColumnSet {
-  return ColumnSet.of(cols);
+  // A ColumnSet: every columns object the engine reads then shares one hidden class (Bars getters read it inline).
+  return { cols: ColumnSet.of(cols), timestamps, timesMs, wholeMs: allWholeMs(timestamps, timesMs), msSearch: new BucketedTimes(timesMs) };
 }
 
 /** Queries by symbol over the handle a subclass finds for it (the catalog loads a symbol that is not resident). */
