@@ -79,6 +79,11 @@ export class MarketCalendar {
   readonly continuous: boolean;
   /** Where the last query landed. */
   private hint = 0;
+  /**
+   * `[open, close)` of the session the last query found open (a typed-array slot, so the clock's
+   * per-minute queries inside one session answer without a search or a heap number); empty at first.
+   */
+  private readonly openSession = new Float64Array(2);
 
   /** Sessions from 10 days before `fromMs` to the first opening 10 days after `toMs`; both within 1990–2030 (New York). */
   constructor(
@@ -143,8 +148,13 @@ export class MarketCalendar {
 
   /** open <= t < close for some session. */
   isOpen(t: number): boolean {
+    const o = this.openSession;
+    if (o[0] <= t && t < o[1]) return true;
     const s = this.nextSession(t);
-    return s !== undefined && s.open <= t;
+    if (s === undefined || s.open > t) return false;
+    o[0] = s.open;
+    o[1] = s.close;
+    return true;
   }
 
   /**
@@ -152,6 +162,9 @@ export class MarketCalendar {
    * is >= t, except that at a close which is also the next session's open it is the whole next session.
    */
   timeToClose(t: number): number {
+    // Inside an open session no other session closes in (previous.close <= open <= t): its close is the answer.
+    const o = this.openSession;
+    if (o[0] <= t && t < o[1]) return o[1] - t;
     const i = this.firstClosing(t, true);
     if (i < 0) return 0;
     let s = this.sessions[i];

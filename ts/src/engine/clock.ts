@@ -130,11 +130,13 @@ export class SessionClock {
 
   /** One trading iteration (recorded but not run when the market is closed), then order processing. */
   private iterate(l: ClockListener): void {
-    const open = this.calendar.isOpen(this.t);
-    l.call("onTradingIteration", this.t, open);
+    // One read of the instant: each read of the slot passed to a call would box a new heap number.
+    const t = this.t;
+    const open = this.calendar.isOpen(t);
+    l.call("onTradingIteration", t, open);
     if (open) this.iterations++;
-    l.process(this.t);
-    l.iterated(this.t, this.iterations);
+    l.process(t);
+    l.iterated(t, this.iterations);
   }
 
   /** Steps 6–8: await close (mbc), before_market_closes, await close (0), after_market_closes. */
