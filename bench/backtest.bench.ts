@@ -6,6 +6,7 @@ import MESMomentumSMA9 from "../examples/mes-momentum-sma9.js";
 import { AssetSeries } from "../ts/src/engine/series.js";
 import { Asset, Backtest, BarStore, type DataSource } from "../ts/src/index.js";
 import { ReferenceSource } from "../ts/src/reference.js";
+import { ColumnSet } from "../ts/src/store/Bars.js";
 import { nyToUtc } from "../ts/src/util/nytime.js";
 import { seedFile, yearFile } from "./fixtures.js";
 import { handLoop } from "./handloop.js";
@@ -28,10 +29,12 @@ for (const [name, w] of Object.entries(windows)) {
   );
   const all = AssetSeries.of(store, Asset.contFuture("MES"), s - 40 * 86_400_000, e + 40 * 86_400_000).window(e + 86_400_000, Number.MAX_SAFE_INTEGER);
   const columns = { timesMs: all.timesMs, open: all.open, high: all.high, low: all.low, close: all.close };
+  const windows = ColumnSet.of({ ...columns, timestamps: all.timestamps, volume: all.volume });
   describe(name, () => {
     const timing = { iterations: w.runs, time: 0, warmupIterations: w.warmup };
     bench("ferrobt", () => run(store), timing);
     bench("reference", () => run(reference), { ...timing, iterations: Math.max(1, w.runs >> 1) });
     bench("js-floor (hand-written loop)", () => void handLoop(columns, s, e), timing);
+    bench("api-floor (the hand-written loop through a window a minute)", () => void handLoop(columns, s, e, windows), timing);
   });
 }

@@ -1,9 +1,12 @@
 // The pure-TS baseline for the backtest benchmarks: the MES SMA-9 rules written as one tight loop
 // over plain arrays (no engine, no strategy API, no trade log). Same ticks, same decision and fill
 // rules for entries, manual exits and bracket legs; it skips the engine's extra processing calls at
-// session edges, so its fills can differ slightly from the engine's.
+// session edges, so its fills can differ slightly from the engine's. With `windows`, it reads its
+// closes, highs and lows as a strategy must: through a 200-bar `Bars` window and its three column
+// views, made anew every minute (the floor the strategy API's shape sets; same results).
 
 import { MarketCalendar } from "../ts/src/engine/calendar.js";
+import { Bars, type ColumnSet } from "../ts/src/store/Bars.js";
 import { countBelow } from "../ts/src/store/search.js";
 
 export interface Columns {
@@ -16,8 +19,14 @@ export interface Columns {
 
 const MIN = 60_000;
 
-/** Runs the rules over [start, end) and returns iterations, fills and final cash. */
-export function handLoop(c: Columns, start: number, end: number): { iterations: number; fills: number; cash: number } {
+/** The example's lookback: the window a strategy asks for every minute. */
+const LOOKBACK = 200;
+
+/**
+ * Runs the rules over [start, end) and returns iterations, fills and final cash. `windows` (the same
+ * bars as `c`, all seven columns) makes it read them through a new window each minute.
+ */
+export function handLoop(c: Columns, start: number, end: number, windows?: ColumnSet): { iterations: number; fills: number; cash: number } {
   const cal = new MarketCalendar("us_futures", start, end);
   let cash = 100_000,
     pos = 0,
@@ -42,12 +51,24 @@ export function handLoop(c: Columns, start: number, end: number): { iterations: 
     iterations++;
     const n = countBelow(c.timesMs, t, false);
     if (n < 14) continue;
-    const last = c.close[n - 1];
+    // Indexes below are into the columns; `from` is where the arrays read start in them.
+    let closes = c.close,
+      highs = c.high,
+      lows = c.low,
+      from = 0;
+    if (windows) {
+      const w = new Bars("MES", windows, Math.max(0, n - LOOKBACK), n);
+      closes = w.close;
+      highs = w.high;
+      lows = w.low;
+      from = w.start;
+    }
+    const last = closes[n - 1 - from];
     let sum = last;
-    for (let i = n - 8; i < n; i++) sum += c.close[i];
+    for (let i = n - 8 - from; i < n - from; i++) sum += closes[i];
     const sma = sum / 9;
     let tr = 0;
-    for (let i = n - 14; i < n; i++) tr += Math.max(c.high[i] - c.low[i], Math.abs(c.high[i] - c.close[i - 1]), Math.abs(c.low[i] - c.close[i - 1]));
+    for (let i = n - 14 - from; i < n - from; i++) tr += Math.max(highs[i] - lows[i], Math.abs(highs[i] - closes[i - 1]), Math.abs(lows[i] - closes[i - 1]));
     const atr = tr / 14;
     const b = fillBar(t);
     if (pos !== 0 && last <= sma) {
