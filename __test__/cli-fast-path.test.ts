@@ -1,8 +1,10 @@
 // The CLI's fast path: the cached strategy compile (reuse, invalidation by any bundled input, import.meta,
-// typed errors), the run-reusing New York timestamp formatter against formatNy, the Intl-free money format,
-// the time-zone tables kept across processes.
+// typed errors), the V8 code cache of dist's bundle (a damaged, cut, stale or refused cache ignored and
+// written anew; the same output with and without it), the run-reusing New York timestamp formatter against
+// formatNy, the Intl-free money format, the time-zone tables kept across processes.
 
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,7 +13,7 @@ import { money } from "../ts/src/cli/money.js";
 import { nyTimestampFormatter } from "../ts/src/util/ny-formatter.js";
 import { formatNy, nyToUtc } from "../ts/src/util/nytime.js";
 import { keepYearTablesIn, TimeZone } from "../ts/src/util/tz.js";
-import { tempDir } from "./helpers/fixtures.js";
+import { REPO, samplePath, tempDir } from "./helpers/fixtures.js";
 
 describe("strategy compile cache", () => {
   let dir: string, cache: string;
@@ -71,6 +73,94 @@ describe("strategy compile cache", () => {
       message: expect.stringMatching(/broken\.ts:2:\d+: /),
     });
     await expect(compiledStrategyUrl(join(src, "absent.ts"))).rejects.toMatchObject({ code: "ERR_IO", message: expect.stringContaining("absent.ts") });
+  });
+});
+
+describe("V8 code cache", () => {
+  const SOURCE = "exports.twice = (x) => 2 * x;\nexports.extra = typeof added === 'number' ? added : -1;\n";
+  const CODE_CACHE = pathToFileURL(join(REPO, "ts/src/util/code-cache.ts")).href;
+
+  /** A CommonJS file and the cache path beside it. */
+  function script(): { file: string; cache: string } {
+    const dir = tempDir();
+    writeFileSync(join(dir, "lib.cjs"), SOURCE);
+    return { file: join(dir, "lib.cjs"), cache: join(dir, "cache", "lib.bin") };
+  }
+
+  /**
+   * Runs the file in a fresh process (V8 would take a script this process compiled before from memory),
+   * checks what it exports, saves the cache and returns its fate. `flags`: the child's node flags.
+   */
+  function run(file: string, cache: string | undefined, flags: string[] = []): string {
+    const code = `import { runCommonJs } from ${JSON.stringify(CODE_CACHE)};
+const r = runCommonJs(${JSON.stringify(file)}, ${JSON.stringify(cache)}, { added: 7 });
+r.save();
+console.log(JSON.stringify([r.cache, r.exports.twice(21), r.exports.extra]));`;
+    const r = spawnSync(process.execPath, [...flags, "--import", "tsx", "--input-type=module", "-e", code], { cwd: REPO, encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    const [fate, twice, extra] = JSON.parse(r.stdout) as [string, number, number];
+    expect([twice, extra]).toEqual([42, 7]);
+    return fate;
+  }
+
+  it("is written after a run without one, read by the next run, and left as it is then", () => {
+    const { file, cache } = script();
+    expect(run(file, undefined)).toBe("off");
+    expect(run(file, cache)).toBe("miss");
+    const written = statSync(cache);
+    expect(run(file, cache)).toBe("hit");
+    expect(statSync(cache).mtimeMs).toBe(written.mtimeMs);
+  });
+
+  it("ignores a cache that is damaged, cut, empty, or written for another source, and writes it anew", () => {
+    const { file, cache } = script();
+    run(file, cache);
+    const good = readFileSync(cache);
+    const damaged = Buffer.from(good);
+    damaged[damaged.length >> 1] ^= 0xff;
+    for (const bad of [damaged, good.subarray(0, good.length >> 1), Buffer.alloc(0)]) {
+      writeFileSync(cache, bad);
+      expect(run(file, cache)).toBe("miss");
+    }
+    expect(run(file, cache)).toBe("hit");
+    writeFileSync(file, `${SOURCE}// changed\n`);
+    expect(run(file, cache)).toBe("miss");
+    expect(run(file, cache)).toBe("hit");
+  });
+
+  it("ignores a cache V8 refuses (written by a runtime with other flags) and writes it anew", () => {
+    const { file, cache } = script();
+    expect(run(file, cache)).toBe("miss");
+    // Any V8 flag changes the hash V8 checks a cache against.
+    expect(run(file, cache, ["--expose-gc"])).toBe("miss");
+    expect(run(file, cache, ["--expose-gc"])).toBe("hit");
+    expect(run(file, cache)).toBe("miss");
+    expect(run(file, cache)).toBe("hit");
+  });
+
+  it("gives the CLI the same output with and without it, and after a damaged one", () => {
+    const dir = tempDir();
+    const env = { ...process.env, FERROBT_CACHE_DIR: join(dir, "cache") };
+    const cacheFile = join(dir, "cache", "code", `cli-${process.version}-${process.arch}.bin`);
+    const outputs = (name: string) => {
+      const out = join(dir, name);
+      const args = ["backtest", "examples/mes-momentum-sma9.ts", "--data", samplePath(), "--out", out, "--quiet"];
+      const r = spawnSync(process.execPath, [join(REPO, "dist/cli/main.js"), ...args], { cwd: REPO, encoding: "utf8", env });
+      expect(r.status, r.stderr).toBe(0);
+      // The report names the run's wall time; everything else is the same.
+      const report = readFileSync(join(out, "report.html"), "utf8").replace(/"runMs":[^,]+,/, "");
+      return [...["trades.csv", "stats.json", "portfolio.csv"].map((f) => readFileSync(join(out, f), "utf8")), report];
+    };
+    const first = outputs("first");
+    const written = statSync(cacheFile);
+    expect(outputs("cached")).toEqual(first);
+    // Read, not written again.
+    expect(statSync(cacheFile).mtimeMs).toBe(written.mtimeMs);
+    const damaged = readFileSync(cacheFile);
+    damaged[damaged.length >> 1] ^= 0xff;
+    writeFileSync(cacheFile, damaged);
+    expect(outputs("damaged")).toEqual(first);
+    expect(readFileSync(cacheFile).equals(damaged)).toBe(false);
   });
 });
 

@@ -1,10 +1,12 @@
-// Bundles dist (tsc's output) so a process loads a handful of modules instead of about sixty: the
-// entry points (the package's exports, the CLI and the pool thread) and their shared chunks go to
-// dist/bundle/, and the entry files tsc wrote become one-line re-exports of them. One build, so every
-// class exists once: a strategy's `import "ferrobt"`, the CLI and a worker thread's task share them.
+// Bundles dist (tsc's output) into one CommonJS file, dist/bundle/ferrobt.cjs, so a process loads one
+// script instead of about sixty modules, and the command line compiles it from a V8 code cache
+// (dist/bundle-loader.js runs it; Node 20 has no compile cache for ES modules). The entry files tsc wrote
+// (the package's exports, the CLI and the pool thread) become ES modules re-exporting their part of it,
+// each part evaluated on first use. One build, so every class exists once: a strategy's `import "ferrobt"`,
+// the CLI and a worker thread's task share them.
 // Run after tsc (npm run build:ts does); bundling the re-exports again would be circular.
 
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 
@@ -13,18 +15,18 @@ const dist = join(root, "dist");
 const out = join(dist, "bundle");
 // The esbuild tsx brings (the one strategies are compiled with).
 const esbuild = createRequire(createRequire(import.meta.url).resolve("tsx/package.json"))("esbuild");
-/** The first line of an entry file once it re-exports its bundle. */
+/** The first line of an entry file once it re-exports from the bundle. */
 const MARKER = "// Bundled: see scripts/bundle.mjs.";
 /** `to` relative to the directory `from`, as a URL path. */
 const urlPath = (from, to) => relative(from, to).split("\\").join("/");
 
-/** Entry name in dist/bundle → the tsc output it bundles (replaced by a re-export afterwards). */
+/** The bundle's export (see ts/src/bundle-loader.ts) → the tsc output it evaluates (replaced by a re-export afterwards). */
 const entries = {
   index: "index.js",
   reference: "reference.js",
   research: "research/index.js",
+  poolWorker: "research/pool-worker.js",
   cli: "cli/main.js",
-  "pool-worker": "research/pool-worker.js",
 };
 
 for (const file of Object.values(entries)) {
@@ -32,50 +34,85 @@ for (const file of Object.values(entries)) {
     throw new Error(`dist/${file} is already bundled: run tsc -p tsconfig.build.json first (npm run build:ts)`);
 }
 
-// Chunk names are content hashes: the chunks of an earlier build would pile up beside the new ones.
 rmSync(out, { recursive: true, force: true });
 
-/**
- * Modules find files beside themselves through import.meta.url (the native loader, the browser
- * scripts of the reports, the pool thread's module). Bundled, they sit in dist/bundle/, so each one's
- * import.meta.url becomes the URL of the file it was, relative to the bundle directory.
- */
-const ownUrl = {
-  name: "own-import-meta-url",
-  setup(build) {
-    build.onLoad({ filter: /\.js$/ }, (args) => {
-      if (!args.path.startsWith(dist)) return undefined;
-      const text = readFileSync(args.path, "utf8");
-      if (!text.includes("import.meta.url")) return undefined;
-      const own = JSON.stringify(urlPath(out, args.path));
-      return { contents: text.replaceAll("import.meta.url", `new URL(${own}, import.meta.url).href`), loader: "js" };
-    });
-  },
-};
-
-await esbuild.build({
-  entryPoints: Object.fromEntries(Object.entries(entries).map(([name, file]) => [name, join(dist, file)])),
+/** The names each entry exports, read from an ES module build that is not written. */
+const analysis = await esbuild.build({
+  entryPoints: Object.values(entries).map((file) => join(dist, file)),
   outdir: out,
   bundle: true,
   splitting: true,
   format: "esm",
   platform: "node",
+  packages: "external",
+  write: false,
+  metafile: true,
+  logLevel: "warning",
+});
+const exportsOf = Object.fromEntries(
+  Object.values(analysis.metafile.outputs)
+    .filter((o) => o.entryPoint)
+    .map((o) => [resolve(root, o.entryPoint), o.exports]),
+);
+
+/**
+ * Modules find files beside themselves through import.meta.url (the native loader, the browser scripts
+ * of the reports, the pool thread's module, the entry a strategy's "ferrobt" binds to). In the bundle,
+ * each one's import.meta.url becomes the URL of the file it was, relative to the bundle's own URL
+ * (`__ferrobtUrl`, given by the loader); import() goes through the loader's (`__ferrobtImport`).
+ */
+const ownUrl = {
+  name: "own-import-meta-url",
+  setup(build) {
+    build.onLoad({ filter: /\.js$/ }, (args) => {
+      if (args.path === join(dist, "util/import-module.js"))
+        return { contents: "export function importModule(specifier) { return __ferrobtImport(specifier); }", loader: "js" };
+      if (!args.path.startsWith(dist)) return undefined;
+      const text = readFileSync(args.path, "utf8");
+      if (!text.includes("import.meta.url")) return undefined;
+      const own = JSON.stringify(urlPath(out, args.path));
+      return { contents: text.replaceAll("import.meta.url", `new URL(${own}, __ferrobtUrl).href`), loader: "js" };
+    });
+  },
+};
+
+const result = await esbuild.build({
+  stdin: {
+    contents: Object.entries(entries)
+      .map(([name, file]) => `export const ${name} = () => require(${JSON.stringify(`./${file}`)});`)
+      .join("\n"),
+    resolveDir: dist,
+    sourcefile: "bundle-entries.js",
+  },
+  outfile: join(out, "ferrobt.cjs"),
+  bundle: true,
+  format: "cjs",
+  platform: "node",
   target: "node20",
   // Dependencies stay packages of their own (resolved from the user's node_modules).
   packages: "external",
-  chunkNames: "chunk-[hash]",
   legalComments: "none",
   logLevel: "warning",
+  write: false,
   plugins: [ownUrl],
 });
+const bundle = result.outputFiles[0].text;
+// The bundle runs in a vm.Script, where Node 20 refuses import(): each must go through importModule.
+if (/\bimport\(/.test(bundle)) throw new Error("dist/bundle/ferrobt.cjs calls import(): use importModule (ts/src/util/import-module.ts)");
+mkdirSync(out, { recursive: true });
+writeFileSync(join(out, "ferrobt.cjs"), bundle);
 
-// The entry files tsc wrote now re-export their bundle (the .d.ts beside them still describe them).
+// The entry files tsc wrote now re-export their part of the bundle (the .d.ts beside them still describe them).
 for (const [name, file] of Object.entries(entries)) {
   const path = join(dist, file);
-  const rel = urlPath(dirname(path), join(out, `${name}.js`));
-  const target = JSON.stringify(rel.startsWith(".") ? rel : `./${rel}`);
-  const hasDefault = /^export default |export \{[^}]*\bdefault\b/m.test(readFileSync(path, "utf8"));
-  const shebang = name === "cli" ? "#!/usr/bin/env node\n" : "";
-  const body = name === "cli" ? `import ${target};\n` : `export * from ${target};\n${hasDefault ? `export { default } from ${target};\n` : ""}`;
-  writeFileSync(path, `${shebang}${MARKER}\n${body}`);
+  const loader = JSON.stringify(urlPath(dirname(path), join(dist, "bundle-loader.js")).replace(/^(?!\.)/, "./"));
+  if (name === "cli") {
+    writeFileSync(path, `#!/usr/bin/env node\n${MARKER}\nimport { runCli } from ${loader};\n\nrunCli();\n`);
+    continue;
+  }
+  const names = exportsOf[path].filter((n) => n !== "default");
+  const lines = [MARKER, `import { ferrobtBundle } from ${loader};`, "", `const entry = ferrobtBundle().${name}();`];
+  if (names.length > 0) lines.push(`export const { ${names.join(", ")} } = entry;`);
+  if (exportsOf[path].includes("default")) lines.push("export default entry.default;");
+  writeFileSync(path, `${lines.join("\n")}\n`);
 }

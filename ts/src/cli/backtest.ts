@@ -11,6 +11,7 @@ import { FerrobtError } from "../errors.js";
 import { reportData } from "../report/data.js";
 import { writeReport } from "../report/html.js";
 import { type ResultFiles, statsDocument, writeResults } from "../results/write.js";
+import { importModule } from "../util/import-module.js";
 import { backendOf, dataPaths, fillModelOf, loadStrategy, memoryBudgetOf, paramsOf, SEED_WINDOW } from "./inputs.js";
 import { money } from "./money.js";
 
@@ -116,7 +117,7 @@ function dataLabel(v: { data?: string; databento?: string; symbols?: string }): 
 /** The progress bar on a terminal's stderr (cli-progress draws nothing elsewhere, so it is not even loaded). */
 async function progressBar(): Promise<import("cli-progress").SingleBar | undefined> {
   if (!process.stderr.isTTY) return undefined;
-  const { SingleBar, Presets } = await import("cli-progress");
+  const { SingleBar, Presets } = await importModule<typeof import("cli-progress")>("cli-progress");
   return new SingleBar({ format: "backtest [{bar}] {percentage}% | ETA {eta_formatted} | {iterations} iterations", hideCursor: true }, Presets.shades_classic);
 }
 

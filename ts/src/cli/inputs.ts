@@ -8,6 +8,7 @@ import type { FillModel } from "../engine/broker.js";
 import { Strategy } from "../engine/strategy.js";
 import { FerrobtError } from "../errors.js";
 import { generateSample } from "../store/BarStore.js";
+import { importModule } from "../util/import-module.js";
 import { compiledStrategyUrl } from "./compile.js";
 
 export type StrategyClass = new () => Strategy;
@@ -16,7 +17,7 @@ export type StrategyClass = new () => Strategy;
 export async function loadStrategy(file: string): Promise<StrategyClass> {
   // Stack traces through the strategy point at its TypeScript lines (the compiled module carries an inline map).
   process.setSourceMapsEnabled(true);
-  const mod = (await import(await compiledStrategyUrl(file))) as Record<string, unknown>;
+  const mod = await importModule(await compiledStrategyUrl(file));
   const candidates = [mod.default, ...Object.values(mod)];
   const found = candidates.find((c) => typeof c === "function" && isStrategyClass(c as StrategyClass));
   if (!found) throw new FerrobtError("ERR_ARGUMENT", `argument 'strategy': ${file} exports no Strategy subclass`);

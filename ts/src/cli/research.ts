@@ -9,6 +9,7 @@ import { readGridFile } from "../research/grid.js";
 import type { Runner } from "../research/runner.js";
 import { checkObjective, type SweepResult, sweep } from "../research/sweep.js";
 import { walkForward, writeWalkForward } from "../research/walkforward.js";
+import { importModule } from "../util/import-module.js";
 import { budgetOf, dataPaths, fillModelOf, memoryBudgetOf, positiveInt, SEED_WINDOW } from "./inputs.js";
 
 const COMMON = {
@@ -74,7 +75,7 @@ async function inputs(command: "sweep" | "walkforward", args: string[]) {
 /** A progress bar over runs on a terminal's stderr. */
 async function progress(quiet: boolean, what: string): Promise<((done: number, total: number) => void) & { stop(): void }> {
   if (quiet || !process.stderr.isTTY) return Object.assign(() => undefined, { stop: () => undefined });
-  const { SingleBar, Presets } = await import("cli-progress");
+  const { SingleBar, Presets } = await importModule<typeof import("cli-progress")>("cli-progress");
   const bar = new SingleBar({ format: `${what} [{bar}] {value}/{total} runs | ETA {eta_formatted}`, hideCursor: true }, Presets.shades_classic);
   let started = false;
   return Object.assign(

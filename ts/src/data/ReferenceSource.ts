@@ -8,6 +8,7 @@ import { basename, dirname, join } from "node:path";
 import { FerrobtError } from "../errors.js";
 import type { BarColumnsView } from "../store/Bars.js";
 import { msToNs } from "../time.js";
+import { importModule } from "../util/import-module.js";
 import { nyOffsetMs, nyToUtc } from "../util/nytime.js";
 import type { DataSource } from "./DataSource.js";
 
@@ -169,7 +170,7 @@ type Hyparquet = typeof import("hyparquet");
 /** Imports hyparquet, or throws ERR_MISSING_DEPENDENCY saying how to install it. */
 async function loadHyparquet(): Promise<Hyparquet> {
   try {
-    return await import("hyparquet");
+    return await importModule<Hyparquet>("hyparquet");
   } catch (cause) {
     const { code, message } = cause as { code?: string; message?: string };
     if (code !== "ERR_MODULE_NOT_FOUND" || !String(message).includes("'hyparquet'")) throw cause;

@@ -3,9 +3,9 @@
 
 import { renameSync, writeFileSync } from "node:fs";
 
-/** Writes `text` to `path` through `path.<pid>.tmp` and a rename. */
-export function writeWhole(path: string, text: string): void {
+/** Writes `data` to `path` through `path.<pid>.tmp` and a rename. */
+export function writeWhole(path: string, data: string | Uint8Array): void {
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
+  writeFileSync(tmp, data);
   renameSync(tmp, path);
 }

@@ -1,0 +1,44 @@
+// Runs dist's one CommonJS bundle of ferrobt (scripts/bundle.mjs) once per thread; dist's entry files
+// re-export from it. The command line compiles it from a V8 code cache in the cache directory.
+
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { cacheDirOf } from "./util/cache-dir.js";
+import { type CommonJsRun, runCommonJs } from "./util/code-cache.js";
+
+/** The bundle's exports: each entry module of dist, evaluated on its first call. */
+interface FerrobtBundle {
+  index(): Record<string, unknown>;
+  reference(): Record<string, unknown>;
+  research(): Record<string, unknown>;
+  poolWorker(): Record<string, unknown>;
+  /** Runs the command line on process.argv. */
+  cli(): void;
+}
+
+const BUNDLE = new URL("./bundle/ferrobt.cjs", import.meta.url);
+
+/** What the bundle gets besides Node's module arguments (the names scripts/bundle.mjs compiles it against). */
+const EXTRA = {
+  __ferrobtUrl: BUNDLE.href,
+  __ferrobtImport: (specifier: string) => import(specifier),
+};
+
+let run: CommonJsRun | undefined;
+
+/** The bundle's entry modules (the bundle runs on the first call in a thread). */
+export function ferrobtBundle(): FerrobtBundle {
+  run ??= runCommonJs(fileURLToPath(BUNDLE), undefined, EXTRA);
+  return run.exports as FerrobtBundle;
+}
+
+/**
+ * Runs the command line, the bundle compiled from `code/cli-<node version>-<arch>.bin` in the cache
+ * directory; when that was missing or not valid, the code compiled by this run is written there at exit.
+ */
+export function runCli(): void {
+  const file = join(cacheDirOf("code"), `cli-${process.version}-${process.arch}.bin`);
+  run = runCommonJs(fileURLToPath(BUNDLE), file, EXTRA);
+  if (run.cache === "miss") process.once("exit", run.save);
+  (run.exports as FerrobtBundle).cli();
+}
