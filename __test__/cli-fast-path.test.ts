@@ -141,7 +141,7 @@ console.log(JSON.stringify([r.cache, r.exports.twice(21), r.exports.extra]));`;
   it("gives the CLI the same output with and without it, and after a damaged one", () => {
     const dir = tempDir();
     const env = { ...process.env, FERROBT_CACHE_DIR: join(dir, "cache") };
-    const cacheFile = join(dir, "cache", "code", `cli-${process.version}-${process.arch}.bin`);
+    const cacheFile = join(dir, "cache", "code", `backtest-${process.version}-${process.arch}.bin`);
     const outputs = (name: string) => {
       const out = join(dir, name);
       const args = ["backtest", "examples/mes-momentum-sma9.ts", "--data", samplePath(), "--out", out, "--quiet"];

@@ -1,8 +1,9 @@
 // Runs dist's one CommonJS bundle of ferrobt (scripts/bundle.mjs) once per thread; dist's entry files
-// re-export from it. The command line compiles it from a V8 code cache in the cache directory.
+// re-export from it. The command line compiles it from a V8 code cache in the cache directory, one per command.
 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { commandOf } from "./cli/commands.js";
 import { cacheDirOf } from "./util/cache-dir.js";
 import { type CommonJsRun, runCommonJs } from "./util/code-cache.js";
 
@@ -33,11 +34,12 @@ export function ferrobtBundle(): FerrobtBundle {
 }
 
 /**
- * Runs the command line, the bundle compiled from `code/cli-<node version>-<arch>.bin` in the cache
- * directory; when that was missing or not valid, the code compiled by this run is written there at exit.
+ * Runs the command line. A command's run compiles the bundle from `code/<command>-<node version>-<arch>.bin`
+ * in the cache directory; when that was missing or not valid, the code compiled by this run is written there at exit.
  */
 export function runCli(): void {
-  const file = join(cacheDirOf("code"), `cli-${process.version}-${process.arch}.bin`);
+  const command = commandOf(process.argv[2]);
+  const file = command && join(cacheDirOf("code"), `${command}-${process.version}-${process.arch}.bin`);
   run = runCommonJs(fileURLToPath(BUNDLE), file, EXTRA);
   if (run.cache === "miss") process.once("exit", run.save);
   (run.exports as FerrobtBundle).cli();

@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { FerrobtError } from "../errors.js";
 import { cacheDirOf } from "../util/cache-dir.js";
 import { keepYearTablesIn } from "../util/tz.js";
+import { type Command, commandOf } from "./commands.js";
 
 const USAGE = `usage:
   ferrobt backtest <strategy.ts> [--data <parquet|glob>[,...]|<catalog dir>] [--start <YYYY-MM-DD[THH:MM]>] [--end <...>]
@@ -27,21 +28,26 @@ const USAGE = `usage:
 Times without an offset are New York wall-clock times. Without --data/--start/--end: the generated
 sample (out/data/MES_sample.parquet) over the seed window 2024-01-03 09:30 → 2024-01-05 16:00.`;
 
+/** Each command's run; each loads only its own modules. */
+const RUN: Record<Command, (args: string[]) => Promise<number>> = {
+  backtest: async (args) => (await import("./backtest.js")).runBacktestCommand(args),
+  generate: (args) => generate(args),
+  catalog: async (args) => (await import("./catalog.js")).runCatalogCommand(args),
+  fetch: async (args) => (await import("./fetch.js")).runFetchCommand(args),
+  profile: async (args) => (await import("./profile.js")).runProfileCommand(args),
+  sweep: async (args) => (await import("./research.js")).runSweepCommand(args),
+  walkforward: async (args) => (await import("./research.js")).runWalkForwardCommand(args),
+  worker: async (args) => (await import("./worker.js")).runWorkerCommand(args),
+};
+
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  const [name, ...rest] = argv;
   // Time-zone tables built by earlier commands are read back, so a command on years seen before never starts Intl (~20 ms).
   keepYearTablesIn(cacheDirOf("tz"));
-  // Each command loads only its own modules.
-  if (command === "backtest") return (await import("./backtest.js")).runBacktestCommand(rest);
-  if (command === "generate") return generate(rest);
-  if (command === "catalog") return (await import("./catalog.js")).runCatalogCommand(rest);
-  if (command === "fetch") return (await import("./fetch.js")).runFetchCommand(rest);
-  if (command === "profile") return (await import("./profile.js")).runProfileCommand(rest);
-  if (command === "sweep") return (await import("./research.js")).runSweepCommand(rest);
-  if (command === "walkforward") return (await import("./research.js")).runWalkForwardCommand(rest);
-  if (command === "worker") return (await import("./worker.js")).runWorkerCommand(rest);
+  const command = commandOf(name);
+  if (command) return RUN[command](rest);
   process.stderr.write(`${USAGE}\n`);
-  return command === undefined || command === "--help" || command === "-h" ? 0 : 2;
+  return name === undefined || name === "--help" || name === "-h" ? 0 : 2;
 }
 
 async function generate(args: string[]): Promise<number> {
