@@ -13,7 +13,10 @@ use ferrobt_core::{
 /// `../shared/data/databento` beside the clone, or `None` after printing why the test is skipped. With
 /// `CI` set (as `.ci/run` sets it) a missing folder fails the test instead: CI runs every test.
 fn databento() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/databento");
+    // Where cargo runs the test from, not where the binary was built (it may be reused from another checkout).
+    let manifest =
+        std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    let dir = manifest.join("../../../shared/data/databento");
     if dir.is_dir() {
         return Some(dir);
     }
