@@ -1,0 +1,77 @@
+// Instructions per backtest run, counted by valgrind's callgrind: steadier than wall time on a shared
+// machine, so two engine trees can be compared within a per cent or two. Each tree's child runs the MES
+// example over the window R times in one process, with the counters dumped after every run; the first
+// runs are still being compiled and some runs hold a major GC (a run without one is ~25 % cheaper), so
+// the summary is the median, the minimum and the sum of the warm runs (from the third on). Trees run
+// two at a time. Reports; never asserts.
+//
+//   node --import tsx bench/instructions.ts [--runs 8] [--start ...] [--end ...] [<tree> ...]
+//
+// A tree is a checkout with node_modules, its native addon and dist built (examples import "ferrobt"):
+// e.g. `git worktree add /tmp/base main`, symlink node_modules, copy ts/native/*.node and dist. Default:
+// this checkout. Needs valgrind (Debian's package); a quarter takes about 20 s per run under it.
+
+import { execFile } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { yearFile } from "./fixtures.js";
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    runs: { type: "string", default: "8" },
+    start: { type: "string", default: "2023-03-01T09:30" },
+    end: { type: "string", default: "2023-06-01T16:00" },
+  },
+});
+const runs = Number(values.runs);
+if (!Number.isInteger(runs) || runs < 3) throw new Error(`--runs ${values.runs}: at least 3 (the first two are not warm)`);
+const trees = (positionals.length > 0 ? positionals : [join(import.meta.dirname, "..")]).map((t) => resolve(t));
+const child = join(import.meta.dirname, "instructions", "child.ts");
+const file = yearFile();
+
+/** Millions of instructions of each run in `tree` (index 0: start-up and ingest). */
+function count(tree: string): Promise<{ tree: string; perRun: number[]; fills: number }> {
+  const dir = mkdtempSync(join(tmpdir(), "ferrobt-instr-"));
+  const args = ["--tool=callgrind", `--callgrind-out-file=${join(dir, "out")}`, process.execPath, "--single-threaded", "--import", "tsx"];
+  return new Promise((done, fail) =>
+    execFile("valgrind", [...args, child, tree, String(runs), values.start as string, values.end as string, file], { cwd: tree }, (err, stdout, stderr) => {
+      try {
+        if (err) throw new Error(`${tree}: ${err.message}\n${stderr.slice(-2_000)}`);
+        // Dumps are out.1, out.2, ... in order; the final out (program end) is left out.
+        const dumps = readdirSync(dir)
+          .filter((f) => /^out\.\d+$/.test(f))
+          .sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)));
+        const perRun = dumps.map((f) => Number(/^summary: (\d+)$/m.exec(readFileSync(join(dir, f), "utf8"))?.[1]) / 1e6);
+        if (perRun.length !== runs + 1) throw new Error(`${tree}: ${perRun.length} dumps for ${runs} runs`);
+        done({ tree, perRun: perRun.slice(1), fills: JSON.parse(stdout.trim().split("\n").at(-1) as string).fills });
+      } catch (e) {
+        fail(e);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }),
+  );
+}
+
+const results = [];
+for (let i = 0; i < trees.length; i += 2) results.push(...(await Promise.all(trees.slice(i, i + 2).map(count))));
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const first = results[0];
+const warmOf = (r: { perRun: number[] }) => r.perRun.slice(2);
+process.stdout.write(`MES example ${values.start} → ${values.end}, ${runs} runs per tree; millions of instructions (callgrind)\n`);
+for (const r of results) {
+  const warm = warmOf(r);
+  const vs =
+    r === first
+      ? ""
+      : `; ${(median(warm) / median(warmOf(first))).toFixed(3)}× and ${(warm.reduce((a, b) => a + b) / warmOf(first).reduce((a, b) => a + b)).toFixed(3)}× the first tree`;
+  process.stdout.write(
+    `${r.tree}: runs ${r.perRun.map((x) => x.toFixed(0)).join(" ")}; warm median ${median(warm).toFixed(0)}, min ${Math.min(...warm).toFixed(0)}, sum ${warm.reduce((a, b) => a + b).toFixed(0)}${vs} (fills ${r.fills})\n`,
+  );
+}
