@@ -4,7 +4,7 @@
 // formatNy, the Intl-free money format, the time-zone tables kept across processes.
 
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -89,11 +89,11 @@ describe("V8 code cache", () => {
 
   /**
    * Runs the file in a fresh process (V8 would take a script this process compiled before from memory),
-   * checks what it exports, saves the cache and returns its fate. `flags`: the child's node flags.
+   * checks what it exports, saves the cache and returns its fate. `flags`: the child's node flags; `extraArgs`: the extra arguments, as code.
    */
-  function run(file: string, cache: string | undefined, flags: string[] = []): string {
+  function run(file: string, cache: string | undefined, flags: string[] = [], extraArgs = "{ added: 7 }"): string {
     const code = `import { runCommonJs } from ${JSON.stringify(CODE_CACHE)};
-const r = runCommonJs(${JSON.stringify(file)}, ${JSON.stringify(cache)}, { added: 7 });
+const r = runCommonJs(${JSON.stringify(file)}, ${JSON.stringify(cache)}, ${extraArgs});
 r.save();
 console.log(JSON.stringify([r.cache, r.exports.twice(21), r.exports.extra]));`;
     const r = spawnSync(process.execPath, [...flags, "--import", "tsx", "--input-type=module", "-e", code], { cwd: REPO, encoding: "utf8" });
@@ -128,6 +128,15 @@ console.log(JSON.stringify([r.cache, r.exports.twice(21), r.exports.extra]));`;
     expect(run(file, cache)).toBe("hit");
   });
 
+  it("ignores a cache made for the same file with the extra arguments in another order (V8 compiles the wrapper that names them)", () => {
+    const { file, cache } = script();
+    expect(run(file, cache, [], "{ added: 7, other: 1 }")).toBe("miss");
+    expect(run(file, cache, [], "{ added: 7, other: 1 }")).toBe("hit");
+    // Same file, same length: V8's own check would take this cache, and \`added\` would read 1 (run() checks it reads 7).
+    expect(run(file, cache, [], "{ other: 1, added: 7 }")).toBe("miss");
+    expect(run(file, cache, [], "{ other: 1, added: 7 }")).toBe("hit");
+  });
+
   it("ignores a cache V8 refuses (written by a runtime with other flags) and writes it anew", () => {
     const { file, cache } = script();
     expect(run(file, cache)).toBe("miss");
@@ -140,7 +149,7 @@ console.log(JSON.stringify([r.cache, r.exports.twice(21), r.exports.extra]));`;
 
   it("gives the CLI the same output with and without it, and after a damaged one", () => {
     const dir = tempDir();
-    const env = { ...process.env, FERROBT_CACHE_DIR: join(dir, "cache") };
+    const env: NodeJS.ProcessEnv = { ...process.env, FERROBT_CACHE_DIR: join(dir, "cache") };
     const cacheFile = join(dir, "cache", "code", `backtest-${process.version}-${process.arch}.bin`);
     const outputs = (name: string) => {
       const out = join(dir, name);
@@ -161,6 +170,11 @@ console.log(JSON.stringify([r.cache, r.exports.twice(21), r.exports.extra]));`;
     writeFileSync(cacheFile, damaged);
     expect(outputs("damaged")).toEqual(first);
     expect(readFileSync(cacheFile).equals(damaged)).toBe(false);
+    // FERROBT_CODE_CACHE=0: neither read nor written.
+    rmSync(join(dir, "cache", "code"), { recursive: true });
+    env.FERROBT_CODE_CACHE = "0";
+    expect(outputs("off")).toEqual(first);
+    expect(existsSync(join(dir, "cache", "code"))).toBe(false);
   });
 });
 

@@ -3,6 +3,7 @@
 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { setFlagsFromString } from "node:v8";
 import { commandOf } from "./cli/commands.js";
 import { cacheDirOf } from "./util/cache-dir.js";
 import { type CommonJsRun, runCommonJs } from "./util/code-cache.js";
@@ -36,10 +37,16 @@ export function ferrobtBundle(): FerrobtBundle {
 /**
  * Runs the command line. A command's run compiles the bundle from `code/<command>-<node version>-<arch>.bin`
  * in the cache directory; when that was missing or not valid, the code compiled by this run is written there at exit.
+ * `FERROBT_CODE_CACHE=0` turns the cache off.
  */
 export function runCli(): void {
   const command = commandOf(process.argv[2]);
-  const file = command && join(cacheDirOf("code"), `${command}-${process.version}-${process.arch}.bin`);
+  const off = process.env.FERROBT_CODE_CACHE === "0";
+  const file = command && !off ? join(cacheDirOf("code"), `${command}-${process.version}-${process.arch}.bin`) : undefined;
+  // V8 drops the bytecode of functions that have not run for a while (those of the start-up, in a long
+  // run); a cache written at the end of such a run would lack them and make later starts slower. The
+  // flag is set before anything is compiled, so a cache is always made and read under the same flags.
+  if (file) setFlagsFromString("--no-flush-bytecode");
   run = runCommonJs(fileURLToPath(BUNDLE), file, EXTRA);
   if (run.cache === "miss") process.once("exit", run.save);
   (run.exports as FerrobtBundle).cli();

@@ -2,7 +2,7 @@
 // cache): a later process skips parsing and compiling every function an earlier one compiled.
 
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { Script } from "node:vm";
@@ -10,6 +10,23 @@ import { writeWhole } from "./files.js";
 
 /** A cache file starts with this many bytes: the SHA-256 of the runtime, the source and the V8 data after it. */
 const DIGEST_BYTES = 32;
+
+/**
+ * The node build: every component version, the build configuration and the executable's size and
+ * time. V8 does not checksum its cached data in release builds and a bad one can crash the process,
+ * so a cache is only taken from exactly this build (V8's own check compares little more than the
+ * source length and its flags).
+ */
+function runtimeIdentity(): string {
+  let exe = "";
+  try {
+    const st = statSync(process.execPath);
+    exe = `${st.size} ${st.mtimeMs}`;
+  } catch {
+    // No stat of the executable: the versions and the configuration still name the build.
+  }
+  return JSON.stringify([process.versions, process.arch, process.platform, process.config, process.execPath, exe]);
+}
 
 /** A CommonJS file that ran, with its code cache's fate. */
 export interface CommonJsRun {
@@ -29,14 +46,12 @@ export interface CommonJsRun {
  * it is compiled from the V8 code cache there when that is exactly what this runtime wrote for this source.
  */
 export function runCommonJs(file: string, cacheFile: string | undefined, extra: Readonly<Record<string, unknown>> = {}): CommonJsRun {
-  const bytes = readFileSync(file);
-  const digest = (data: Uint8Array) =>
-    createHash("sha256").update(`${process.version} ${process.versions.v8} ${process.arch}\0`).update(bytes).update(data).digest();
+  // The digest covers the exact text V8 compiles (the wrapper names the extra arguments in order).
+  const source = `(function (exports, require, module, __filename, __dirname, ${Object.keys(extra).join(", ")}) {${readFileSync(file, "utf8")}\n})`;
+  const identity = cacheFile === undefined ? "" : runtimeIdentity();
+  const digest = (data: Uint8Array) => createHash("sha256").update(identity).update("\0").update(source).update("\0").update(data).digest();
   const cached = cacheFile === undefined ? undefined : readCache(cacheFile, digest);
-  const script = new Script(`(function (exports, require, module, __filename, __dirname, ${Object.keys(extra).join(", ")}) {${bytes.toString()}\n})`, {
-    filename: file,
-    cachedData: cached,
-  });
+  const script = new Script(source, { filename: file, cachedData: cached });
   const module = { exports: {} };
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
   wrapper.call(module.exports, module.exports, createRequire(file), module, file, dirname(file), ...Object.values(extra));
