@@ -113,6 +113,10 @@ export class MarketCalendar {
     const { open, close } = generatedCalendar(cal).sessions(year(first - 3 * 86_400_000), year(last + 14 * 86_400_000));
     let i = lowerBound(close, first);
     for (; i < open.length; i++) {
+      // isOpen/timeToClose answer from the last open session's bounds: exact only for sessions that are
+      // not empty and do not overlap (the generated tables hold no other; a bad table is a build error).
+      if (!(open[i] < close[i] && (i === 0 || close[i - 1] <= open[i])))
+        throw new FerrobtError("ERR_INTERNAL", `calendar '${name}': session ${i} [${open[i]}, ${close[i]}) is empty or overlaps the one before`);
       this.sessions.push({ open: open[i], close: close[i] });
       if (open[i] > last) break;
     }
