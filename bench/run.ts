@@ -119,6 +119,8 @@ const rows = SCENARIOS.map((scenario) => {
     // Only per-call scenarios have a meaningful crossing cost; for bulk work the two runs' noise dominates.
     napiCrossingMs: rust !== undefined && ts && rust < 0.01 ? ts.mean - rust : undefined,
     vsFloor: ratio(baseline(g, "js-floor")),
+    vsApiFloor: ratio(baseline(g, "api-floor")),
+    apiFloorVsFloor: ((a, f) => (a && f ? a.mean / f.mean : undefined))(baseline(g, "api-floor"), baseline(g, "js-floor")),
     vsReference: ratio(baseline(g, "reference")),
     vsNodejsPolars: polars.map((b) => ({ name: b.name, ratio: ratio(b), meanMs: b.mean })),
   };
@@ -139,7 +141,12 @@ const lines = [
   ``,
   `Ratios are ferrobt's time divided by the baseline's (below 1 = ferrobt faster). js-floor: plain typed arrays`,
   `with a JS binary search (window, last bar), hyparquet + typed arrays (ingest), a hand-written loop of the`,
-  `same rules (backtests). nodejs-polars ${existsSync(join(root, "node_modules/nodejs-polars-linux-x64-gnu")) ? "0.26.1 loads on this Node (its platform package declares Node >= 22 and is installed explicitly as a dev dependency)" : "is not installed"}.`,
+  `same rules (backtests). Backtests beside the api-floor (that loop reading its bars through a new 200-bar window`,
+  `and its three views a minute, as the strategy API makes any strategy do): ${rows
+    .filter((r) => r.vsApiFloor !== undefined)
+    .map((r) => `${r.scenario} ${fmtRatio(r.vsApiFloor)} (the api-floor is ${fmtRatio(r.apiFloorVsFloor)} the js-floor)`)
+    .join("; ")}.`,
+  `nodejs-polars ${existsSync(join(root, "node_modules/nodejs-polars-linux-x64-gnu")) ? "0.26.1 loads on this Node (its platform package declares Node >= 22 and is installed explicitly as a dev dependency)" : "is not installed"}.`,
   ``,
   `Memory (one year, ${memory.rows.toLocaleString("en-US")} rows): raw columns ${(memory.columnBytes / MiB).toFixed(1)} MiB; peak RSS ${(memory.before / MiB).toFixed(0)} MiB before ingest, ` +
     `${(memory.afterIngest / MiB).toFixed(0)} MiB after ingest (+${((memory.afterIngest - memory.before) / MiB).toFixed(0)} MiB, ${((memory.afterIngest - memory.before) / memory.columnBytes).toFixed(2)}× the columns), ` +
