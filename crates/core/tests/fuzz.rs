@@ -5,6 +5,7 @@
 //! `FERROBT_FUZZ_SECS=600 cargo test --release --test fuzz -- --nocapture`.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 mod oracle;
@@ -159,11 +160,7 @@ fn a_negative_page_value_count_is_err_parquet_not_an_abort() {
     assert_eq!(bytes[16], 0xBA, "the generator's layout changed: find the page header's value count again");
     bytes[16] ^= 1;
     std::fs::write(&path, &bytes).unwrap();
-    let e = open_parquet(&[path.to_string_lossy().into()], &IngestOptions::default())
-        .map(|_| ())
-        .expect_err("a corrupt file loaded");
-    assert_eq!(e.code(), "ERR_PARQUET");
-    let text = e.to_string();
+    let text = parquet_error(&path);
     assert!(
         text.contains("flipped.parquet")
             && text.contains("column 'ts_event'")
@@ -178,20 +175,25 @@ fn a_negative_page_value_count_is_err_parquet_not_an_abort() {
 /// aborted the process. The bounded decoder in the structure check must refuse it as ERR_PARQUET.
 #[test]
 fn a_footer_claiming_a_huge_list_is_err_parquet_not_an_abort() {
-    // Read where cargo runs the test from (a test binary may be reused from another checkout, whose
-    // compile-time CARGO_MANIFEST_DIR is gone).
-    let dir = std::env::var_os("CARGO_MANIFEST_DIR")
-        .map_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")), std::path::PathBuf::from);
-    let path = dir.join("tests/data/footer-huge-list.parquet");
-    let e = open_parquet(&[path.to_string_lossy().into()], &IngestOptions::default())
-        .map(|_| ())
-        .expect_err("a corrupt file loaded");
-    assert_eq!(e.code(), "ERR_PARQUET");
-    let text = e.to_string();
+    // Embedded, not read by a compile-time path: a test binary may be reused from another checkout.
+    let dir = oracle::scratch_dir("huge-list");
+    let path = dir.join("footer-huge-list.parquet");
+    std::fs::write(&path, include_bytes!("data/footer-huge-list.parquet")).unwrap();
+    let text = parquet_error(&path);
     assert!(
         text.contains("footer-huge-list.parquet") && text.contains("the footer (656 bytes) does not decode"),
         "{text}"
     );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Opening `path` fails with ERR_PARQUET; its message.
+fn parquet_error(path: &Path) -> String {
+    let e = open_parquet(&[path.to_string_lossy().into()], &IngestOptions::default())
+        .map(|_| ())
+        .expect_err("a corrupt file loaded");
+    assert_eq!(e.code(), "ERR_PARQUET");
+    e.to_string()
 }
 
 #[test]
