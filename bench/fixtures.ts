@@ -28,3 +28,9 @@ export function clocks(store: BarStore, n = 4_096): Float64Array {
   const t = store.columns(SYMBOL).timesMs;
   return Float64Array.from({ length: n }, (_, i) => t[(i * 7_919 + 13) % t.length] + 1);
 }
+
+/** The median of `xs` (the mean of the middle two when their count is even). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}

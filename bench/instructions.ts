@@ -16,7 +16,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { yearFile } from "./fixtures.js";
+import { median, yearFile } from "./fixtures.js";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -58,20 +58,18 @@ function count(tree: string): Promise<{ tree: string; perRun: number[]; fills: n
 
 const results = [];
 for (let i = 0; i < trees.length; i += 2) results.push(...(await Promise.all(trees.slice(i, i + 2).map(count))));
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const first = results[0];
 const warmOf = (r: { perRun: number[] }) => r.perRun.slice(2);
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b);
+const base = warmOf(first);
 process.stdout.write(`MES example ${values.start} → ${values.end}, ${runs} runs per tree; millions of instructions (callgrind)\n`);
 for (const r of results) {
   const warm = warmOf(r);
   const vs =
     r === first
       ? ""
-      : `; ${(median(warm) / median(warmOf(first))).toFixed(3)}× and ${(warm.reduce((a, b) => a + b) / warmOf(first).reduce((a, b) => a + b)).toFixed(3)}× the first tree`;
+      : `; the first tree's ×${(median(warm) / median(base)).toFixed(3)} (median), ×${(Math.min(...warm) / Math.min(...base)).toFixed(3)} (min), ×${(sum(warm) / sum(base)).toFixed(3)} (sum)`;
   process.stdout.write(
-    `${r.tree}: runs ${r.perRun.map((x) => x.toFixed(0)).join(" ")}; warm median ${median(warm).toFixed(0)}, min ${Math.min(...warm).toFixed(0)}, sum ${warm.reduce((a, b) => a + b).toFixed(0)}${vs} (fills ${r.fills})\n`,
+    `${r.tree}: runs ${r.perRun.map((x) => x.toFixed(0)).join(" ")}; warm median ${median(warm).toFixed(0)}, min ${Math.min(...warm).toFixed(0)}, sum ${sum(warm).toFixed(0)}${vs} (fills ${r.fills})\n`,
   );
 }

@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { seedFile, yearFile } from "./fixtures.js";
+import { median, seedFile, yearFile } from "./fixtures.js";
 
 const root = join(import.meta.dirname, "..");
 const TIME = "/usr/bin/time";
@@ -47,11 +47,6 @@ export interface ProcessReport {
   /** The one-year backtest, the hand loop and the hand loop through windows alternated in one warm process (bench/process/interleaved.ts): medians, ratios, warm GC share. */
   readonly interleaved: Readonly<Record<string, number>>;
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** The last JSON object line a child printed, as numbers (none: {}). */
 function childFigures(stdout: string): Record<string, number> {

@@ -1,7 +1,7 @@
 // Runs a CommonJS file through vm.Script with a V8 code cache kept on disk (Node 20 has no module compile
 // cache): a later process skips parsing and compiling every function an earlier one compiled.
 
-import { createHash } from "node:crypto";
+import { createHash, type Hash } from "node:crypto";
 import { mkdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
@@ -48,8 +48,9 @@ export interface CommonJsRun {
 export function runCommonJs(file: string, cacheFile: string | undefined, extra: Readonly<Record<string, unknown>> = {}): CommonJsRun {
   // The digest covers the exact text V8 compiles (the wrapper names the extra arguments in order).
   const source = `(function (exports, require, module, __filename, __dirname, ${Object.keys(extra).join(", ")}) {${readFileSync(file, "utf8")}\n})`;
-  const identity = cacheFile === undefined ? "" : runtimeIdentity();
-  const digest = (data: Uint8Array) => createHash("sha256").update(identity).update("\0").update(source).update("\0").update(data).digest();
+  // Runtime and source hashed once; each digest (the read check, then the write after a miss) adds the data.
+  const prefix = cacheFile === undefined ? undefined : createHash("sha256").update(runtimeIdentity()).update("\0").update(source).update("\0");
+  const digest = (data: Uint8Array) => (prefix as Hash).copy().update(data).digest();
   const cached = cacheFile === undefined ? undefined : readCache(cacheFile, digest);
   const script = new Script(source, { filename: file, cachedData: cached });
   const module = { exports: {} };
