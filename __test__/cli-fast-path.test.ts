@@ -64,6 +64,21 @@ describe("strategy compile cache", () => {
     expect(new mod.default()).toBeInstanceOf(Strategy);
   });
 
+  it("binds the subpaths 'ferrobt/research' and 'ferrobt/reference' to the running copy, wherever the strategy lies", async () => {
+    // No node_modules at or above the temporary directory holds ferrobt: only the binding can find these.
+    const src = join(dir, "s4");
+    mkdirSync(src);
+    writeFileSync(
+      join(src, "strategy.ts"),
+      'import { expandGrid } from "ferrobt/research";\nimport { ReferenceSource } from "ferrobt/reference";\nexport { expandGrid, ReferenceSource };\n',
+    );
+    const research = await import("../ts/src/research/index.js");
+    const reference = await import("../ts/src/reference.js");
+    const mod = (await import(await compiledStrategyUrl(join(src, "strategy.ts")))) as { expandGrid: unknown; ReferenceSource: unknown };
+    expect(mod.expandGrid).toBe(research.expandGrid);
+    expect(mod.ReferenceSource).toBe(reference.ReferenceSource);
+  });
+
   it("names the file and line of a syntax error, and a missing file, with typed errors", async () => {
     const src = join(dir, "s3");
     mkdirSync(src);

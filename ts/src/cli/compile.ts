@@ -25,10 +25,18 @@ export function cacheDir(): string {
   return cacheDirOf("strategies");
 }
 
-/** This process's own ferrobt entry module (dist/index.js when built, ts/src/index.ts under tsx), which the strategy's `import "ferrobt"` is bound to. */
-function ownEntryUrl(): string {
-  const js = new URL("../index.js", import.meta.url);
-  return existsSync(fileURLToPath(js)) ? js.href : new URL("../index.ts", import.meta.url).href;
+/** The package's exports (package.json), by specifier: the module of this copy each one names, without extension. */
+const OWN_EXPORTS: Readonly<Record<string, string>> = { ferrobt: "index", "ferrobt/reference": "reference", "ferrobt/research": "research/index" };
+
+/**
+ * This process's own module for an export of the package (dist/….js when built, ts/src/….ts under
+ * tsx), which the strategy's `import "ferrobt…"` is bound to; undefined for any other specifier.
+ */
+function ownModuleUrl(specifier: string): string | undefined {
+  const name = OWN_EXPORTS[specifier];
+  if (name === undefined) return undefined;
+  const js = new URL(`../${name}.js`, import.meta.url);
+  return existsSync(fileURLToPath(js)) ? js.href : new URL(`../${name}.ts`, import.meta.url).href;
 }
 
 /** The nearest tsconfig.json at or above `dir` (esbuild reads it for the files there). */
@@ -51,7 +59,8 @@ function fileHash(path: string): string | undefined {
 /**
  * The URL of `file` compiled to one ES module: taken from the cache when the file and every input
  * recorded with it are unchanged, else built with esbuild (the one tsx brings) and cached.
- * `import "ferrobt"` binds to this process's copy; other packages stay external, resolved from the strategy's directory.
+ * `import "ferrobt"` (and its subpaths "ferrobt/reference", "ferrobt/research") binds to this process's
+ * copy; other packages stay external, resolved from the strategy's directory.
  */
 export async function compiledStrategyUrl(file: string): Promise<string> {
   const entry = resolve(file);
@@ -63,14 +72,15 @@ export async function compiledStrategyUrl(file: string): Promise<string> {
       cause,
     });
   }
-  const ferrobt = ownEntryUrl();
+  // The entries of this copy are one folder: its entry's URL keys them all.
+  const ferrobt = ownModuleUrl("ferrobt") as string;
   const key = sha256([CACHE_FORMAT, process.versions.node, ferrobt, entry, sha256(source)].join("\0"));
   const dir = cacheDir();
   const code = join(dir, `${key}.mjs`);
   const manifestPath = join(dir, `${key}.json`);
   if (existsSync(code) && isFresh(manifestPath)) return pathToFileURL(code).href;
 
-  const { text, inputs } = await build(entry, code, ferrobt);
+  const { text, inputs } = await build(entry, code);
   const tsconfig = nearestTsconfig(dirname(entry));
   const manifest: Manifest = { inputs: [...inputs, ...(tsconfig ? [tsconfig] : [])].map((p) => [p, fileHash(p) ?? ""] as const) };
   try {
@@ -118,17 +128,18 @@ const LOADERS: Record<string, Esbuild.Loader> = {
 };
 
 /** Bundles the strategy and its local imports into one module; returns its text and the local files read. */
-async function build(entry: string, outfile: string, ferrobt: string): Promise<{ text: string; inputs: string[] }> {
+async function build(entry: string, outfile: string): Promise<{ text: string; inputs: string[] }> {
   const esbuild = loadEsbuild();
   const SKIP = Symbol("resolving");
   const plugin: Esbuild.Plugin = {
     name: "ferrobt-strategy",
     setup(b) {
-      // Bare specifiers stay imports: ferrobt → this process's copy, a package → its resolved file.
+      // Bare specifiers stay imports: ferrobt and its subpaths → this process's copy, a package → its resolved file.
       b.onResolve({ filter: /^[^./]/ }, async (args) => {
         if (args.pluginData === SKIP) return undefined;
         if (isBuiltin(args.path)) return { path: args.path, external: true };
-        if (args.path === "ferrobt") return { path: ferrobt, external: true };
+        const own = ownModuleUrl(args.path);
+        if (own !== undefined) return { path: own, external: true };
         const found = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: SKIP });
         if (found.errors.length > 0) return { errors: found.errors };
         return { path: pathToFileURL(found.path).href, external: true };
