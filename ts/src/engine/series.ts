@@ -99,6 +99,11 @@ export class AssetSeries {
   /** Where the last newest-bar lookup landed. */
   private hitCols: BarColumnsView | undefined;
   private hitIndex = -1;
+  /** The last cut {@link top} answered, and its answer: the newest segment starting before it and that segment's bars up to it. */
+  private topCut = Number.NaN;
+  private topInclusive = false;
+  private topSegment = -1;
+  private topUpper = 0;
   /**
    * The source when it may drop columns it handed out (a catalog under a memory budget): then every
    * query asks it for the bars of a time range (loading only the chunks they lie in) and nothing is
@@ -183,6 +188,22 @@ export class AssetSeries {
     return -1;
   }
 
+  /**
+   * The index of the newest segment starting before `cut` (−1 for none), with that segment's bars up
+   * to `cut` left in `topUpper`. The last answer is kept: at a clock tick the window and the last price
+   * ask for the same cut (t − 1 min, inclusive), and the columns never change.
+   */
+  private top(cut: number, inclusive: boolean): number {
+    if (cut !== this.topCut || inclusive !== this.topInclusive) {
+      const k = this.segmentBefore(cut, inclusive);
+      this.topUpper = k < 0 ? 0 : this.upperAt(this.segments[k], cut, inclusive);
+      this.topSegment = k;
+      this.topCut = cut;
+      this.topInclusive = inclusive;
+    }
+    return this.topSegment;
+  }
+
   /** Bars of segment `s` with ts < cut (or <= cut when `inclusive`), capped at the segment's end. */
   private upperAt(s: Segment, cut: number, inclusive: boolean): number {
     if (cut >= s.to) return this.upperOf(s);
@@ -195,10 +216,10 @@ export class AssetSeries {
    */
   window(endMs: number, length: number, inclusive = false, fromMs = -Infinity): Bars {
     if (this.chunked) return this.joined(this.runs(endMs, length, inclusive, fromMs));
-    const k = this.segmentBefore(endMs, inclusive);
+    const k = this.top(endMs, inclusive);
     if (k < 0) return new Bars(this.label, EMPTY, 0, 0);
     const s = this.segments[k];
-    const upper = this.upperAt(s, endMs, inclusive);
+    const upper = this.topUpper;
     const lower = fromMs > s.from ? this.countIn(s, fromMs, false) : this.lowerOf(s);
     const take = Math.min(length, Math.max(0, upper - lower));
     // The common case: the newest contract alone has the bars asked for (or no older one could add any).
@@ -276,9 +297,10 @@ export class AssetSeries {
       this.hitIndex = runs[0].start;
       return true;
     }
-    for (let k = this.segmentBefore(atMs, inclusive); k >= 0; k--) {
+    const top = this.top(atMs, inclusive);
+    for (let k = top; k >= 0; k--) {
       const s = this.segments[k];
-      const upper = this.upperAt(s, atMs, inclusive);
+      const upper = k === top ? this.topUpper : this.upperAt(s, atMs, inclusive);
       if (upper > this.lowerOf(s)) {
         this.hitCols = this.colsOf(s);
         this.hitIndex = upper - 1;
