@@ -85,8 +85,14 @@ export class Broker {
   /** Rows evaluated by the next process() call, in submission order (the first `workingCount`). */
   private working = new Int32Array(64);
   private workingCount = 0;
-  /** Tracked rows that may still be active, in tracking order (pruned as they finish). */
-  private live: number[] = [];
+  /** Tracked rows that may still be active, in tracking order: the first `liveCount` (pruned as they finish). */
+  private live = new Int32Array(64);
+  private liveCount = 0;
+  /**
+   * Loops over `live` under way (they may call strategy hooks, which may ask for the active orders):
+   * while one runs, pruning writes a new array instead of compacting the one being read.
+   */
+  private liveReaders = 0;
   /** The handles of `live`, as last handed out (a new list whenever `live` changes). */
   private liveHandles: readonly Order[] | undefined;
   /** Distinct rows in the trade log, and whether one came from another book (its identifier may repeat). */
@@ -123,7 +129,8 @@ export class Broker {
       marks[row] |= TRACKED;
       if (this.trackedCount === this.tracked.length) this.tracked = grownI32(this.tracked);
       this.tracked[this.trackedCount++] = row;
-      this.live.push(row);
+      if (this.liveCount === this.live.length) this.live = grownI32(this.live);
+      this.live[this.liveCount++] = row;
       this.liveHandles = undefined;
     }
   }
@@ -133,24 +140,36 @@ export class Broker {
     return Array.from(this.tracked.subarray(0, this.trackedCount), (row) => this.book.handle(row));
   }
 
-  /** The live rows with the finished ones dropped (a new list when one finished; the old one is left as it was). */
-  private activeRows(): number[] {
-    const live = this.live;
-    for (let i = 0; i < live.length; i++) {
-      if (!this.book.isActive(live[i])) {
-        this.live = live.filter((row) => this.book.isActive(row));
-        this.liveHandles = undefined;
-        break;
-      }
-    }
-    return this.live;
+  /**
+   * Drops the finished rows from `live`, keeping the order; returns how many are left. Compacts in
+   * place (no allocation per round trip) unless a loop is reading `live`: then the rows left go to a
+   * new array and the one being read stays as it was.
+   */
+  private pruneLive(): number {
+    const b = this.book,
+      live = this.live,
+      n = this.liveCount;
+    let i = 0;
+    while (i < n && b.isActive(live[i])) i++;
+    if (i === n) return n;
+    const kept = this.liveReaders === 0 ? live : new Int32Array(live.length);
+    if (kept !== live) kept.set(live.subarray(0, i));
+    let j = i;
+    for (i++; i < n; i++) if (b.isActive(live[i])) kept[j++] = live[i];
+    this.live = kept;
+    this.liveCount = j;
+    this.liveHandles = undefined;
+    return j;
   }
 
   /** Tracked orders that are active (not filled and not cancelled, or with an active child), in tracking order. */
   activeOrders(): readonly Order[] {
-    const rows = this.activeRows();
+    const n = this.pruneLive();
     // A list handed out is never changed under its holder: a change makes a new one.
-    if (this.liveHandles === undefined) this.liveHandles = rows.length === 0 ? NO_ORDERS : rows.map((row) => this.book.handle(row));
+    if (this.liveHandles === undefined) {
+      const live = this.live;
+      this.liveHandles = n === 0 ? NO_ORDERS : Array.from({ length: n }, (_, i) => this.book.handle(live[i]));
+    }
     return this.liveHandles;
   }
 
@@ -209,8 +228,12 @@ export class Broker {
 
   /** Cancels every active order; the list is taken once, before anything is cancelled (spec §4.5). */
   cancelOpenOrders(t: number): void {
-    const rows = this.activeRows().slice();
-    for (let i = 0; i < rows.length; i++) this.cancelRow(rows[i], t);
+    // Rows tracked meanwhile go past n (or to a grown array), a prune to a new one: `rows` holds still.
+    const n = this.pruneLive(),
+      rows = this.live;
+    this.liveReaders++;
+    for (let i = 0; i < n; i++) this.cancelRow(rows[i], t);
+    this.liveReaders--;
   }
 
   /**
@@ -268,14 +291,16 @@ export class Broker {
     this.log(t, FILL_EVENT, row, price, quantity, fee);
     this.fills.add(t, row, price, quantity, fee, realized);
     if (this.portfolio.quantity(asset) === 0) {
-      // The active orders as they are now: orders tracked while cancelling are appended past `n` (or
-      // to a newer list), so they are not visited, as with a copy.
-      const active = this.activeRows(),
-        n = active.length;
+      // The active orders as they are now: orders tracked while cancelling go past `n` (or to a grown
+      // array), a prune to a new array, so they are not visited, as with a copy.
+      const n = this.pruneLive(),
+        active = this.live;
+      this.liveReaders++;
       for (let i = 0; i < n; i++) {
         const other = active[i];
         if (other !== row && b.asset(other).key === asset.key && b.isActive(other)) this.cancelRow(other, t);
       }
+      this.liveReaders--;
     }
     const cls = b.cls[row];
     if (cls === BRACKET || cls === OTO) {
