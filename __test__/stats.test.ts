@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { Asset } from "../ts/src/engine/asset.js";
 import { FillLedger } from "../ts/src/engine/fill-ledger.js";
-import { OrderBook } from "../ts/src/engine/order.js";
+import { MARKET, OrderBook, SIMPLE, sideCode, timeInForceCode } from "../ts/src/engine/order.js";
 import { NO_TRIPS, ReturnsScan, RoundTrips, type SummaryStats, summarize } from "../ts/src/engine/stats.js";
 
 /** The one place that knows how the engine takes its portfolio series: [time ms, portfolio value] pairs in, summary out. */
@@ -99,7 +99,8 @@ describe("round trips counted as fills arrive", () => {
   it("group a ledger's fills by asset key, even when two Asset objects share a key", () => {
     const book = new OrderBook();
     const [a, b, c] = [Asset.stock("SPY"), Asset.stock("SPY"), Asset.stock("QQQ")];
-    const row = (asset: Asset, side: "buy" | "sell") => book.append("", asset, 1, side, "market", "simple", undefined, undefined, undefined, undefined, "gtc");
+    const row = (asset: Asset, side: "buy" | "sell") =>
+      book.append("", asset, 1, sideCode(side), MARKET, SIMPLE, undefined, undefined, undefined, undefined, timeInForceCode("gtc"));
     const ledger = new FillLedger(book);
     ledger.add(0, row(a, "buy"), 10, 1, 0.1, 0);
     ledger.add(1, row(c, "buy"), 10, 1, 0.1, 0);

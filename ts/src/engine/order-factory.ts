@@ -3,7 +3,28 @@
 
 import { FerrobtError } from "../errors.js";
 import type { Asset } from "./asset.js";
-import { type Order, OrderBook, type OrderClass, type OrderOptions, type OrderSide, type OrderType } from "./order.js";
+import {
+  BRACKET,
+  BUY_TO_CLOSE,
+  classCode,
+  DAY,
+  LIMIT,
+  MARKET,
+  OCO,
+  type Order,
+  OrderBook,
+  type OrderOptions,
+  type OrderSide,
+  OTO,
+  SELL_TO_CLOSE,
+  SIMPLE,
+  STOP,
+  STOP_LIMIT,
+  sideCode,
+  TRAILING_STOP,
+  timeInForceCode,
+  typeCode,
+} from "./order.js";
 
 /** ASCII codes of the 16 hex digits. */
 const HEX = Array.from("0123456789abcdef", (c) => c.charCodeAt(0));
@@ -102,50 +123,52 @@ export class OrderFactory {
 
   /** An order; the type follows the prices given unless `o.type` is set (spec §4.3). */
   create(asset: Asset, quantity: number, side: OrderSide, o: OrderOptions): Order {
-    const type: OrderType =
-      o.type ??
-      (o.trailPrice !== undefined || o.trailPercent !== undefined
-        ? "trailing_stop"
-        : o.limitPrice !== undefined && o.stopPrice !== undefined
-          ? "stop_limit"
-          : o.limitPrice !== undefined
-            ? "limit"
-            : o.stopPrice !== undefined
-              ? "stop"
-              : "market");
-    const cls = o.orderClass ?? "simple";
-    const tif = o.timeInForce ?? "day";
+    // Codes first, in this order: a bad name throws before any row exists.
+    const sideC = sideCode(side);
+    const type =
+      o.type != null
+        ? typeCode(o.type)
+        : o.trailPrice !== undefined || o.trailPercent !== undefined
+          ? TRAILING_STOP
+          : o.limitPrice !== undefined && o.stopPrice !== undefined
+            ? STOP_LIMIT
+            : o.limitPrice !== undefined
+              ? LIMIT
+              : o.stopPrice !== undefined
+                ? STOP
+                : MARKET;
+    const cls = o.orderClass != null ? classCode(o.orderClass) : SIMPLE;
+    const tif = o.timeInForce != null ? timeInForceCode(o.timeInForce) : DAY;
     // Rows without an identifier of their own: row k is named by the id source's index k when first read.
-    const parent = this.book.append("", asset, quantity, side, type, cls, o.limitPrice, o.stopPrice, o.trailPrice, o.trailPercent, tif);
-    if (cls === "bracket" || cls === "oto") this.addExitChildren(parent, cls, o, tif);
-    if (cls === "oco") {
+    const parent = this.book.append("", asset, quantity, sideC, type, cls, o.limitPrice, o.stopPrice, o.trailPrice, o.trailPercent, tif);
+    if (cls === BRACKET || cls === OTO) this.addExitChildren(parent, cls, o, tif);
+    if (cls === OCO) {
       if (o.limitPrice === undefined || o.stopPrice === undefined) throw new FerrobtError("ERR_ORDER", "an OCO order needs both limitPrice and stopPrice");
-      const limit = this.book.append("", asset, quantity, side, "limit", "simple", o.limitPrice, undefined, undefined, undefined, tif);
-      this.book.append("", asset, quantity, side, "stop", "simple", undefined, o.stopPrice, undefined, undefined, tif);
+      const limit = this.book.append("", asset, quantity, sideC, LIMIT, SIMPLE, o.limitPrice, undefined, undefined, undefined, tif);
+      this.book.append("", asset, quantity, sideC, STOP, SIMPLE, undefined, o.stopPrice, undefined, undefined, tif);
       this.book.setChildren(parent, limit, 2);
     }
     return this.book.handle(parent);
   }
 
   /** Bracket: [take-profit limit, stop-loss]; OTO: exactly one of them. Children close the parent. */
-  private addExitChildren(parent: number, cls: OrderClass, o: OrderOptions, tif: "day" | "gtc"): void {
+  private addExitChildren(parent: number, cls: number, o: OrderOptions, tif: number): void {
     const book = this.book;
-    const side: OrderSide = book.buys(parent) ? "sell_to_close" : "buy_to_close";
+    const side = book.buys(parent) ? SELL_TO_CLOSE : BUY_TO_CLOSE;
     const asset = book.asset(parent),
       quantity = book.quantity[parent];
     const first = book.length;
-    if (o.secondaryLimitPrice !== undefined)
-      this.book.append("", asset, quantity, side, "limit", "simple", o.secondaryLimitPrice, undefined, undefined, undefined, tif);
+    if (o.secondaryLimitPrice !== undefined) book.append("", asset, quantity, side, LIMIT, SIMPLE, o.secondaryLimitPrice, undefined, undefined, undefined, tif);
     const trail = o.secondaryTrailPrice !== undefined || o.secondaryTrailPercent !== undefined;
     if (o.secondaryStopPrice !== undefined || trail) {
-      const type: OrderType = trail ? "trailing_stop" : o.secondaryStopLimitPrice !== undefined ? "stop_limit" : "stop";
-      this.book.append(
+      const type = trail ? TRAILING_STOP : o.secondaryStopLimitPrice !== undefined ? STOP_LIMIT : STOP;
+      book.append(
         "",
         asset,
         quantity,
         side,
         type,
-        "simple",
+        SIMPLE,
         o.secondaryStopLimitPrice,
         o.secondaryStopPrice,
         o.secondaryTrailPrice,
@@ -155,8 +178,9 @@ export class OrderFactory {
     }
     // The legs take their ids before the checks, as they always have (the ids that follow stay put).
     const count = book.length - first;
-    if (count === 0) throw new FerrobtError("ERR_ORDER", `a ${cls} order needs secondaryLimitPrice or secondaryStopPrice`);
-    if (cls === "oto" && count !== 1) throw new FerrobtError("ERR_ORDER", "an OTO order takes exactly one secondary price");
+    const name = cls === OTO ? "oto" : "bracket";
+    if (count === 0) throw new FerrobtError("ERR_ORDER", `a ${name} order needs secondaryLimitPrice or secondaryStopPrice`);
+    if (cls === OTO && count !== 1) throw new FerrobtError("ERR_ORDER", "an OTO order takes exactly one secondary price");
     book.setChildren(parent, first, count);
   }
 }

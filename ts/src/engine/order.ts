@@ -54,7 +54,9 @@ const STATUSES: readonly OrderStatus[] = ["unprocessed", "new", "fill", "cancele
 
 /** Side codes. */
 export const BUY = 0,
-  SELL = 1;
+  SELL = 1,
+  BUY_TO_CLOSE = 3,
+  SELL_TO_CLOSE = 6;
 /** 1 for the side codes that buy (buy, buy_to_open, buy_to_close, buy_to_cover). */
 export const BUYS: Uint8Array = Uint8Array.from(SIDES, (s) => (isBuySide(s) ? 1 : 0));
 /** 1 for the "_to_close" side codes. */
@@ -67,14 +69,17 @@ export const MARKET = 0,
   STOP = 2,
   STOP_LIMIT = 3,
   TRAILING_STOP = 4;
-/** Class codes (0 is simple). */
-export const BRACKET = 1,
+/** Class codes. */
+export const SIMPLE = 0,
+  BRACKET = 1,
   OTO = 2,
   OCO = 3;
 /** Status codes (0, a new row's, is unprocessed). */
 export const NEW = 1,
   FILLED = 2,
   CANCELED = 3;
+/** Time-in-force codes. */
+export const DAY = 0;
 
 /** Code of `name` in `names`; ERR_ORDER naming the field for anything else (a JS caller's typo). */
 function codeIn<T>(field: string, names: readonly T[], name: T): number {
@@ -82,6 +87,12 @@ function codeIn<T>(field: string, names: readonly T[], name: T): number {
   if (code < 0) throw new FerrobtError("ERR_ORDER", `order ${field} ${JSON.stringify(name)} is not one of ${names.join(", ")}`);
   return code;
 }
+
+/** The codes of names a caller gave (ERR_ORDER for a name that is none). */
+export const sideCode = (side: OrderSide): number => codeIn("side", SIDES, side);
+export const typeCode = (type: OrderType): number => codeIn("type", TYPES, type);
+export const classCode = (orderClass: OrderClass): number => codeIn("class", CLASSES, orderClass);
+export const timeInForceCode = (timeInForce: "day" | "gtc"): number => codeIn("timeInForce", TIFS, timeInForce);
 
 // Bits of OrderBook.flags: which optional prices are set, and the fill rules' state.
 export const HAS_LIMIT = 1,
@@ -171,33 +182,32 @@ export class OrderBook {
     return this.n;
   }
 
-  /** Appends a row (no parent, no children, unprocessed); returns its index. An empty identifier means `ids.at(row)`. */
+  /**
+   * Appends a row (no parent, no children, unprocessed) given the codes of its side, type, class and
+   * time in force (callers turn names into codes first, so a bad name throws before the row exists);
+   * returns its index. An empty identifier means `ids.at(row)`.
+   */
   append(
     identifier: string,
     asset: Asset,
     quantity: number,
-    side: OrderSide,
-    type: OrderType,
-    orderClass: OrderClass,
+    side: number,
+    type: number,
+    orderClass: number,
     limitPrice: number | undefined,
     stopPrice: number | undefined,
     trailPrice: number | undefined,
     trailPercent: number | undefined,
-    timeInForce: "day" | "gtc",
+    timeInForce: number,
   ): number {
-    // Codes first: a bad name throws before the row exists.
-    const sideCode = codeIn("side", SIDES, side),
-      typeCode = codeIn("type", TYPES, type),
-      classCode = codeIn("class", CLASSES, orderClass),
-      tifCode = codeIn("timeInForce", TIFS, timeInForce);
     const i = this.nextRow();
-    this.side[i] = sideCode;
-    this.type[i] = typeCode;
-    this.cls[i] = classCode;
-    this.tif[i] = tifCode;
+    this.side[i] = side;
+    this.type[i] = type;
+    this.cls[i] = orderClass;
+    this.tif[i] = timeInForce;
     // Anything but a number (a JS caller's string) is kept as NaN, which the broker refuses.
     this.quantity[i] = num(quantity);
-    if (trailPrice !== undefined || trailPercent !== undefined || typeCode === TRAILING_STOP) this.useTrailing();
+    if (trailPrice !== undefined || trailPercent !== undefined || type === TRAILING_STOP) this.useTrailing();
     let f = 0;
     if (limitPrice !== undefined) {
       f |= HAS_LIMIT;
@@ -429,8 +439,13 @@ export class Order {
     trailPercent: number | undefined,
     timeInForce: "day" | "gtc",
   ) {
+    // Codes first: a bad name throws before the book exists.
+    const sideC = sideCode(side),
+      typeC = typeCode(type),
+      classC = classCode(orderClass),
+      tifC = timeInForceCode(timeInForce);
     this.book = new OrderBook();
-    this.row = this.book.append(identifier, asset, quantity, side, type, orderClass, limitPrice, stopPrice, trailPrice, trailPercent, timeInForce);
+    this.row = this.book.append(identifier, asset, quantity, sideC, typeC, classC, limitPrice, stopPrice, trailPrice, trailPercent, tifC);
     this.book.setHandle(this.row, this);
   }
 
