@@ -1,6 +1,7 @@
 // Cash, positions and the futures FIFO lot ledger (spec §5.2–5.3).
 
 import { type Asset, contractSpec } from "./asset.js";
+import { grownF64 } from "./columns.js";
 
 /** A held position. */
 export interface Position {
@@ -11,11 +12,6 @@ export interface Position {
   readonly avgFillPrice: number;
 }
 
-interface Lot {
-  qty: number;
-  price: number;
-}
-
 /**
  * Everything booked on one asset: its open position (if any) and its FIFO lots. A slot outlives the
  * position, so a year of open/close cycles on one asset finds it with one lookup and never shrinks
@@ -23,7 +19,14 @@ interface Lot {
  */
 interface Slot {
   position: Position | undefined;
-  readonly lots: Lot[];
+  /**
+   * The open lots, oldest first: signed quantity and price of lots lotHead … lotEnd−1, in columns
+   * reused from one position to the next (no object per lot, no array shifted per close).
+   */
+  lotQty: Float64Array;
+  lotPrice: Float64Array;
+  lotHead: number;
+  lotEnd: number;
   /** The asset's futures margin per contract (looked up once; unused for stocks). */
   readonly margin: number;
 }
@@ -86,10 +89,11 @@ export class Portfolio {
   book(asset: Asset, signed: number, price: number): number {
     let slot = this.slot(asset.key);
     if (!slot) {
-      slot = { position: undefined, lots: [], margin: asset.isFuture ? contractSpec(asset.symbol).margin : 0 };
+      const margin = asset.isFuture ? contractSpec(asset.symbol).margin : 0;
+      slot = { position: undefined, lotQty: new Float64Array(4), lotPrice: new Float64Array(4), lotHead: 0, lotEnd: 0, margin };
       this.slots.set(asset.key, slot);
     }
-    const realized = this.matchLots(slot.lots, asset.multiplier, signed, price);
+    const realized = this.matchLots(slot, asset.multiplier, signed, price);
     const closed = this.closedByMatch,
       opened = this.openedByMatch;
     if (asset.isFuture) {
@@ -108,21 +112,27 @@ export class Portfolio {
    * FIFO lot matching: the opposing part closes the oldest lots, the rest opens a new lot. Returns the
    * realised P&L (multiplier `m`); the contracts closed and opened are left in closedByMatch and openedByMatch.
    */
-  private matchLots(lots: Lot[], m: number, signed: number, price: number): number {
+  private matchLots(slot: Slot, m: number, signed: number, price: number): number {
     const dir = Math.sign(signed);
     let remaining = Math.abs(signed);
     let realized = 0;
     let closed = 0;
-    while (remaining > 0 && lots.length > 0 && Math.sign(lots[0].qty) === -dir) {
-      const lot = lots[0];
-      const take = Math.min(remaining, Math.abs(lot.qty));
-      realized += lot.qty > 0 ? (price - lot.price) * take * m : (lot.price - price) * take * m;
+    const qty = slot.lotQty,
+      lotPrice = slot.lotPrice;
+    let head = slot.lotHead;
+    const end = slot.lotEnd;
+    while (remaining > 0 && head < end && Math.sign(qty[head]) === -dir) {
+      const take = Math.min(remaining, Math.abs(qty[head]));
+      realized += qty[head] > 0 ? (price - lotPrice[head]) * take * m : (lotPrice[head] - price) * take * m;
       closed += take;
       remaining -= take;
-      lot.qty += dir * take;
-      if (lot.qty === 0) lots.shift();
+      qty[head] += dir * take;
+      if (qty[head] === 0) head++;
     }
-    if (remaining > 0) lots.push({ qty: dir * remaining, price });
+    // No lot left: the columns start over from their first entry.
+    if (head === end) slot.lotHead = slot.lotEnd = 0;
+    else slot.lotHead = head;
+    if (remaining > 0) openLot(slot, dir * remaining, price);
     this.closedByMatch = closed;
     this.openedByMatch = remaining;
     return realized;
@@ -174,4 +184,22 @@ export class Portfolio {
     }
     return total;
   }
+}
+
+/** Appends a lot to `slot`; when its columns are full, the open lots move to the front (the columns doubled if over half full). */
+function openLot(slot: Slot, qty: number, price: number): void {
+  if (slot.lotEnd === slot.lotQty.length) {
+    const open = slot.lotEnd - slot.lotHead;
+    slot.lotQty.copyWithin(0, slot.lotHead, slot.lotEnd);
+    slot.lotPrice.copyWithin(0, slot.lotHead, slot.lotEnd);
+    slot.lotHead = 0;
+    slot.lotEnd = open;
+    if (open * 2 > slot.lotQty.length) {
+      slot.lotQty = grownF64(slot.lotQty);
+      slot.lotPrice = grownF64(slot.lotPrice);
+    }
+  }
+  slot.lotQty[slot.lotEnd] = qty;
+  slot.lotPrice[slot.lotEnd] = price;
+  slot.lotEnd++;
 }
