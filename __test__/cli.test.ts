@@ -2,8 +2,9 @@
 // written files, exit codes, and the profiler's table.
 
 import { execFileSync, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import MESMomentumSMA9 from "../examples/mes-momentum-sma9.js";
 import { formatProfile, profileRun } from "../ts/src/profile/profile.js";
@@ -72,3 +73,47 @@ describe("profiler", () => {
     expect(table).toContain("parity: trade logs equal");
   });
 });
+
+describe("the command line's V8 flags", () => {
+  /** Keeps a few hundred small arrays and drops the rest, as a backtest does; prints the young generation's size at the end. */
+  const STRATEGY = `import { getHeapSpaceStatistics } from "node:v8";
+import { Strategy } from "ferrobt";
+export default class NewSpace extends Strategy {
+  private kept: number[][] = [];
+  override onTradingIteration(): void {
+    for (let i = 0; i < 200; i++) this.kept.push([i, i + 1]);
+    if (this.kept.length > 2_000) this.kept = [];
+  }
+  override onStrategyEnd(): void {
+    const young = getHeapSpaceStatistics().find((s) => s.space_name === "new_space");
+    console.error("new_space", young?.space_size);
+  }
+}
+`;
+  const youngSize = (stderr: string) => Number(/new_space (\d+)/.exec(stderr)?.[1]);
+
+  it("grow the young generation to its maximum at once; a program importing ferrobt keeps node's defaults", () => {
+    const dir = tempDir();
+    const strategy = join(dir, "new-space.ts");
+    writeFileSync(strategy, STRATEGY);
+    const env = { ...process.env, FERROBT_CACHE_DIR: join(dir, "cache") };
+    const viaCli = spawnSync(process.execPath, [CLI, "backtest", strategy, "--data", samplePath(), "--out", join(dir, "out"), "--quiet"], {
+      cwd: REPO,
+      encoding: "utf8",
+      env,
+    });
+    expect(viaCli.status, viaCli.stderr).toBe(0);
+    // The same run through the library, in a process with node's default flags.
+    const dist = (f: string) => JSON.stringify(pathToFileURL(join(REPO, "dist", f)).href);
+    const code = `import { compiledStrategyUrl } from ${dist("cli/compile.js")};
+import { Backtest, BarStore } from ${dist("index.js")};
+const { default: S } = await import(await compiledStrategyUrl(${JSON.stringify(strategy)}));
+new Backtest(new S(), { data: BarStore.openParquetSync(${JSON.stringify(samplePath())}), start: "2024-01-03T09:30", end: "2024-01-05T16:00" }).run();`;
+    const viaLibrary = spawnSync(process.execPath, ["--input-type=module", "-e", code], { cwd: REPO, encoding: "utf8", env });
+    expect(viaLibrary.status, viaLibrary.stderr).toBe(0);
+    // V8's default maximum on 64-bit: two semi-spaces of 16 MiB.
+    expect(youngSize(viaCli.stderr)).toBe(32 * 1024 * 1024);
+    expect(youngSize(viaLibrary.stderr)).toBeLessThanOrEqual(8 * 1024 * 1024);
+  });
+});
+

@@ -9,6 +9,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { CLI_V8_FLAGS } from "../ts/src/bundle-loader.js";
 import { median, seedFile, yearFile } from "./fixtures.js";
 
 const root = join(import.meta.dirname, "..");
@@ -44,6 +45,8 @@ export interface ProcessReport {
   readonly gcShare: number;
   readonly gcMs: number;
   readonly gcRunMs: number;
+  /** The same backtest's GC share in a process with the command line's V8 flags (CLI_V8_FLAGS), median of the runs (fraction). */
+  readonly gcShareCli: number;
   /** The one-year backtest, the hand loop and the hand loop through windows alternated in one warm process (bench/process/interleaved.ts): medians, ratios, warm GC share. */
   readonly interleaved: Readonly<Record<string, number>>;
 }
@@ -156,11 +159,24 @@ export function processScenarios(quick: boolean): ProcessReport {
     env,
   });
   results.push(gc);
+  const gcCli = timeProcess(
+    `1-year backtest with GC observed, with the CLI's V8 flags (${CLI_V8_FLAGS.join(" ")})`,
+    [...CLI_V8_FLAGS, "bench/process/gc-share.mjs", year, "2023-01-03T09:30", "2023-12-29T16:00"],
+    { runs: quick ? 1 : 3, warmup: 0, env },
+  );
+  results.push(gcCli);
   const interleaved = timeProcess("1-year backtest and hand loop, interleaved", ["--import", "tsx", "bench/process/interleaved.ts", year, quick ? "2" : "7"], {
     runs: 1,
     warmup: 0,
   });
-  return { results, gcShare: gc.child.gcMs / gc.child.runMs, gcMs: gc.child.gcMs, gcRunMs: gc.child.runMs, interleaved: interleaved.child };
+  return {
+    results,
+    gcShare: gc.child.gcMs / gc.child.runMs,
+    gcMs: gc.child.gcMs,
+    gcRunMs: gc.child.runMs,
+    gcShareCli: gcCli.child.gcMs / gcCli.child.runMs,
+    interleaved: interleaved.child,
+  };
 }
 
 const ms = (x: number | undefined) => (x === undefined ? "–" : `${x.toFixed(1)} ms`);
@@ -191,7 +207,8 @@ export function formatProcessReport(p: ProcessReport): string[] {
     ),
     ``,
     `GC share of the one-year backtest: ${(p.gcShare * 100).toFixed(1)} % (${p.gcMs.toFixed(0)} ms of GC pauses in a ${p.gcRunMs.toFixed(0)} ms run: ` +
-      `scavenges ${gc.scavengeMs.toFixed(0)} ms, mark-compacts ${gc.markCompactMs.toFixed(0)} ms, incremental marking ${gc.incrementalMarkMs.toFixed(0)} ms; perf_hooks 'gc' entries, target ≤ 5 %).`,
+      `scavenges ${gc.scavengeMs.toFixed(0)} ms, mark-compacts ${gc.markCompactMs.toFixed(0)} ms, incremental marking ${gc.incrementalMarkMs.toFixed(0)} ms; perf_hooks 'gc' entries, target ≤ 5 %), ` +
+      `in a process with node's default flags, as a program importing ferrobt runs it; ${(p.gcShareCli * 100).toFixed(1)} % with the flags the command line sets (${CLI_V8_FLAGS.join(" ")}).`,
     ``,
     `The one-year backtest alternated with the hand-written loop in one warm process (a noisy machine slows both alike): ` +
       `engine ${p.interleaved.engineMs.toFixed(0)} ms, hand loop ${p.interleaved.handLoopMs.toFixed(0)} ms (medians), median ratio ${p.interleaved.ratio.toFixed(2)}× (target ≤ 2×); ` +
