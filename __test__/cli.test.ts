@@ -116,4 +116,3 @@ new Backtest(new S(), { data: BarStore.openParquetSync(${JSON.stringify(samplePa
     expect(youngSize(viaLibrary.stderr)).toBeLessThanOrEqual(8 * 1024 * 1024);
   });
 });
-
