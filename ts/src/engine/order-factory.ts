@@ -7,6 +7,7 @@ import {
   BRACKET,
   BUY_TO_CLOSE,
   classCode,
+  className,
   DAY,
   LIMIT,
   MARKET,
@@ -178,8 +179,7 @@ export class OrderFactory {
     }
     // The legs take their ids before the checks, as they always have (the ids that follow stay put).
     const count = book.length - first;
-    const name = cls === OTO ? "oto" : "bracket";
-    if (count === 0) throw new FerrobtError("ERR_ORDER", `a ${name} order needs secondaryLimitPrice or secondaryStopPrice`);
+    if (count === 0) throw new FerrobtError("ERR_ORDER", `a ${className(cls)} order needs secondaryLimitPrice or secondaryStopPrice`);
     if (cls === OTO && count !== 1) throw new FerrobtError("ERR_ORDER", "an OTO order takes exactly one secondary price");
     book.setChildren(parent, first, count);
   }

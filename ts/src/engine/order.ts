@@ -563,7 +563,8 @@ export class Order {
   }
 }
 
-/** The side names by code (the trade log writes them). */
+/** The names by code (the trade log and error messages write them). */
 export const sideName = (code: number): OrderSide => SIDES[code];
 export const typeName = (code: number): OrderType => TYPES[code];
+export const className = (code: number): OrderClass => CLASSES[code];
 export const timeInForceName = (code: number): "day" | "gtc" => TIFS[code];
