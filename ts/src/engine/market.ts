@@ -32,6 +32,8 @@ export class MarketData {
   private readonly resampler = new Resampler();
   private lastAsset: Asset | undefined;
   private lastQuote: Quote | undefined;
+  /** The last timestep string that meant one-minute bars. */
+  private minuteStep: string | undefined;
 
   constructor(
     private readonly source: DataSource,
@@ -64,6 +66,17 @@ export class MarketData {
    * (undefined when there is none). Multi-minute and day steps resample the minute bars.
    */
   historicalPrices(asset: Asset, length: number, timestep: string, timeshift: number, t: number, probe?: Probe): Bars | undefined {
+    // Every tick's case, small enough for the caller to inline: the asset asked last, one-minute bars,
+    // no shift, all in the contract the clock is in.
+    if (asset === this.lastAsset && timestep === this.minuteStep && timeshift === 0) {
+      const bars = (this.lastQuote as Quote).series.windowInHot(t - MS_PER_MINUTE, length);
+      if (bars !== undefined) return bars;
+    }
+    return this.anyHistoricalPrices(asset, length, timestep, timeshift, t, probe);
+  }
+
+  /** {@link historicalPrices} for any asset, timestep and shift. */
+  private anyHistoricalPrices(asset: Asset, length: number, timestep: string, timeshift: number, t: number, probe?: Probe): Bars | undefined {
     const step = parseTimestep(timestep);
     const series = this.quote(asset).series;
     if (timeshift < 0) {
@@ -74,6 +87,7 @@ export class MarketData {
     // progress, ferrobt deliberately does not.
     const end = t - timeshift * MS_PER_MINUTE - MS_PER_MINUTE;
     if (step.unit === "minute" && step.multiplier === 1) {
+      this.minuteStep = timestep;
       const bars = series.window(end, length, true);
       return bars.length === 0 ? undefined : bars;
     }

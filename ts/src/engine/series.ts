@@ -18,7 +18,7 @@ interface Segment {
   readonly from: number;
   readonly to: number;
   /** Its columns, fetched on first use. */
-  cols?: BarColumnsView;
+  cols?: ColumnSet;
   /** Index of the first bar >= from, found once (the data never changes). */
   lower?: number;
   /** Index of the first bar >= to, found once. */
@@ -40,7 +40,7 @@ class Cursor {
   constructor(
     private readonly source: DataSource,
     private readonly symbol: string,
-    private readonly wholeMs: boolean,
+    readonly wholeMs: boolean,
   ) {}
 
   /** Bars of `times` (the symbol's timesMs, handed in so the cursor never keeps the columns) below t. */
@@ -78,6 +78,65 @@ function countFrom(times: Float64Array, t: number, inclusive: boolean, from: num
 /** A bar (or a segment's start) at `x` counts for a query at t: x < t, or x = t when `inclusive`. */
 const below = (x: number, t: number, inclusive: boolean) => x < t || (inclusive && x === t);
 
+/**
+ * The contract the clock is in, ready for the queries every tick makes: bar counts up to a whole-ms
+ * time inside it, walked from the previous answer of the same stream (the window's and last price's
+ * cut, t − 1 min, and the fill bar's, t + 2 min), with its columns and first bar at hand. The calls
+ * are small so the market data's per-tick paths inline them; −1 sends a query to the general path.
+ * Made only for whole-ms columns, where counting on timesMs is exact (see {@link Cursor}).
+ */
+class HotSegment {
+  private atOrBeforeCut = Number.NaN;
+  private atOrBeforeCount = 0;
+  private beforeCut = Number.NaN;
+  private beforeCount = 0;
+
+  constructor(
+    /** The segment's index in its series. */
+    readonly index: number,
+    readonly symbol: string,
+    readonly cols: ColumnSet,
+    /** Index of the segment's first bar. */
+    readonly lower: number,
+    /** Its bars start at from; a time at or past end is past its roll or in the next segment. */
+    private readonly from: number,
+    private readonly end: number,
+  ) {}
+
+  /** Bars with ts <= c, or −1 when c is not a whole ms inside the segment. */
+  countAtOrBefore(c: number): number {
+    if (c === this.atOrBeforeCut) return this.atOrBeforeCount;
+    if (!this.holds(c)) return -1;
+    this.atOrBeforeCount = countAtOrBeforeFrom(this.cols.timesMs, c, this.atOrBeforeCount);
+    this.atOrBeforeCut = c;
+    return this.atOrBeforeCount;
+  }
+
+  /** Bars with ts < x, or −1 when x − 1 ms is not a whole ms inside the segment (whole-ms bars before x are those at or before it). */
+  countBefore(x: number): number {
+    if (x === this.beforeCut) return this.beforeCount;
+    if (!this.holds(x - 1)) return -1;
+    this.beforeCount = countAtOrBeforeFrom(this.cols.timesMs, x - 1, this.beforeCount);
+    this.beforeCut = x;
+    return this.beforeCount;
+  }
+
+  private holds(c: number): boolean {
+    return Number.isInteger(c) && Math.abs(c) <= MAX_QUERY_MS && this.from <= c && c < this.end;
+  }
+}
+
+/**
+ * Bars of `times` with ts <= c, from `from` (the count at the previous cut): one bar more or none
+ * when the clock moved a minute, else a binary search. Kept small so the per-tick paths inline it
+ * whole ({@link countFrom} is the general walk).
+ */
+function countAtOrBeforeFrom(times: Float64Array, c: number, from: number): number {
+  const n = times.length;
+  const i = from < n && times[from] <= c ? from + 1 : from;
+  return (i < n && times[i] <= c) || (i > 0 && times[i - 1] > c) ? countBelow(times, c, true) : i;
+}
+
 /** A source read by time range, a chunk at a time. */
 type ChunkedSource = Required<Pick<DataSource, "barRuns">>;
 
@@ -104,6 +163,8 @@ export class AssetSeries {
   private topInclusive = false;
   private topSegment = -1;
   private topUpper = 0;
+  /** The segment {@link top} last landed in, when its times are whole ms. */
+  private hot: HotSegment | undefined;
   /**
    * The source when it may drop columns it handed out (a catalog under a memory budget): then every
    * query asks it for the bars of a time range (loading only the chunks they lie in) and nothing is
@@ -148,7 +209,7 @@ export class AssetSeries {
     return new AssetSeries(source, asset.symbol, segments);
   }
 
-  private colsOf(s: Segment): BarColumnsView {
+  private colsOf(s: Segment): ColumnSet {
     return (s.cols ??= ColumnSet.shared(this.source.columns(s.symbol)));
   }
 
@@ -200,8 +261,31 @@ export class AssetSeries {
       this.topSegment = k;
       this.topCut = cut;
       this.topInclusive = inclusive;
+      if (k >= 0 && this.hot?.index !== k) this.hot = this.hotSegment(k);
     }
     return this.topSegment;
+  }
+
+  /** Segment k as the clock's contract, or undefined when its times are not all whole ms. */
+  private hotSegment(k: number): HotSegment | undefined {
+    const s = this.segments[k];
+    if (!this.cursorOf(s).wholeMs) return undefined;
+    const next = k + 1 < this.segments.length ? this.segments[k + 1].from : Infinity;
+    return new HotSegment(k, s.symbol, this.colsOf(s), this.lowerOf(s), s.from, Math.min(s.to, next));
+  }
+
+  /**
+   * {@link window}(cut, length, true) when the clock's contract holds the whole answer (every tick's
+   * case); undefined otherwise, for the caller to ask {@link window}.
+   */
+  windowInHot(cut: number, length: number): Bars | undefined {
+    const h = this.hot;
+    if (h === undefined) return undefined;
+    const upper = h.countAtOrBefore(cut);
+    const take = Math.min(length, upper - h.lower);
+    // Older contracts add nothing when the window is full or there is none; an empty window takes the general path.
+    if (upper < 0 || take <= 0 || (take < length && h.index > 0)) return undefined;
+    return new Bars(h.symbol, h.cols, upper - take, upper);
   }
 
   /** Bars of segment `s` with ts < cut (or <= cut when `inclusive`), capped at the segment's end. */
@@ -315,13 +399,20 @@ export class AssetSeries {
    * The object is reused by the next call: read it at once.
    */
   ohlBefore(endMs: number): FillBar | undefined {
+    const h = this.hot;
+    const n = h === undefined ? -1 : h.countBefore(endMs);
+    // The clock's contract has the bar (else an older contract may, or the time is not whole ms).
+    if (h !== undefined && n > h.lower) return this.fillFrom(h.cols, n - 1);
     if (!this.newestAtOrBefore(endMs, false)) return undefined;
-    const c = this.hitCols as BarColumnsView,
-      i = this.hitIndex;
+    const fill = this.fillFrom(this.hitCols as BarColumnsView, this.hitIndex);
+    if (this.chunked) this.hitCols = undefined;
+    return fill;
+  }
+
+  private fillFrom(c: BarColumnsView, i: number): FillBar {
     this.fill.open = c.open[i];
     this.fill.high = c.high[i];
     this.fill.low = c.low[i];
-    if (this.chunked) this.hitCols = undefined;
     return this.fill;
   }
 
@@ -348,6 +439,9 @@ export class AssetSeries {
 
   /** Close of the newest bar with ts <= atMs (the last-price hot path). */
   closeAtOrBefore(atMs: number): number | undefined {
+    const h = this.hot;
+    const n = h === undefined ? -1 : h.countAtOrBefore(atMs);
+    if (h !== undefined && n > h.lower) return h.cols.close[n - 1];
     if (!this.newestAtOrBefore(atMs, true)) return undefined;
     const close = (this.hitCols as BarColumnsView).close[this.hitIndex];
     if (this.chunked) this.hitCols = undefined;
