@@ -164,12 +164,18 @@ describe("AssetSeries (cursor searches)", () => {
         let t = t0 + 86_400_000;
         for (let q = 0; q < 300; q++) {
           t += next() < 0.8 ? MIN : (next() - 0.3) * 4 * 86_400_000;
-          const tq = Math.round(t / MIN) * MIN;
+          // Mostly whole minutes (the clock's), some seconds and fractions of a ms (the general path's).
+          const off = next();
+          const tq = Math.round(t / MIN) * MIN + (off < 0.1 ? 30_000 : off < 0.15 ? 0.4 : 0);
+          const length = next() < 0.5 ? 50 : 1 + Math.floor(next() * 3_000);
           const fresh = () => AssetSeries.of(source, asset, ...range);
           expect(series.closeAtOrBefore(tq - MIN)).toBe(fresh().closeAtOrBefore(tq - MIN));
           expect(series.ohlBefore(tq + 2 * MIN)).toEqual(fresh().ohlBefore(tq + 2 * MIN));
-          const a = series.window(tq - MIN, 50, true),
-            b = fresh().window(tq - MIN, 50, true);
+          const b = fresh().window(tq - MIN, length, true);
+          // The clock contract's shortcut, when it answers, answers the same.
+          const hot = series.windowInHot(tq - MIN, length);
+          if (hot) expect([hot.symbol, Array.from(hot.timesMs), Array.from(hot.close)]).toEqual([b.symbol, Array.from(b.timesMs), Array.from(b.close)]);
+          const a = series.window(tq - MIN, length, true);
           expect([a.symbol, Array.from(a.timesMs), Array.from(a.close)]).toEqual([b.symbol, Array.from(b.timesMs), Array.from(b.close)]);
         }
       }),
