@@ -102,17 +102,20 @@ export class SessionClock {
         this.t += 1_000;
         ttc = this.calendar.timeToClose(this.t);
       }
+      // The session's steps on a local (every read of the slot checks the array), stored back after.
+      let t = this.t;
       while (ttc > mbc) {
-        if (this.t > lastTick) break;
-        this.iterate(l);
+        if (t > lastTick) break;
+        this.iterate(l, t);
         if (ttc - mbc <= 0 || step === 0) break;
         if (step > ttc) {
-          this.t += ttc;
+          t += ttc;
           break;
         }
-        this.t += step;
-        ttc = this.calendar.timeToClose(this.t);
+        t += step;
+        ttc = this.calendar.timeToClose(t);
       }
+      this.t = t;
       this.closeSession(l);
       if (this.t >= lastTick || nyDate(this.t + 86_400_000) > lastDay) return;
     }
@@ -121,17 +124,15 @@ export class SessionClock {
   private runContinuous(l: ClockListener): void {
     const lastTick = this.o.endMs - MS_PER_MINUTE;
     while (this.t <= lastTick) {
-      this.iterate(l);
+      this.iterate(l, this.t);
       if (this.o.stepMs === 0) break;
       this.t += this.o.stepMs;
     }
     this.closeSession(l);
   }
 
-  /** One trading iteration (recorded but not run when the market is closed), then order processing. */
-  private iterate(l: ClockListener): void {
-    // One read of the instant: each read of the slot passed to a call would box a new heap number.
-    const t = this.t;
+  /** One trading iteration at t (recorded but not run when the market is closed), then order processing. */
+  private iterate(l: ClockListener, t: number): void {
     const open = this.calendar.isOpen(t);
     l.call("onTradingIteration", t, open);
     if (open) this.iterations++;

@@ -47,8 +47,10 @@ export interface RuntimeParts {
 }
 
 export class StrategyRuntime implements StrategyContext, ClockListener {
-  private t: number;
-  private pv: number;
+  // Declared with numbers (one declared without a value starts undefined, and V8 then keeps it
+  // tagged: a new heap number on every store).
+  private t = Number.NaN;
+  private pv = Number.NaN;
   private marketName: CalendarName = "NASDAQ";
   calendar: MarketCalendar;
   /** The running clock, told when the strategy switches markets. */

@@ -86,22 +86,33 @@ const below = (x: number, t: number, inclusive: boolean) => x < t || (inclusive 
  * Made only for whole-ms columns, where counting on timesMs is exact (see {@link Cursor}).
  */
 class HotSegment {
+  // Number fields are declared with numbers: one declared without a value starts undefined, and V8
+  // then keeps it tagged (a heap-number check on every read).
+  /** The segment's index in its series. */
+  readonly index: number = 0;
+  /** Index of the segment's first bar. */
+  readonly lower: number = 0;
+  /** Its bars start at from; a time at or past end is past its roll or in the next segment. */
+  private readonly from: number = Number.NaN;
+  private readonly end: number = Number.NaN;
   private atOrBeforeCut = Number.NaN;
   private atOrBeforeCount = 0;
   private beforeCut = Number.NaN;
   private beforeCount = 0;
 
   constructor(
-    /** The segment's index in its series. */
-    readonly index: number,
+    index: number,
     readonly symbol: string,
     readonly cols: ColumnSet,
-    /** Index of the segment's first bar. */
-    readonly lower: number,
-    /** Its bars start at from; a time at or past end is past its roll or in the next segment. */
-    private readonly from: number,
-    private readonly end: number,
-  ) {}
+    lower: number,
+    from: number,
+    end: number,
+  ) {
+    this.index = index;
+    this.lower = lower;
+    this.from = from;
+    this.end = end;
+  }
 
   /** Bars with ts <= c, or −1 when c is not a whole ms inside the segment. */
   countAtOrBefore(c: number): number {
