@@ -36,12 +36,16 @@ interface Slot {
  * broker changes them (fills and fees); everyone else reads.
  */
 export class Portfolio {
-  private cashBalance: number;
+  /** Declared with a number: a field that starts undefined stays tagged, and each cash update would box a new number. */
+  private cashBalance = Number.NaN;
   private readonly slots = new Map<string, Slot>();
   /** The open positions, in the order they were opened (iterated on every lifecycle call without an iterator object). */
   private readonly heldList: Position[] = [];
-  /** The slot found last (fills come in runs on one asset); "" is no asset's key (a string from the start, so its reads stay typed). */
-  private lastKey = "";
+  /**
+   * The slot found last and its asset (fills and queries come in runs on one asset): the same Asset
+   * object is one pointer compare, where its key, a string built per asset, costs a string compare.
+   */
+  private lastAsset: Asset | undefined;
   private lastSlot: Slot | undefined;
   /** Contracts the last lot match closed and opened (fields, so a fill allocates no result object). */
   private closedByMatch = 0;
@@ -51,11 +55,11 @@ export class Portfolio {
     this.cashBalance = budget;
   }
 
-  private slot(key: string): Slot | undefined {
-    if (key === this.lastKey) return this.lastSlot;
-    const s = this.slots.get(key);
+  private slot(asset: Asset): Slot | undefined {
+    if (asset === this.lastAsset) return this.lastSlot;
+    const s = this.slots.get(asset.key);
     if (s) {
-      this.lastKey = key;
+      this.lastAsset = asset;
       this.lastSlot = s;
     }
     return s;
@@ -87,7 +91,7 @@ export class Portfolio {
    * Returns the realised P&L of the closing part (FIFO), in currency.
    */
   book(asset: Asset, signed: number, price: number): number {
-    let slot = this.slot(asset.key);
+    let slot = this.slot(asset);
     if (!slot) {
       const margin = asset.isFuture ? contractSpec(asset.symbol).margin : 0;
       slot = { position: undefined, lotQty: new Float64Array(4), lotPrice: new Float64Array(4), lotHead: 0, lotEnd: 0, margin };
@@ -158,12 +162,12 @@ export class Portfolio {
 
   /** Signed quantity held of `asset` (0 if none). */
   quantity(asset: Asset): number {
-    return this.slot(asset.key)?.position?.quantity ?? 0;
+    return this.slot(asset)?.position?.quantity ?? 0;
   }
 
   /** The position in `asset`, if any. */
   position(asset: Asset): Position | undefined {
-    return this.slot(asset.key)?.position;
+    return this.slot(asset)?.position;
   }
 
   /**
@@ -177,7 +181,7 @@ export class Portfolio {
       const p = list[i];
       const last = lastPrice(p.asset) ?? p.avgFillPrice;
       if (p.asset.isFuture) {
-        total += (this.slot(p.asset.key) as Slot).margin * Math.abs(p.quantity) + (last - p.avgFillPrice) * p.quantity * p.asset.multiplier;
+        total += (this.slot(p.asset) as Slot).margin * Math.abs(p.quantity) + (last - p.avgFillPrice) * p.quantity * p.asset.multiplier;
       } else {
         total += p.quantity * last * p.asset.multiplier;
       }
