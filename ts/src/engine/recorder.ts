@@ -25,13 +25,19 @@ export interface EquityColumns extends EquitySeries {
 
 export class EquityRecorder {
   private n = 0;
-  private times: Float64Array<ArrayBuffer>;
-  private values: Float64Array<ArrayBuffer>;
-  private cashes: Float64Array<ArrayBuffer>;
+  /** Entries each column has room for. */
+  private capacity: number;
+  /**
+   * The three columns in one array, `capacity` entries each: times, then portfolio values, then cash
+   * (a row then checks one typed array, not three).
+   */
+  private table: Float64Array<ArrayBuffer>;
   /** Snapshots so far: the entry index where each starts (ascending) and where its positions start in the flat columns. */
   private snapshots = 0;
   private snapshotFrom = new Float64Array(64);
   private snapshotAt = new Float64Array(64);
+  /** Where the last snapshot's positions start (snapshotAt's last entry, kept apart for the per-row comparison). */
+  private lastSnapshotAt = 0;
   /** Every snapshot's positions, one after the other. */
   private held = 0;
   private readonly heldSymbols: string[] = [];
@@ -44,40 +50,29 @@ export class EquityRecorder {
 
   /** `expected`: about how many entries the run will record (the columns grow past it when needed). */
   constructor(expected = 4_096) {
-    const n = Math.max(16, Math.min(Math.ceil(expected), 1 << 24));
-    this.times = new Float64Array(n);
-    this.values = new Float64Array(n);
-    this.cashes = new Float64Array(n);
+    this.capacity = Math.max(16, Math.min(Math.ceil(expected), 1 << 24));
+    this.table = new Float64Array(3 * this.capacity);
   }
 
   /** Records one lifecycle call. */
   record(timeMs: number, portfolioValue: number, portfolio: Portfolio): void {
-    if (this.n === this.times.length) this.grow();
-    const i = this.n++;
-    this.times[i] = timeMs;
-    this.values[i] = portfolioValue;
-    this.cashes[i] = portfolio.cash;
+    const i = this.n;
+    if (i === this.capacity) this.grow();
+    const table = this.table,
+      capacity = this.capacity;
+    table[i] = timeMs;
+    table[capacity + i] = portfolioValue;
+    table[2 * capacity + i] = portfolio.cash;
+    this.n = i + 1;
     this.returns.add(timeMs, portfolioValue);
     const held = portfolio.heldPositions;
     // A new snapshot when the positions differ from the last one (a fill, or the strategy changing a quantity itself).
-    if (this.snapshots === 0 || this.differsFromLast(held)) {
-      if (this.snapshots === this.snapshotFrom.length) {
-        this.snapshotFrom = grownF64(this.snapshotFrom);
-        this.snapshotAt = grownF64(this.snapshotAt);
-      }
-      this.snapshotFrom[this.snapshots] = i;
-      this.snapshotAt[this.snapshots++] = this.held;
-      for (let k = 0; k < held.length; k++) {
-        if (this.held === this.heldQuantities.length) this.heldQuantities = grownF64(this.heldQuantities);
-        this.heldSymbols[this.held] = held[k].asset.symbol;
-        this.heldQuantities[this.held++] = held[k].quantity;
-      }
-    }
+    if (this.snapshots === 0 || this.differsFromLast(held)) this.addSnapshot(i, held);
   }
 
   /** The held quantities are not those of the last snapshot. */
   private differsFromLast(held: readonly Position[]): boolean {
-    const from = this.snapshotAt[this.snapshots - 1];
+    const from = this.lastSnapshotAt;
     if (this.held - from !== held.length) return true;
     for (let i = 0; i < held.length; i++) {
       if (this.heldQuantities[from + i] !== held[i].quantity || this.heldSymbols[from + i] !== held[i].asset.symbol) return true;
@@ -85,10 +80,28 @@ export class EquityRecorder {
     return false;
   }
 
+  /** A snapshot of `held` starting at entry `i`. */
+  private addSnapshot(i: number, held: readonly Position[]): void {
+    if (this.snapshots === this.snapshotFrom.length) {
+      this.snapshotFrom = grownF64(this.snapshotFrom);
+      this.snapshotAt = grownF64(this.snapshotAt);
+    }
+    this.snapshotFrom[this.snapshots] = i;
+    this.snapshotAt[this.snapshots++] = this.lastSnapshotAt = this.held;
+    for (let k = 0; k < held.length; k++) {
+      if (this.held === this.heldQuantities.length) this.heldQuantities = grownF64(this.heldQuantities);
+      this.heldSymbols[this.held] = held[k].asset.symbol;
+      this.heldQuantities[this.held++] = held[k].quantity;
+    }
+  }
+
+  /** Each column moved to twice the room. */
   private grow(): void {
-    this.times = grownF64(this.times);
-    this.values = grownF64(this.values);
-    this.cashes = grownF64(this.cashes);
+    const capacity = this.capacity,
+      table = new Float64Array(6 * capacity);
+    for (let c = 0; c < 3; c++) table.set(this.table.subarray(c * capacity, (c + 1) * capacity), 2 * c * capacity);
+    this.table = table;
+    this.capacity = 2 * capacity;
   }
 
   /** Entries recorded so far. */
@@ -124,12 +137,13 @@ export class EquityRecorder {
 
   /** The series so far (views; later entries are not visible through them). */
   columns(): EquityColumns {
-    const n = this.n;
+    const n = this.n,
+      c = this.capacity;
     return {
       length: n,
-      timeMs: this.times.subarray(0, n),
-      portfolioValue: this.values.subarray(0, n),
-      cash: this.cashes.subarray(0, n),
+      timeMs: this.table.subarray(0, n),
+      portfolioValue: this.table.subarray(c, c + n),
+      cash: this.table.subarray(2 * c, 2 * c + n),
       positionsAt: (i) => this.positionsAt(i),
     };
   }
@@ -137,7 +151,9 @@ export class EquityRecorder {
   /** The series as row objects (for callers that want them; not for hot loops). */
   rows(): StatsRow[] {
     const out: StatsRow[] = [];
-    for (let i = 0; i < this.n; i++) out.push({ timeMs: this.times[i], portfolioValue: this.values[i], cash: this.cashes[i], positions: this.positionsAt(i) });
+    const { table, capacity } = this;
+    for (let i = 0; i < this.n; i++)
+      out.push({ timeMs: table[i], portfolioValue: table[capacity + i], cash: table[2 * capacity + i], positions: this.positionsAt(i) });
     return out;
   }
 }

@@ -127,6 +127,9 @@ export class ReturnsScan {
     this.lastT = timeMs;
     if (this.count === this.column.length) this.column = grownF64(this.column);
     this.column[this.count++] = r;
+    // A flat row (the value did not move) leaves every figure below as it is: growth × 1, sum + 0, and
+    // the peak and the drawdown were already taken at this growth (r is never −0: x − 1 is +0 at x = 1).
+    if (r === 0) return;
     const growth = (this.growth *= 1 + r);
     this.sum += r;
     // min(r, 0)² written as a product: x ** 2 is exactly x * x (fdlibm's pow special-cases y = 2), and
