@@ -281,6 +281,26 @@ describe("Broker alone", () => {
     expect(before).toEqual([parent, tp, sl]);
   });
 
+  it("leaves a leg finished before it was tracked out of the active orders, and counts each logged order once", () => {
+    const f = new OrderFactory(new OrderIds(0));
+    const broker = new Broker("S", 100_000, f.book, listener(), [], [], "polars");
+    const mes = Asset.contFuture("MES");
+    const own = broker.submit(f.create(mes, 1, "buy", { limitPrice: 1 }), 0);
+    broker.cancel(own, 60_000);
+    broker.cancel(own, 60_000);
+    expect(broker.activeOrders()).toEqual([]);
+    expect([broker.tradeLog.length, broker.loggedOrderCount]).toEqual([3, 1]);
+    // A bracket of another run whose take-profit is cancelled there already: tracked here, that leg is not active.
+    const other = new OrderFactory(new OrderIds(1));
+    const bracket = other.create(mes, 1, "buy", { orderClass: "bracket", secondaryLimitPrice: 4_900, secondaryStopPrice: 4_700 });
+    new Broker("T", 100_000, other.book, listener(), [], [], "polars").cancel(bracket.children[0], 0);
+    broker.submit(bracket, 120_000);
+    const [tp, sl] = bracket.children;
+    expect(tp.status).toBe("canceled");
+    expect(broker.activeOrders()).toEqual([bracket, sl]);
+    expect([broker.tradeLog.length, broker.loggedOrderCount]).toEqual([4, 2]);
+  });
+
   it("adopts orders another book holds: an order built alone and another run's keep their identity, identifiers and state", () => {
     const f = new OrderFactory(new OrderIds(0));
     const broker = new Broker("S", 100_000, f.book, listener(), [], [], "polars");
