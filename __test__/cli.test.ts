@@ -92,27 +92,36 @@ export default class NewSpace extends Strategy {
 `;
   const youngSize = (stderr: string) => Number(/new_space (\d+)/.exec(stderr)?.[1]);
 
-  it("grow the young generation to its maximum at once; a program importing ferrobt keeps node's defaults", () => {
+  it("grow the young generation to its maximum at once, in the command line and in a program importing ferrobt, unless told not to", () => {
     const dir = tempDir();
     const strategy = join(dir, "new-space.ts");
     writeFileSync(strategy, STRATEGY);
     const env = { ...process.env, FERROBT_CACHE_DIR: join(dir, "cache") };
+    delete env.FERROBT_V8_TUNING;
+    delete env.NODE_OPTIONS;
     const viaCli = spawnSync(process.execPath, [CLI, "backtest", strategy, "--data", samplePath(), "--out", join(dir, "out"), "--quiet"], {
       cwd: REPO,
       encoding: "utf8",
       env,
     });
     expect(viaCli.status, viaCli.stderr).toBe(0);
-    // The same run through the library, in a process with node's default flags.
+    // The same run through the library, in a process started with node's default flags.
     const dist = (f: string) => JSON.stringify(pathToFileURL(join(REPO, "dist", f)).href);
     const code = `import { compiledStrategyUrl } from ${dist("cli/compile.js")};
 import { Backtest, BarStore } from ${dist("index.js")};
 const { default: S } = await import(await compiledStrategyUrl(${JSON.stringify(strategy)}));
 new Backtest(new S(), { data: BarStore.openParquetSync(${JSON.stringify(samplePath())}), start: "2024-01-03T09:30", end: "2024-01-05T16:00" }).run();`;
-    const viaLibrary = spawnSync(process.execPath, ["--input-type=module", "-e", code], { cwd: REPO, encoding: "utf8", env });
-    expect(viaLibrary.status, viaLibrary.stderr).toBe(0);
+    const viaLibrary = (nodeFlags: string[], extraEnv: Record<string, string>) => {
+      const r = spawnSync(process.execPath, [...nodeFlags, "--input-type=module", "-e", code], { cwd: REPO, encoding: "utf8", env: { ...env, ...extraEnv } });
+      expect(r.status, r.stderr).toBe(0);
+      return youngSize(r.stderr);
+    };
     // V8's default maximum on 64-bit: two semi-spaces of 16 MiB.
     expect(youngSize(viaCli.stderr)).toBe(32 * 1024 * 1024);
-    expect(youngSize(viaLibrary.stderr)).toBeLessThanOrEqual(8 * 1024 * 1024);
+    expect(viaLibrary([], {})).toBe(32 * 1024 * 1024);
+    // Opted out, or the process's own semi-space flag (on node's command line or in NODE_OPTIONS): V8 doubles a step at a time.
+    expect(viaLibrary([], { FERROBT_V8_TUNING: "0" })).toBeLessThanOrEqual(8 * 1024 * 1024);
+    expect(viaLibrary(["--semi-space-growth-factor=2"], {})).toBeLessThanOrEqual(8 * 1024 * 1024);
+    expect(viaLibrary([], { NODE_OPTIONS: "--max-semi-space-size=16" })).toBeLessThanOrEqual(8 * 1024 * 1024);
   });
 });

@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { CLI_V8_FLAGS } from "../ts/src/bundle-loader.js";
+import { V8_TUNING_ENV, YOUNG_GENERATION_FLAG } from "../ts/src/util/young-generation.js";
 import { median, seedFile, yearFile } from "./fixtures.js";
 
 const root = join(import.meta.dirname, "..");
@@ -45,8 +45,8 @@ export interface ProcessReport {
   readonly gcShare: number;
   readonly gcMs: number;
   readonly gcRunMs: number;
-  /** The same backtest's GC share in a process with the command line's V8 flags (CLI_V8_FLAGS), median of the runs (fraction). */
-  readonly gcShareCli: number;
+  /** The same backtest's GC share with node's own young generation sizing (FERROBT_V8_TUNING=0), median of the runs (fraction). */
+  readonly gcShareUntuned: number;
   /** The one-year backtest, the hand loop and the hand loop through windows alternated in one warm process (bench/process/interleaved.ts): medians, ratios, warm GC share. */
   readonly interleaved: Readonly<Record<string, number>>;
 }
@@ -159,12 +159,12 @@ export function processScenarios(quick: boolean): ProcessReport {
     env,
   });
   results.push(gc);
-  const gcCli = timeProcess(
-    `1-year backtest with GC observed, with the CLI's V8 flags (${CLI_V8_FLAGS.join(" ")})`,
-    [...CLI_V8_FLAGS, "bench/process/gc-share.mjs", year, "2023-01-03T09:30", "2023-12-29T16:00"],
-    { runs: quick ? 1 : 3, warmup: 0, env },
+  const gcUntuned = timeProcess(
+    `1-year backtest with GC observed, ${V8_TUNING_ENV}=0 (node's young generation sizing)`,
+    ["bench/process/gc-share.mjs", year, "2023-01-03T09:30", "2023-12-29T16:00"],
+    { runs: quick ? 1 : 3, warmup: 0, env: { ...env, [V8_TUNING_ENV]: "0" } },
   );
-  results.push(gcCli);
+  results.push(gcUntuned);
   const interleaved = timeProcess("1-year backtest and hand loop, interleaved", ["--import", "tsx", "bench/process/interleaved.ts", year, quick ? "2" : "7"], {
     runs: 1,
     warmup: 0,
@@ -174,7 +174,7 @@ export function processScenarios(quick: boolean): ProcessReport {
     gcShare: gc.child.gcMs / gc.child.runMs,
     gcMs: gc.child.gcMs,
     gcRunMs: gc.child.runMs,
-    gcShareCli: gcCli.child.gcMs / gcCli.child.runMs,
+    gcShareUntuned: gcUntuned.child.gcMs / gcUntuned.child.runMs,
     interleaved: interleaved.child,
   };
 }
@@ -208,7 +208,8 @@ export function formatProcessReport(p: ProcessReport): string[] {
     ``,
     `GC share of the one-year backtest: ${(p.gcShare * 100).toFixed(1)} % (${p.gcMs.toFixed(0)} ms of GC pauses in a ${p.gcRunMs.toFixed(0)} ms run: ` +
       `scavenges ${gc.scavengeMs.toFixed(0)} ms, mark-compacts ${gc.markCompactMs.toFixed(0)} ms, incremental marking ${gc.incrementalMarkMs.toFixed(0)} ms; perf_hooks 'gc' entries, target ≤ 5 %), ` +
-      `in a process with node's default flags, as a program importing ferrobt runs it; ${(p.gcShareCli * 100).toFixed(1)} % with the flags the command line sets (${CLI_V8_FLAGS.join(" ")}).`,
+      `in a fresh process with node's default flags, as a program importing ferrobt runs it (the run sets ${YOUNG_GENERATION_FLAG}); ` +
+      `${(p.gcShareUntuned * 100).toFixed(1)} % with ${V8_TUNING_ENV}=0 (V8 grows the young generation a doubling at a time).`,
     ``,
     `The one-year backtest alternated with the hand-written loop in one warm process (a noisy machine slows both alike): ` +
       `engine ${p.interleaved.engineMs.toFixed(0)} ms, hand loop ${p.interleaved.handLoopMs.toFixed(0)} ms (medians), median ratio ${p.interleaved.ratio.toFixed(2)}× (target ≤ 2×); ` +

@@ -7,6 +7,7 @@ import { setFlagsFromString } from "node:v8";
 import { commandOf } from "./cli/commands.js";
 import { cacheDirOf } from "./util/cache-dir.js";
 import { type CommonJsRun, runCommonJs } from "./util/code-cache.js";
+import { growYoungGenerationAtOnce } from "./util/young-generation.js";
 
 /** The bundle's exports: each entry module of dist, evaluated on its first call. */
 interface FerrobtBundle {
@@ -35,16 +36,6 @@ export function ferrobtBundle(): FerrobtBundle {
 }
 
 /**
- * V8 flags every command line process sets first. V8 starts the young generation at 1 MiB per
- * semi-space and doubles it only after as much again has outlived a scavenge; a backtest allocates a
- * lot that dies young and keeps little, so a one-year run stayed on small semi-spaces for most of its
- * length (~50 scavenges instead of ~20, GC 8-10 % of the run against ~4 %). This grows the young
- * generation to V8's default maximum (16 MiB per semi-space) at its first growth. A process that
- * imports ferrobt keeps its own flags: a library does not set them (README, "Performance notes").
- */
-export const CLI_V8_FLAGS = ["--semi-space-growth-factor=16"] as const;
-
-/**
  * Runs the command line. A command's run compiles the bundle from `code/<command>-<node version>-<arch>.bin`
  * in the cache directory; when that was missing or not valid, the code compiled by this run is written there at exit.
  * `FERROBT_CODE_CACHE=0` turns the cache off.
@@ -57,7 +48,8 @@ export function runCli(): void {
   // run); a cache written at the end of such a run would lack them and make later starts slower. The
   // flag is set before anything is compiled, so a cache is always made and read under the same flags.
   if (file) setFlagsFromString("--no-flush-bytecode");
-  for (const flag of CLI_V8_FLAGS) setFlagsFromString(flag);
+  // Before the ingest, not only at the run: the command line's whole process is a backtest's.
+  growYoungGenerationAtOnce();
   run = runCommonJs(fileURLToPath(BUNDLE), file, EXTRA);
   if (run.cache === "miss") process.once("exit", run.save);
   (run.exports as FerrobtBundle).cli();
