@@ -85,6 +85,8 @@ export class Broker {
   /** Rows evaluated by the next process() call, in submission order (the first `workingCount`). */
   private working = new Int32Array(64);
   private workingCount = 0;
+  /** A working row was filled or cancelled since the list was last compacted. */
+  private workingFinished = false;
   /** Tracked rows that may still be active, in tracking order: the first `liveCount` (pruned as they finish). */
   private live = new Int32Array(64);
   private liveCount = 0;
@@ -218,7 +220,7 @@ export class Broker {
 
   private cancelRow(row: number, t: number): void {
     const b = this.book;
-    b.status[row] = CANCELED;
+    this.finish(row, CANCELED);
     this.log(t, CANCEL_EVENT, row);
     if (this.events.listens("onCanceledOrder")) this.events.onCanceledOrder(b.handle(row));
     const from = b.childFrom[row],
@@ -244,21 +246,32 @@ export class Broker {
     const n = this.workingCount;
     if (n === 0) return;
     const b = this.book;
+    // Rows on one asset share its bar (the market's answer for an asset and t is the same object).
+    let assetId = -1,
+      bar: FillBar | undefined;
     for (let i = 0; i < n; i++) {
       const row = this.working[i];
       const status = b.status[row];
       if (status === FILLED || status === CANCELED) continue;
       if (b.cls[row] === OCO && b.childCount[row] > 0) continue;
-      const bar = bars.fillBar(b.asset(row), t);
-      if (!bar) {
+      if (b.assetIds[row] !== assetId) {
+        assetId = b.assetIds[row];
+        bar = bars.fillBar(b.asset(row), t);
+      }
+      if (bar === undefined) {
         if (this.fillModel === "pandas") this.cancelRow(row, t);
         continue;
       }
       const price = rowFillPrice(b, row, bar);
       if (price !== undefined) this.fill(row, price, t);
     }
-    // Keep the rows still working, in order (fills may have added some: read the list anew).
-    const working = this.working;
+    if (this.workingFinished) this.dropFinishedWork();
+  }
+
+  /** Keeps the working rows not filled or cancelled, in order. */
+  private dropFinishedWork(): void {
+    const b = this.book,
+      working = this.working;
     let j = 0;
     for (let i = 0; i < this.workingCount; i++) {
       const row = working[i];
@@ -267,6 +280,13 @@ export class Broker {
       else b.marks[row] &= ~WORKING;
     }
     this.workingCount = j;
+    this.workingFinished = false;
+  }
+
+  /** Sets row `row`'s status to FILLED or CANCELED, noting when a working row finishes. */
+  private finish(row: number, status: number): void {
+    this.book.status[row] = status;
+    if (this.book.marks[row] & WORKING) this.workingFinished = true;
   }
 
   private fill(row: number, price: number, t: number): void {
@@ -283,7 +303,7 @@ export class Broker {
     const realized = this.portfolio.book(asset, buy ? quantity : -quantity, price);
     const fee = rowFee(b, row, price, this.buyFees, this.sellFees);
     this.portfolio.chargeFee(fee);
-    b.status[row] = FILLED;
+    this.finish(row, FILLED);
     b.avgFillPrice[row] = price;
     b.flags[row] |= HAS_AVG_FILL;
     b.filledQuantity[row] = quantity;
@@ -325,7 +345,7 @@ export class Broker {
       price += (BUYS[b.side[k]] === 1 ? 1 : -1) * (b.flags[k] & HAS_AVG_FILL ? b.avgFillPrice[k] : 0);
       if (quantity < 0) quantity = b.quantity[k];
     }
-    b.status[parent] = FILLED;
+    this.finish(parent, FILLED);
     b.avgFillPrice[parent] = price;
     b.flags[parent] |= HAS_AVG_FILL;
     b.filledQuantity[parent] = Math.max(0, quantity);
