@@ -5,9 +5,10 @@
 // the summary is the median, the minimum and the sum of the warm runs (from the third on). Trees run
 // two at a time. Reports; never asserts.
 //
-//   node --import tsx bench/instructions.ts [--runs 8] [--start ...] [--end ...] [<tree> ...]
+//   node --import tsx bench/instructions.ts [--runs 8] [--young-mib 256] [--start ...] [--end ...] [<tree> ...]
 //
-// A tree is a checkout with node_modules, its native addon and dist built (examples import "ferrobt"):
+// A tree is a checkout with node_modules, its native addon and dist built (its engine is measured from
+// dist, as users run it; `npm run build:ts` after each change):
 // e.g. `git worktree add /tmp/base main`, symlink node_modules, copy ts/native/*.node and dist. Default:
 // this checkout. Needs valgrind (Debian's package); a quarter takes about 20 s per run under it.
 
@@ -24,9 +25,15 @@ const { values, positionals } = parseArgs({
     runs: { type: "string", default: "8" },
     start: { type: "string", default: "2023-03-01T09:30" },
     end: { type: "string", default: "2023-06-01T16:00" },
+    "young-mib": { type: "string", default: "0" },
   },
 });
 const runs = Number(values.runs);
+// A young generation fixed this large (MiB per semi-space; 0: V8's sizing) leaves a quarter run about
+// one scavenge, and the major GCs fall in the same runs of every tree: the same run of two trees then
+// differs by the code alone (within ~0.5 M). For A/B of code, not of GC.
+const youngMiB = Number(values["young-mib"]);
+if (!Number.isInteger(youngMiB) || youngMiB < 0) throw new Error(`--young-mib ${values["young-mib"]}: a whole number of MiB`);
 if (!Number.isInteger(runs) || runs < 3) throw new Error(`--runs ${values.runs}: at least 3 (the first two are not warm)`);
 const trees = (positionals.length > 0 ? positionals : [join(import.meta.dirname, "..")]).map((t) => resolve(t));
 const child = join(import.meta.dirname, "instructions", "child.ts");
@@ -35,7 +42,8 @@ const file = yearFile();
 /** Millions of instructions of each run in `tree` (index 0: start-up and ingest). */
 function count(tree: string): Promise<{ tree: string; perRun: number[]; fills: number }> {
   const dir = mkdtempSync(join(tmpdir(), "ferrobt-instr-"));
-  const args = ["--tool=callgrind", `--callgrind-out-file=${join(dir, "out")}`, process.execPath, "--single-threaded", "--import", "tsx"];
+  const young = youngMiB > 0 ? [`--min-semi-space-size=${youngMiB}`, `--max-semi-space-size=${youngMiB}`] : [];
+  const args = ["--tool=callgrind", `--callgrind-out-file=${join(dir, "out")}`, process.execPath, "--single-threaded", ...young, "--import", "tsx"];
   return new Promise((done, fail) =>
     execFile("valgrind", [...args, child, tree, String(runs), values.start as string, values.end as string, file], { cwd: tree }, (err, stdout, stderr) => {
       try {
@@ -62,7 +70,9 @@ const first = results[0];
 const warmOf = (r: { perRun: number[] }) => r.perRun.slice(2);
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b);
 const base = warmOf(first);
-process.stdout.write(`MES example ${values.start} → ${values.end}, ${runs} runs per tree; millions of instructions (callgrind)\n`);
+process.stdout.write(
+  `MES example ${values.start} → ${values.end}, ${runs} runs per tree${youngMiB > 0 ? `, young generation fixed at ${youngMiB} MiB per semi-space` : ""}; millions of instructions (callgrind)\n`,
+);
 for (const r of results) {
   const warm = warmOf(r);
   const vs =

@@ -1,6 +1,7 @@
 // Child of bench/instructions.ts, run under callgrind: the MES example over a window, `runs` times, on
-// the engine of the source tree `tree`, with callgrind's counters dumped after each run (so each dump
-// holds one run's instructions). Arguments: <tree> <runs> <start> <end> <parquet>.
+// the engine of the source tree `tree` as users run it (its dist bundle, which the example imports as
+// "ferrobt" too), with callgrind's counters dumped after each run (so each dump holds one run's
+// instructions). Arguments: <tree> <runs> <start> <end> <parquet>.
 
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
@@ -8,7 +9,9 @@ import { pathToFileURL } from "node:url";
 
 const [tree, runsArg, start, end, file] = process.argv.slice(2);
 const at = (path: string) => import(pathToFileURL(join(tree, path)).href);
-const { Backtest, BarStore } = await at("ts/src/index.ts");
+// Not ts/src through tsx: there an imported constant is a module cell, loaded and checked on every
+// use, where the bundle has one scope; a change can save instructions there and none in what ships.
+const { Backtest, BarStore } = await at("dist/index.js");
 const { default: Example } = await at("examples/mes-momentum-sma9.ts");
 const store = BarStore.openParquetSync(file);
 // Start-up and ingest go into a dump of their own.
