@@ -161,7 +161,8 @@ describe("AssetSeries (cursor searches)", () => {
         const range = [t0, t0 + 30 * 86_400_000] as const;
         const series = AssetSeries.of(source, asset, ...range);
         const next = rng(seed + 1);
-        let t = t0 + 86_400_000;
+        let t = t0 + 86_400_000,
+          inHotAnswers = 0;
         for (let q = 0; q < 300; q++) {
           t += next() < 0.8 ? MIN : (next() - 0.3) * 4 * 86_400_000;
           // Mostly whole minutes (the clock's), some seconds and fractions of a ms (the general path's).
@@ -169,6 +170,12 @@ describe("AssetSeries (cursor searches)", () => {
           const tq = Math.round(t / MIN) * MIN + (off < 0.1 ? 30_000 : off < 0.15 ? 0.4 : 0);
           const length = next() < 0.5 ? 50 : 1 + Math.floor(next() * 3_000);
           const fresh = () => AssetSeries.of(source, asset, ...range);
+          // The clock contract's shortcut, when it answers (not NaN), answers the same.
+          const inHot = series.closeInHot(tq - MIN);
+          if (!Number.isNaN(inHot)) {
+            expect(inHot).toBe(fresh().closeAtOrBefore(tq - MIN));
+            inHotAnswers++;
+          }
           expect(series.closeAtOrBefore(tq - MIN)).toBe(fresh().closeAtOrBefore(tq - MIN));
           expect(series.ohlBefore(tq + 2 * MIN)).toEqual(fresh().ohlBefore(tq + 2 * MIN));
           const b = fresh().window(tq - MIN, length, true);
@@ -178,6 +185,7 @@ describe("AssetSeries (cursor searches)", () => {
           const a = series.window(tq - MIN, length, true);
           expect([a.symbol, Array.from(a.timesMs), Array.from(a.close)]).toEqual([b.symbol, Array.from(b.timesMs), Array.from(b.close)]);
         }
+        expect(inHotAnswers).toBeGreaterThan(0);
       }),
       { numRuns: 20, seed: 11 },
     );

@@ -12,6 +12,9 @@ import { MS_PER_MINUTE } from "../time.js";
 import { type Asset, contractAt, nextContract } from "./asset.js";
 import type { FillBar } from "./fills.js";
 
+/** {@link MAX_QUERY_MS} as this module's own constant, which optimized code folds (an imported binding is read through its module cell on every use). */
+const MAX_MS = MAX_QUERY_MS;
+
 /** A contract's share of the stitched series: bars with from <= ts < to. */
 interface Segment {
   readonly symbol: string;
@@ -127,25 +130,34 @@ class HotSegment {
   countBefore(x: number): number {
     if (x === this.beforeCut) return this.beforeCount;
     if (!this.holds(x - 1)) return -1;
-    this.beforeCount = countAtOrBeforeFrom(this.cols.timesMs, x - 1, this.beforeCount);
+    // Walked from the later of this stream's last answer and the other's: the fill bar is not asked
+    // every tick, but the window was at this tick, two minutes before the fill bar's cut.
+    this.beforeCount = countAtOrBeforeFrom(this.cols.timesMs, x - 1, Math.max(this.beforeCount, this.atOrBeforeCount));
     this.beforeCut = x;
     return this.beforeCount;
   }
 
   private holds(c: number): boolean {
-    return Number.isInteger(c) && Math.abs(c) <= MAX_QUERY_MS && this.from <= c && c < this.end;
+    return Number.isInteger(c) && Math.abs(c) <= MAX_MS && this.from <= c && c < this.end;
   }
 }
 
 /**
- * Bars of `times` with ts <= c, from `from` (the count at the previous cut): one bar more or none
- * when the clock moved a minute, else a binary search. Kept small so the per-tick paths inline it
- * whole ({@link countFrom} is the general walk).
+ * Bars of `times` with ts <= c, walked from `from` (a count at an earlier cut): up to two bars more
+ * (the clock moved a minute or two since), else a binary search. Kept small so the per-tick paths
+ * inline it whole ({@link countFrom} is the general walk), with one call of the search: a computed
+ * cut handed to calls at two places is boxed before either, on every query.
  */
 function countAtOrBeforeFrom(times: Float64Array, c: number, from: number): number {
   const n = times.length;
-  const i = from < n && times[from] <= c ? from + 1 : from;
-  return (i < n && times[i] <= c) || (i > 0 && times[i - 1] > c) ? countBelow(times, c, true) : i;
+  if (from <= n && (from === 0 || times[from - 1] <= c)) {
+    // Two bars at most: a third at or before c sends the query to the search.
+    const stop = Math.min(n, from + 3);
+    let i = from;
+    while (i < stop && times[i] <= c) i++;
+    if (i < from + 3) return i;
+  }
+  return countBelow(times, c, true);
 }
 
 /** A source read by time range, a chunk at a time. */
@@ -448,7 +460,17 @@ export class AssetSeries {
     return this.fill;
   }
 
-  /** Close of the newest bar with ts <= atMs (the last-price hot path). */
+  /**
+   * {@link closeAtOrBefore} when the clock's contract has the bar (every tick's case), else NaN for
+   * the caller to ask it.
+   */
+  closeInHot(atMs: number): number {
+    const h = this.hot;
+    const n = h === undefined ? -1 : h.countAtOrBefore(atMs);
+    return h !== undefined && n > h.lower ? h.cols.close[n - 1] : Number.NaN;
+  }
+
+  /** Close of the newest bar with ts <= atMs. */
   closeAtOrBefore(atMs: number): number | undefined {
     const h = this.hot;
     const n = h === undefined ? -1 : h.countAtOrBefore(atMs);
