@@ -35,7 +35,7 @@ export function barAt(c: BarColumnsView, k: number): Bar {
   return { timeMs: c.timesMs[k], timestamp: c.timestamps[k], open: c.open[k], high: c.high[k], low: c.low[k], close: c.close[k], volume: c.volume[k] };
 }
 
-/** Positions of the Float64 columns in {@link ColumnSet}'s origin tables. */
+/** Positions of the Float64 columns in {@link ColumnSet}'s origins. */
 const TIMES_MS = 0,
   OPEN = 1,
   HIGH = 2,
@@ -44,6 +44,12 @@ const TIMES_MS = 0,
   VOLUME = 5;
 /** Bytes per Float64 value. */
 const F64_BYTES = 8;
+
+/** Where a Float64 column lies: its buffer and the byte offset of its first value. */
+interface ColumnOrigin {
+  readonly buffer: ArrayBufferLike;
+  readonly byteOffset: number;
+}
 
 /**
  * One symbol's columns (a {@link BarColumnsView} of one hidden class), and where each Float64 column
@@ -60,9 +66,13 @@ export class ColumnSet implements BarColumnsView {
   readonly low: Float64Array;
   readonly close: Float64Array;
   readonly volume: Float64Array;
-  /** Buffer and byte offset of each Float64 column, by origin position (made on the first partial view; private, so `columns()` still shows the seven columns only). */
-  #buffers: (ArrayBufferLike | undefined)[] | undefined;
-  #offsets: Float64Array | undefined;
+  /**
+   * Each Float64 column's origin by position, made on its first partial view (private, so `columns()`
+   * still shows the seven columns only). The slots exist from the start and each origin holds an
+   * integer offset: a view reads one element and two fields, where a lazily made list of buffers
+   * and a Float64Array of offsets cost an optional chain, two checked reads and double arithmetic.
+   */
+  readonly #origins: (ColumnOrigin | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined];
 
   private constructor(c: BarColumnsView) {
     this.timestamps = c.timestamps;
@@ -93,15 +103,13 @@ export class ColumnSet implements BarColumnsView {
   /** Rows [start, end) of `column` (at origin position `at`): the column itself when that is all of it. */
   view(column: Float64Array, at: number, start: number, end: number): Float64Array {
     if (start === 0 && end === column.length) return column;
-    const buffer = this.#buffers?.[at] ?? this.origin(column, at);
-    return new Float64Array(buffer, (this.#offsets as Float64Array)[at] + start * F64_BYTES, end - start);
+    const origin = this.#origins[at] ?? this.origin(column, at);
+    return new Float64Array(origin.buffer, origin.byteOffset + start * F64_BYTES, end - start);
   }
 
-  /** Reads and keeps `column`'s buffer and byte offset (on its first partial view); returns the buffer. */
-  private origin(column: Float64Array, at: number): ArrayBufferLike {
-    const buffers = (this.#buffers ??= [undefined, undefined, undefined, undefined, undefined, undefined]);
-    (this.#offsets ??= new Float64Array(6))[at] = column.byteOffset;
-    return (buffers[at] = column.buffer);
+  /** Reads and keeps `column`'s buffer and byte offset (on its first partial view). */
+  private origin(column: Float64Array, at: number): ColumnOrigin {
+    return (this.#origins[at] = { buffer: column.buffer, byteOffset: column.byteOffset });
   }
 }
 
