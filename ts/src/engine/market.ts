@@ -15,11 +15,6 @@ import { AssetSeries } from "./series.js";
 import { parseTimestep } from "./timestep.js";
 
 const MS_PER_DAY = 86_400_000;
-/**
- * {@link MS_PER_MINUTE} as this module's own constant: optimized code folds it into the per-tick
- * paths, where an imported binding is read through its module cell, with a hole check, on every use.
- */
-const MINUTE = MS_PER_MINUTE;
 /** How far around the window continuous-future roll schedules are laid out. */
 const ROLL_MARGIN_MS = 400 * MS_PER_DAY;
 
@@ -74,7 +69,7 @@ export class MarketData {
     // Every tick's case, small enough for the caller to inline: the asset asked last, one-minute bars,
     // no shift, all in the contract the clock is in.
     if (asset === this.lastAsset && timestep === this.minuteStep && timeshift === 0) {
-      const bars = (this.lastQuote as Quote).series.windowInHot(t - MINUTE, length);
+      const bars = (this.lastQuote as Quote).series.windowInHot(t - MS_PER_MINUTE, length);
       if (bars !== undefined) return bars;
     }
     return this.anyHistoricalPrices(asset, length, timestep, timeshift, t, probe);
@@ -90,7 +85,7 @@ export class MarketData {
     // Bars that closed by t − Δ: ts <= t − Δ − 1 min. On whole-minute clocks this is Lumibot's "ts < t"
     // (Δ = 0) and "ts <= t − Δ − step" (Δ > 0); on sub-minute clocks Lumibot also shows the minute in
     // progress, ferrobt deliberately does not.
-    const end = t - timeshift * MINUTE - MINUTE;
+    const end = t - timeshift * MS_PER_MINUTE - MS_PER_MINUTE;
     if (step.unit === "minute" && step.multiplier === 1) {
       this.minuteStep = timestep;
       const bars = series.window(end, length, true);
@@ -127,7 +122,7 @@ export class MarketData {
       q.lastPriceAt = t;
       // The general path is handed t, not the cut: a computed time passed to calls at two places is
       // boxed (a heap number) before either, on every call.
-      const close = q.series.closeInHot(t - MINUTE);
+      const close = q.series.closeInHot(t - MS_PER_MINUTE);
       q.lastPrice = Number.isNaN(close) ? this.anyLastPrice(q.series, t) : close;
     }
     return q.lastPrice;
@@ -135,7 +130,7 @@ export class MarketData {
 
   /** {@link lastPrice} when the clock's contract does not have the bar (or its close is NaN). */
   private anyLastPrice(series: AssetSeries, t: number): number | undefined {
-    return series.closeAtOrBefore(t - MINUTE) ?? series.closeAtOrBefore(t);
+    return series.closeAtOrBefore(t - MS_PER_MINUTE) ?? series.closeAtOrBefore(t);
   }
 
   /**
@@ -146,7 +141,7 @@ export class MarketData {
     const q = this.quote(asset);
     if (q.fillBarAt !== t) {
       q.fillBarAt = t;
-      q.fillBar = this.fillModel === "polars" ? q.series.ohlBefore(t + 2 * MINUTE) : q.series.pandasFillBar(t);
+      q.fillBar = this.fillModel === "polars" ? q.series.ohlBefore(t + 2 * MS_PER_MINUTE) : q.series.pandasFillBar(t);
     }
     return q.fillBar;
   }

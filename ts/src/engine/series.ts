@@ -12,9 +12,6 @@ import { MS_PER_MINUTE } from "../time.js";
 import { type Asset, contractAt, nextContract } from "./asset.js";
 import type { FillBar } from "./fills.js";
 
-/** {@link MAX_QUERY_MS} as this module's own constant, which optimized code folds (an imported binding is read through its module cell on every use). */
-const MAX_MS = MAX_QUERY_MS;
-
 /** A contract's share of the stitched series: bars with from <= ts < to. */
 interface Segment {
   readonly symbol: string;
@@ -138,7 +135,7 @@ class HotSegment {
   }
 
   private holds(c: number): boolean {
-    return Number.isInteger(c) && Math.abs(c) <= MAX_MS && this.from <= c && c < this.end;
+    return Number.isInteger(c) && Math.abs(c) <= MAX_QUERY_MS && this.from <= c && c < this.end;
   }
 }
 
