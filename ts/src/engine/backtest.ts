@@ -146,7 +146,6 @@ export class Backtest {
       recorder: this.recorder,
       startMs: this.startMs,
       endMs: this.endMs,
-      onProgress: options.onProgress,
       logger: options.logger,
       probe: options.probe,
     });
@@ -183,6 +182,7 @@ export class Backtest {
         stepMs: sleeptimeMs(this.strategy.sleeptime),
         beforeCloseMs: (this.opts.minutesBeforeClosing ?? 1) * MS_PER_MINUTE,
         beforeOpenMs: (this.opts.minutesBeforeOpening ?? 60) * MS_PER_MINUTE,
+        onProgress: this.opts.onProgress,
       });
       rt.clock = this.clock;
       this.clock.run(rt);

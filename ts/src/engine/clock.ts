@@ -11,12 +11,15 @@ export type ClockHook = "beforeMarketOpens" | "beforeStartingTrading" | "onTradi
 
 /** What the clock drives. */
 export interface ClockListener {
-  /** A lifecycle call at `t`; `run` is false for a trading iteration while the market is closed (recorded, not run). */
+  /** A lifecycle call at `t` other than a trading iteration. */
   call(hook: ClockHook, t: number, run: boolean): void;
   /** Pending orders are processed at `t`. */
   process(t: number): void;
-  /** A trading iteration (and its order processing) ended; `iterations` counts those run with the market open. */
-  iterated(t: number, iterations: number): void;
+  /**
+   * A trading iteration at `t`, then its order processing at `t`: `call("onTradingIteration", t, open)`
+   * and `process(t)` in one call (the clock's one call per step), the hook run only when `open`.
+   */
+  tradingIteration(t: number, open: boolean): void;
 }
 
 /** The clock's settings, all in ms UTC. */
@@ -29,6 +32,8 @@ export interface ClockOptions {
   readonly beforeCloseMs: number;
   /** minutes_before_opening. */
   readonly beforeOpenMs: number;
+  /** Told after every trading iteration: the fraction of the window done and the iterations run with the market open. */
+  readonly onProgress?: (fraction: number, iterations: number) => void;
 }
 
 /** One event of a clock run, for inspection and tests. */
@@ -71,7 +76,7 @@ export class SessionClock {
     this.run({
       call: (hook, t, run) => out.push({ kind: "call", hook, t, run }),
       process: (t) => out.push({ kind: "process", t }),
-      iterated: () => {},
+      tradingIteration: (t, open) => out.push({ kind: "call", hook: "onTradingIteration", t, run: open }, { kind: "process", t }),
     });
     return out;
   }
@@ -126,10 +131,10 @@ export class SessionClock {
   /** One trading iteration at t (recorded but not run when the market is closed), then order processing. */
   private iterate(l: ClockListener, t: number): void {
     const open = this.calendar.isOpen(t);
-    l.call("onTradingIteration", t, open);
+    l.tradingIteration(t, open);
     if (open) this.iterations++;
-    l.process(t);
-    l.iterated(t, this.iterations);
+    const progress = this.o.onProgress;
+    if (progress !== undefined) progress((t - this.o.startMs) / (this.o.endMs - this.o.startMs), this.iterations);
   }
 
   /** Steps 6–8: await close (mbc), before_market_closes, await close (0), after_market_closes. */

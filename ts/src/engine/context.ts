@@ -41,7 +41,6 @@ export interface RuntimeParts {
   readonly recorder: EquityRecorder;
   readonly startMs: number;
   readonly endMs: number;
-  readonly onProgress?: (fraction: number, iterations: number) => void;
   readonly logger?: (line: string) => void;
   readonly probe?: Probe;
 }
@@ -55,7 +54,6 @@ export class StrategyRuntime implements StrategyContext, ClockListener {
   calendar: MarketCalendar;
   /** The running clock, told when the strategy switches markets. */
   clock: SessionClock | undefined;
-  private readonly lastPriceOf = (a: Asset) => this.market.lastPrice(a, this.t);
 
   private readonly strategy: Strategy;
   private readonly market: MarketData;
@@ -80,8 +78,9 @@ export class StrategyRuntime implements StrategyContext, ClockListener {
     this.t = t;
     const probe = this.p.probe;
     const v0 = probe?.start() ?? 0;
-    // Last prices are memoised per tick by the market data, so this is cheap when nothing is held.
-    this.pv = this.p.broker.portfolio.value(this.lastPriceOf);
+    // Last prices are memoised per tick by the market data. At t as given, not this.t: the number is
+    // passed on as it came, where a read of the field would box a new heap number per price.
+    this.pv = this.p.broker.portfolio.value(this.market, t);
     probe?.stop("valuation", v0);
     if (run) {
       try {
@@ -100,6 +99,12 @@ export class StrategyRuntime implements StrategyContext, ClockListener {
     }
   }
 
+  /** A trading iteration, then its order processing: the clock's one call per step. */
+  tradingIteration(t: number, open: boolean): void {
+    this.call("onTradingIteration", t, open);
+    this.process(t);
+  }
+
   process(t: number): void {
     // Usually the instant of the call just made: storing it again would cost a write barrier.
     if (t !== this.t) this.t = t;
@@ -111,10 +116,6 @@ export class StrategyRuntime implements StrategyContext, ClockListener {
     const b0 = probe.start();
     this.p.broker.process(t, this.market);
     probe.stop("broker", b0);
-  }
-
-  iterated(t: number, iterations: number): void {
-    this.p.onProgress?.((t - this.p.startMs) / (this.p.endMs - this.p.startMs), iterations);
   }
 
   // ---- StrategyContext ----
@@ -201,7 +202,7 @@ export class StrategyRuntime implements StrategyContext, ClockListener {
 
   /** The current portfolio value (for the result; not memoised into the strategy's view). */
   valueNow(): number {
-    return this.p.broker.portfolio.value(this.lastPriceOf);
+    return this.p.broker.portfolio.value(this.market, this.t);
   }
 
   log(message: string): void {

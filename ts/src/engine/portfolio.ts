@@ -12,6 +12,12 @@ export interface Position {
   readonly avgFillPrice: number;
 }
 
+/** Where valuation reads last prices (the market data). */
+export interface LastPrices {
+  /** The last price of `asset` at `t` (ms UTC); undefined when there is none yet. */
+  lastPrice(asset: Asset, t: number): number | undefined;
+}
+
 /**
  * Everything booked on one asset: its open position (if any) and its FIFO lots. A slot outlives the
  * position, so a year of open/close cycles on one asset finds it with one lookup and never shrinks
@@ -171,15 +177,15 @@ export class Portfolio {
   }
 
   /**
-   * cash + Σ futures [margin·|qty| + (last − entry)·qty·multiplier] + Σ stocks qty·last·multiplier.
-   * `lastPrice` may return undefined (no data yet): the entry price stands in.
+   * cash + Σ futures [margin·|qty| + (last − entry)·qty·multiplier] + Σ stocks qty·last·multiplier, at
+   * the last prices at `t`. A price may be undefined (no data yet): the entry price stands in.
    */
-  value(lastPrice: (asset: Asset) => number | undefined): number {
+  value(prices: LastPrices, t: number): number {
     let total = this.cashBalance;
     const list = this.heldList;
     for (let i = 0; i < list.length; i++) {
       const p = list[i];
-      const last = lastPrice(p.asset) ?? p.avgFillPrice;
+      const last = prices.lastPrice(p.asset, t) ?? p.avgFillPrice;
       if (p.asset.isFuture) {
         total += (this.slot(p.asset) as Slot).margin * Math.abs(p.quantity) + (last - p.avgFillPrice) * p.quantity * p.asset.multiplier;
       } else {
