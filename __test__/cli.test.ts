@@ -96,7 +96,7 @@ export default class NewSpace extends Strategy {
     const dir = tempDir();
     const strategy = join(dir, "new-space.ts");
     writeFileSync(strategy, STRATEGY);
-    const env = { ...process.env, FERROBT_CACHE_DIR: join(dir, "cache") };
+    const env: NodeJS.ProcessEnv = { ...process.env, FERROBT_CACHE_DIR: join(dir, "cache") };
     delete env.FERROBT_V8_TUNING;
     delete env.NODE_OPTIONS;
     const viaCli = spawnSync(process.execPath, [CLI, "backtest", strategy, "--data", samplePath(), "--out", join(dir, "out"), "--quiet"], {
