@@ -1,6 +1,9 @@
 // Memory stays flat: 1,000,000 window calls and 1,000 open/dispose cycles of a one-year store
 // (~350k bars) in a child process with --expose-gc, measured after a warm-up (100k windows, 200
-// cycles: RSS plateaus near 280 MiB with polars' and mimalloc's caches). Bounds: RSS grows < 32 MiB,
+// cycles). The child runs with MIMALLOC_PURGE_DELAY=0: mimalloc (the addon's allocator) then returns
+// freed pages at once instead of after its delay, and RSS sits at one level (~137 MiB here, ±4);
+// with the delay, single samples sat at either of two levels ~40 MiB apart, and the last four could
+// all land on the upper one under load (a failed CI run: +40.2 MiB). Bounds: RSS grows < 32 MiB,
 // external memory < 4 MiB.
 
 import { execFileSync } from "node:child_process";
@@ -20,12 +23,13 @@ describe("memory", () => {
       cwd: REPO,
       encoding: "utf8",
       maxBuffer: 1 << 20,
+      env: { ...process.env, MIMALLOC_PURGE_DELAY: "0" },
     });
     const m = JSON.parse(out.trim().split("\n").at(-1)!);
     // Cycle growth: the floor (minimum) of the last four samples minus the floor of the first four
-    // (one sample after every 100 cycles). Single samples sit either near the plateau or ~40 MiB above
-    // it (the allocator keeps freed pages for a while), so medians of three can still straddle the two
-    // levels; a leak raises the floor itself (32 KiB a cycle would add 32 MiB over the 1,000 cycles).
+    // (one sample after every 100 cycles), so a sample or two taken before the allocator let go of its
+    // pages cannot fail it; a leak raises the floor itself (32 KiB a cycle would add 32 MiB over the
+    // 1,000 cycles).
     const floor = (xs: number[]) => Math.min(...xs);
     const s = m.cycleSamples as { rss: number; external: number }[];
     const grow = (k: "rss" | "external") => floor(s.slice(-4).map((x) => x[k])) - floor(s.slice(0, 4).map((x) => x[k]));
