@@ -5,9 +5,13 @@
 // Arguments: <parquet> <rounds>.
 
 import { PerformanceObserver } from "node:perf_hooks";
+// The engine as users run it: "ferrobt" is dist's bundle at run time (the example imports it too; its
+// types are ts/src's), which bench/process.ts rebuilds when a source is newer. The hand loop's columns
+// come through ts/src.
+import { Backtest, BarStore } from "ferrobt";
 import MESMomentumSMA9 from "../../examples/mes-momentum-sma9.js";
 import { AssetSeries } from "../../ts/src/engine/series.js";
-import { Asset, Backtest, BarStore } from "../../ts/src/index.js";
+import { Asset } from "../../ts/src/index.js";
 import { ColumnSet } from "../../ts/src/store/Bars.js";
 import { nyToUtc } from "../../ts/src/util/nytime.js";
 import { handLoop } from "../handloop.js";
