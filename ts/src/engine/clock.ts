@@ -99,7 +99,7 @@ export class SessionClock {
         this.t += 1_000;
         ttc = this.calendar.timeToClose(this.t);
       }
-      // The session's steps on a local (every read of the slot checks the array), stored back after.
+      // The session's steps on a local (a register, not a field load and store per step), stored back after.
       let t = this.t;
       while (ttc > mbc) {
         if (t > lastTick) break;

@@ -469,9 +469,9 @@ export class AssetSeries {
 
   /** Close of the newest bar with ts <= atMs. */
   closeAtOrBefore(atMs: number): number | undefined {
-    const h = this.hot;
-    const n = h === undefined ? -1 : h.countAtOrBefore(atMs);
-    if (h !== undefined && n > h.lower) return h.cols.close[n - 1];
+    // A NaN close in the data takes the general path, which finds the same bar.
+    const hot = this.closeInHot(atMs);
+    if (!Number.isNaN(hot)) return hot;
     if (!this.newestAtOrBefore(atMs, true)) return undefined;
     const close = (this.hitCols as BarColumnsView).close[this.hitIndex];
     if (this.chunked) this.hitCols = undefined;
