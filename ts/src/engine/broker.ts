@@ -5,7 +5,7 @@
 
 import { FerrobtError } from "../errors.js";
 import type { Asset } from "./asset.js";
-import { grownI32 } from "./columns.js";
+import { CapacityHint, grownI32 } from "./columns.js";
 import { rowFee, type TradingFee } from "./fees.js";
 import { FillLedger } from "./fill-ledger.js";
 import { type FillBar, rowFillPrice } from "./fills.js";
@@ -75,12 +75,15 @@ export interface FillRecord {
   readonly realized: number;
 }
 
+/** Rows a broker starts with room to track: as many as the last broker tracked (a run's orders and their legs). */
+const TRACKED_ROWS = new CapacityHint<Broker>(1_024, 1 << 22, (broker) => broker.trackedRows);
+
 export class Broker {
   readonly fills: FillLedger;
   readonly tradeLog: TradeLog;
   readonly portfolio: Portfolio;
   /** Rows the strategy submitted and their children, in tracking order (Lumibot's get_orders()). */
-  private tracked = new Int32Array(1_024);
+  private tracked = new Int32Array(TRACKED_ROWS.start(this));
   private trackedCount = 0;
   /** Rows evaluated by the next process() call, in submission order (the first `workingCount`). */
   private working = new Int32Array(64);
@@ -129,12 +132,20 @@ export class Broker {
     const marks = this.book.marks;
     if ((marks[row] & TRACKED) === 0) {
       marks[row] |= TRACKED;
-      if (this.trackedCount === this.tracked.length) this.tracked = grownI32(this.tracked);
+      if (this.trackedCount === this.tracked.length) {
+        this.tracked = grownI32(this.tracked);
+        TRACKED_ROWS.grewTo(this.tracked.length);
+      }
       this.tracked[this.trackedCount++] = row;
       if (this.liveCount === this.live.length) this.live = grownI32(this.live);
       this.live[this.liveCount++] = row;
       this.liveHandles = undefined;
     }
+  }
+
+  /** Rows tracked so far. */
+  get trackedRows(): number {
+    return this.trackedCount;
   }
 
   /** Every tracked order (new, filled, cancelled), in tracking order. */

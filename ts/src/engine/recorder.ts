@@ -2,7 +2,7 @@
 // call and the cash after it, in growable typed-array columns; a positions snapshot only when the
 // positions differ from the last one; the returns the summary statistics need are gathered as it goes.
 
-import { grownF64 } from "./columns.js";
+import { CapacityHint, grownF64 } from "./columns.js";
 import type { Portfolio, Position } from "./portfolio.js";
 import { type EquitySeries, ReturnsScan, type StatsRow } from "./stats.js";
 
@@ -13,6 +13,10 @@ export interface HeldQuantity {
 }
 
 const NO_POSITIONS: readonly HeldQuantity[] = Object.freeze([]);
+
+/** Snapshots, and positions in them, a recorder starts with room for: as many as the last one holds (a run's positions change with its fills). */
+const SNAPSHOTS = new CapacityHint<EquityRecorder>(64, 1 << 22, (r) => r.snapshotCount);
+const HELD = new CapacityHint<EquityRecorder>(64, 1 << 22, (r) => r.heldCount);
 
 /** The recorded series: columns (views of the first `length` entries) and the positions at each entry. */
 export interface EquityColumns extends EquitySeries {
@@ -34,24 +38,42 @@ export class EquityRecorder {
   private table: Float64Array<ArrayBuffer>;
   /** Snapshots so far: the entry index where each starts (ascending) and where its positions start in the flat columns. */
   private snapshots = 0;
-  private snapshotFrom = new Float64Array(64);
-  private snapshotAt = new Float64Array(64);
+  private snapshotFrom: Float64Array<ArrayBuffer>;
+  private snapshotAt: Float64Array<ArrayBuffer>;
   /** Where the last snapshot's positions start (snapshotAt's last entry, kept apart for the per-row comparison). */
   private lastSnapshotAt = 0;
   /** Every snapshot's positions, one after the other. */
   private held = 0;
   private readonly heldSymbols: string[] = [];
-  private heldQuantities = new Float64Array(64);
+  private heldQuantities: Float64Array<ArrayBuffer>;
   /** The last snapshot built as objects, by index. */
   private builtIndex = -1;
   private built: readonly HeldQuantity[] = NO_POSITIONS;
   /** The returns of the recorded portfolio values, for the summary statistics. */
-  readonly returns = new ReturnsScan();
+  readonly returns: ReturnsScan;
 
-  /** `expected`: about how many entries the run will record (the columns grow past it when needed). */
+  /**
+   * `expected`: about how many entries the run will record (the columns grow past it when needed).
+   * Room is reserved, not touched: the pages an entry never reaches cost nothing.
+   */
   constructor(expected = 4_096) {
     this.capacity = Math.max(16, Math.min(Math.ceil(expected), 1 << 24));
     this.table = new Float64Array(3 * this.capacity);
+    this.returns = new ReturnsScan(this.capacity);
+    const snapshots = SNAPSHOTS.start(this);
+    this.snapshotFrom = new Float64Array(snapshots);
+    this.snapshotAt = new Float64Array(snapshots);
+    this.heldQuantities = new Float64Array(HELD.start(this));
+  }
+
+  /** Snapshots so far. */
+  get snapshotCount(): number {
+    return this.snapshots;
+  }
+
+  /** Positions in all snapshots so far. */
+  get heldCount(): number {
+    return this.held;
   }
 
   /** Records one lifecycle call. */
@@ -85,11 +107,15 @@ export class EquityRecorder {
     if (this.snapshots === this.snapshotFrom.length) {
       this.snapshotFrom = grownF64(this.snapshotFrom);
       this.snapshotAt = grownF64(this.snapshotAt);
+      SNAPSHOTS.grewTo(this.snapshotFrom.length);
     }
     this.snapshotFrom[this.snapshots] = i;
     this.snapshotAt[this.snapshots++] = this.lastSnapshotAt = this.held;
     for (let k = 0; k < held.length; k++) {
-      if (this.held === this.heldQuantities.length) this.heldQuantities = grownF64(this.heldQuantities);
+      if (this.held === this.heldQuantities.length) {
+        this.heldQuantities = grownF64(this.heldQuantities);
+        HELD.grewTo(this.heldQuantities.length);
+      }
       this.heldSymbols[this.held] = held[k].asset.symbol;
       this.heldQuantities[this.held++] = held[k].quantity;
     }

@@ -97,12 +97,17 @@ export class ReturnsScan {
   private lastRowT = 0;
   private prevValue = 0;
 
-  /** The returns column starts small and doubles (allocated as the run goes, not sized up front). */
-  private column = new Float64Array(1_024);
+  /** The returns column (one per kept row after the first): doubles when full. */
+  private column: Float64Array<ArrayBuffer>;
+
+  /** `rows`: about how many rows will be added (room is reserved, not touched; the column grows past it). */
+  constructor(rows = 1_024) {
+    this.column = new Float64Array(Math.max(16, Math.min(Math.ceil(rows), 1 << 24)));
+  }
 
   /** The scan of a whole series. */
   static of(equity: EquitySeries): ReturnsScan {
-    const scan = new ReturnsScan();
+    const scan = new ReturnsScan(equity.length);
     for (let i = 0; i < equity.length; i++) scan.add(equity.timeMs[i], equity.portfolioValue[i]);
     return scan;
   }
