@@ -184,13 +184,53 @@ describe("AssetSeries (cursor searches)", () => {
           if (hot) expect([hot.symbol, Array.from(hot.timesMs), Array.from(hot.close)]).toEqual([b.symbol, Array.from(b.timesMs), Array.from(b.close)]);
           const a = series.window(tq - MIN, length, true);
           expect([a.symbol, Array.from(a.timesMs), Array.from(a.close)]).toEqual([b.symbol, Array.from(b.timesMs), Array.from(b.close)]);
+          // A lower bound before every bar takes the path that copies a window spanning a roll each call.
+          expect(columnsOf(a)).toEqual(columnsOf(fresh().window(tq - MIN, length, true, -Number.MAX_VALUE)));
         }
         expect(inHotAnswers).toBeGreaterThan(0);
       }),
       { numRuns: 20, seed: 11 },
     );
   });
+
+  it("cuts the windows after a roll from one copy of the bars around it, equal to a copy per window", () => {
+    const { source } = randomSource(7);
+    const asset = Asset.contFuture("MES");
+    const t0 = nyToUtc(2024, 3, 1);
+    const series = AssetSeries.of(source, asset, t0, t0 + 30 * 86_400_000);
+    const copying = AssetSeries.of(source, asset, t0, t0 + 30 * 86_400_000);
+    // MESH4 rolls to MESM4 in March 2024: find the first MESM4 bar the continuous series shows.
+    let t = t0;
+    while (series.window(t, 1, true).symbol !== "MESM4") t += 60 * MIN;
+    let spanned = 0;
+    const columnSets = new Set<unknown>();
+    for (const length of [200, 37]) {
+      for (let m = -120; m < 600; m++) {
+        const cut = t + m * MIN;
+        const a = series.window(cut, length, true);
+        const b = copying.window(cut, length, true, -Number.MAX_VALUE);
+        expect(columnsOf(a), `${length} bars to ${formatNy(cut)}`).toEqual(columnsOf(b));
+        if (a.symbol === "MES") {
+          spanned++;
+          expect(series.isView(a)).toBe(false);
+          columnSets.add(a.columnsView);
+        }
+      }
+    }
+    // Windows across the roll, for both lengths, each length's cut from one copy.
+    expect(spanned).toBeGreaterThan(100);
+    expect(columnSets.size).toBe(2);
+  });
 });
+
+/** A window's symbol and all its columns as plain arrays. */
+function columnsOf(w: Bars): unknown[] {
+  return [
+    w.symbol,
+    w.length,
+    ...(["timestamps", "timesMs", "open", "high", "low", "close", "volume"] as const).map((k) => Array.from(w[k] as ArrayLike<unknown>)),
+  ];
+}
 
 describe("Resampler", () => {
   it("equals resampling each window from scratch (minute and day bins, partial first and last bins, random lengths)", () => {

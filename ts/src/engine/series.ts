@@ -1,8 +1,8 @@
 // An asset's minute-bar series over a DataSource: one symbol, or a continuous future stitched from
 // its contracts by the roll rule (spec §6.2: contract k owns [previous roll + 1 min, its roll), no
-// back-adjustment). Windows inside one contract are zero-copy views; only a window that spans a roll
-// is copied. On a source that evicts (a catalog under a memory budget) bars are asked by time range
-// through its barRuns, a chunk at a time, and no columns are kept.
+// back-adjustment). Windows inside one contract are zero-copy views; the windows that span a roll are
+// slices of one copy of the bars around it. On a source that evicts (a catalog under a memory budget)
+// bars are asked by time range through its barRuns, a chunk at a time, and no columns are kept.
 
 import type { DataSource } from "../data/DataSource.js";
 import { FerrobtError } from "../errors.js";
@@ -157,6 +157,23 @@ function countAtOrBeforeFrom(times: Float64Array, c: number, from: number): numb
   return countBelow(times, c, true);
 }
 
+/**
+ * The bars around one roll that every window spanning it is cut from: up to `length − 1` bars before
+ * segment `k` (the older contracts' newest), then up to `length − 1` of segment k's first bars. A
+ * window of `length` bars that ends in segment k and reaches back past its start is a slice of it.
+ */
+interface RollBridge {
+  readonly k: number;
+  readonly length: number;
+  readonly cols: ColumnSet;
+  /** Bars before segment k, and of segment k, in the copy. */
+  readonly older: number;
+  readonly newer: number;
+}
+
+/** The longest window a {@link RollBridge} is made for (a longer one is copied per call, as before). */
+const MAX_BRIDGED = 50_000;
+
 /** A source read by time range, a chunk at a time. */
 type ChunkedSource = Required<Pick<DataSource, "barRuns">>;
 
@@ -185,6 +202,11 @@ export class AssetSeries {
   private topUpper = 0;
   /** The segment {@link top} last landed in, when its times are whole ms. */
   private hot: HotSegment | undefined;
+  /**
+   * The roll bridges made for the segment windows last spanned into (one per window length): the
+   * `length` windows after a roll are slices of one copy instead of a copy each.
+   */
+  private bridges: RollBridge[] = [];
   /**
    * The source when it may drop columns it handed out (a catalog under a memory budget): then every
    * query asks it for the bars of a time range (loading only the chunks they lie in) and nothing is
@@ -333,8 +355,44 @@ export class AssetSeries {
     return this.spanning(k, endMs, length, inclusive, fromMs);
   }
 
-  /** A window collected newest segment first, over as many contracts as it needs. */
+  /**
+   * A window collected newest segment first, over as many contracts as it needs: a slice of the roll's
+   * bridge when it holds bars of segment k and of older ones (and no lower bound cuts it), else a copy.
+   */
   private spanning(k: number, endMs: number, length: number, inclusive: boolean, fromMs: number): Bars {
+    if (fromMs === -Infinity && length <= MAX_BRIDGED) {
+      const s = this.segments[k];
+      const newest = this.upperAt(s, Math.min(endMs, s.to), inclusive) - this.lowerOf(s);
+      if (newest > 0) {
+        const bridge = this.bridgeAt(k, length);
+        if (bridge.older > 0) {
+          const end = bridge.older + newest;
+          return new Bars(this.label, bridge.cols, Math.max(0, end - length), end);
+        }
+      }
+    }
+    return this.copiedSpan(k, endMs, length, inclusive, fromMs);
+  }
+
+  /** Segment k's roll bridge for windows of `length` bars (made on first use; those of an earlier segment dropped). */
+  private bridgeAt(k: number, length: number): RollBridge {
+    for (const b of this.bridges) if (b.k === k && b.length === length) return b;
+    if (this.bridges.length > 0 && this.bridges[0].k !== k) this.bridges = [];
+    const s = this.segments[k];
+    const lower = this.lowerOf(s);
+    const newer = Math.min(length - 1, this.upperOf(s) - lower);
+    // The older bars as the copy of a window ending at segment k's start: each older segment up to its roll.
+    const older = k > 0 ? this.copiedSpan(k - 1, s.from, length - 1, false, -Infinity) : undefined;
+    const parts: BarsPart[] = [];
+    if (older !== undefined && older.length > 0) parts.push({ symbol: older.symbol, cols: older.columnsView, start: older.start, end: older.end });
+    parts.push({ symbol: s.symbol, cols: this.colsOf(s), start: lower, end: lower + newer });
+    const bridge = { k, length, cols: joinedBars(this.label, parts).columnsView, older: older?.length ?? 0, newer };
+    this.bridges.push(bridge);
+    return bridge;
+  }
+
+  /** {@link spanning} as a copy of its parts. */
+  private copiedSpan(k: number, endMs: number, length: number, inclusive: boolean, fromMs: number): Bars {
     const parts: BarsPart[] = [];
     let remaining = length;
     for (let i = k; i >= 0 && remaining > 0; i--) {

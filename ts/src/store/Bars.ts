@@ -135,7 +135,7 @@ export class Bars {
   constructor(
     readonly symbol: string,
     cols: BarColumnsView,
-    /** Index of the first bar in the symbol's columns. */
+    /** Index of the first bar in the symbol's columns (in the copy's, for a window joined across a roll). */
     readonly start: number,
     /** Index after the last bar. */
     readonly end: number,
