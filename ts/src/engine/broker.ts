@@ -115,7 +115,7 @@ export class Broker {
     readonly fillModel: FillModel = "polars",
   ) {
     this.tradeLog = new TradeLog(strategyName, book);
-    this.fills = new FillLedger(book);
+    this.fills = new FillLedger(book, this.tradeLog);
     this.portfolio = new Portfolio(budget);
   }
 
@@ -319,7 +319,8 @@ export class Broker {
     b.flags[row] |= HAS_AVG_FILL;
     b.filledQuantity[row] = quantity;
     b.tradeCost[row] = fee;
-    this.log(t, FILL_EVENT, row, price, quantity, fee);
+    // The ledger writes the fill event to the trade log.
+    this.noteLogged(row);
     this.fills.add(t, row, price, quantity, fee, realized);
     if (this.portfolio.quantity(asset) === 0) {
       // The active orders as they are now: orders tracked while cancelling go past `n` (or to a grown
@@ -364,12 +365,17 @@ export class Broker {
   }
 
   private log(t: number, event: number, row: number, price = Number.NaN, quantity = Number.NaN, fee = Number.NaN): void {
+    this.noteLogged(row);
+    this.tradeLog.add(t, event, row, price, quantity, fee);
+  }
+
+  /** Row `row` has an event in the trade log (a fill's is written by the fill ledger). */
+  private noteLogged(row: number): void {
     const marks = this.book.marks;
     if ((marks[row] & LOGGED) === 0) {
       marks[row] |= LOGGED;
       this.loggedRows++;
     }
-    this.tradeLog.add(t, event, row, price, quantity, fee);
   }
 }
 

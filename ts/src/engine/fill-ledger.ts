@@ -1,23 +1,24 @@
-// The fills of a run as columns (typed arrays, the order's row in the run's book among them): no
-// object per fill while the run goes; the round trips are counted as fills arrive, and the FillRecord
-// objects are built only if the results' `fills` are read.
+// The fills of a run: each is written to the run's trade log as a fill event (its time, order, price,
+// quantity and fee live there), and the ledger keeps what the log does not: which of the log's fill
+// events are fills (an OCO parent's completion is logged as one too), their realized P&L, the fee
+// total and the round trips, counted as fills arrive. The FillRecord objects are built only if the
+// results' `fills` are read.
 
 import type { FillRecord } from "./broker.js";
 import { CapacityHint, grownF64, grownI32 } from "./columns.js";
 import { BUYS, type OrderBook } from "./order.js";
 import { RoundTrips } from "./stats.js";
+import { FILL_EVENT, TradeLog } from "./tradelog.js";
 
 /** Fills a ledger starts with room for: as many as the last ledger holds (up to 2^18). */
 const FILLS = new CapacityHint<FillLedger>(1_024, 1 << 18, (ledger) => ledger.length);
 
 export class FillLedger {
   private n = 0;
-  private times: Float64Array<ArrayBuffer>;
-  private rows: Int32Array<ArrayBuffer>;
-  private prices: Float64Array<ArrayBuffer>;
-  private quantities: Float64Array<ArrayBuffer>;
-  private fees: Float64Array<ArrayBuffer>;
+  /** Each fill's index among the log's fill events, and its realized P&L. */
+  private logFills: Int32Array<ArrayBuffer>;
   private realized: Float64Array<ArrayBuffer>;
+  private fees = 0;
   private built: FillRecord[] | undefined;
   /** Round trips per asset key (Lumibot's trade count and win rate). */
   readonly trips = new RoundTrips();
@@ -28,26 +29,22 @@ export class FillLedger {
   constructor(
     /** The book the fills' orders are rows of. */
     private readonly book: OrderBook,
+    /** The trade log the fills are written to (a run's; by default one of the ledger's own). */
+    private readonly log: TradeLog = new TradeLog("", book),
   ) {
     const fills = FILLS.start(this);
-    this.times = new Float64Array(fills);
-    this.rows = new Int32Array(fills);
-    this.prices = new Float64Array(fills);
-    this.quantities = new Float64Array(fills);
-    this.fees = new Float64Array(fills);
+    this.logFills = new Int32Array(fills);
     this.realized = new Float64Array(fills);
   }
 
-  /** A fill of the order in `row`. */
+  /** A fill of the order in `row`, logged as a fill event. */
   add(timeMs: number, row: number, price: number, quantity: number, fee: number, realized: number): void {
-    if (this.n === this.times.length) this.grow();
+    this.log.add(timeMs, FILL_EVENT, row, price, quantity, fee);
+    if (this.n === this.logFills.length) this.grow();
     const i = this.n++;
-    this.times[i] = timeMs;
-    this.rows[i] = row;
-    this.prices[i] = price;
-    this.quantities[i] = quantity;
-    this.fees[i] = fee;
+    this.logFills[i] = this.log.fillCount - 1;
     this.realized[i] = realized;
+    this.fees += fee;
     this.built = undefined;
     const book = this.book;
     const id = book.assetIds[row];
@@ -70,13 +67,9 @@ export class FillLedger {
   }
 
   private grow(): void {
-    this.times = grownF64(this.times);
-    this.rows = grownI32(this.rows);
-    this.prices = grownF64(this.prices);
-    this.quantities = grownF64(this.quantities);
-    this.fees = grownF64(this.fees);
+    this.logFills = grownI32(this.logFills);
     this.realized = grownF64(this.realized);
-    FILLS.grewTo(this.times.length);
+    FILLS.grewTo(this.logFills.length);
   }
 
   /** Number of fills. */
@@ -86,22 +79,22 @@ export class FillLedger {
 
   /** The fees of every fill, summed oldest first. */
   totalFees(): number {
-    let sum = 0;
-    for (let i = 0; i < this.n; i++) sum += this.fees[i];
-    return sum;
+    return this.fees;
   }
 
   /** The fills as records, oldest first (built once per state). */
   records(): readonly FillRecord[] {
     if (!this.built) {
-      const out: FillRecord[] = [];
+      const log = this.log,
+        out: FillRecord[] = [];
       for (let i = 0; i < this.n; i++) {
+        const f = this.logFills[i];
         out.push({
-          timeMs: this.times[i],
-          order: this.book.handle(this.rows[i]),
-          price: this.prices[i],
-          quantity: this.quantities[i],
-          fee: this.fees[i],
+          timeMs: log.fillTime(f),
+          order: this.book.handle(log.fillRow(f)),
+          price: log.fillPrice(f),
+          quantity: log.fillQuantity(f),
+          fee: log.fillFee(f),
           realized: this.realized[i],
         });
       }

@@ -87,8 +87,9 @@ export class TradeLog {
   private kinds: Uint8Array<ArrayBuffer>;
   /** The order of each event: its row in the book. */
   private rows: Int32Array<ArrayBuffer>;
-  /** Price, quantity and fee of each fill event, in event order. */
+  /** Event index, price, quantity and fee of each fill event, in event order. */
   private fills = 0;
+  private fillEvents: Int32Array<ArrayBuffer>;
   private prices: Float64Array<ArrayBuffer>;
   private quantities: Float64Array<ArrayBuffer>;
   private fees: Float64Array<ArrayBuffer>;
@@ -105,6 +106,7 @@ export class TradeLog {
     this.times = new Float64Array(events);
     this.kinds = new Uint8Array(events);
     this.rows = new Int32Array(events);
+    this.fillEvents = new Int32Array(fills);
     this.prices = new Float64Array(fills);
     this.quantities = new Float64Array(fills);
     this.fees = new Float64Array(fills);
@@ -120,6 +122,7 @@ export class TradeLog {
     if (kind === FILL_EVENT) {
       if (this.fills === this.prices.length) this.growFills();
       const f = this.fills++;
+      this.fillEvents[f] = i;
       this.prices[f] = price;
       this.quantities[f] = quantity;
       this.fees[f] = fee;
@@ -136,6 +139,7 @@ export class TradeLog {
   }
 
   private growFills(): void {
+    this.fillEvents = grownI32(this.fillEvents);
     this.prices = grownF64(this.prices);
     this.quantities = grownF64(this.quantities);
     this.fees = grownF64(this.fees);
@@ -150,6 +154,29 @@ export class TradeLog {
   /** Number of fill events. */
   get fillCount(): number {
     return this.fills;
+  }
+
+  /** The time (ms UTC) of fill event f (its index among the fill events). */
+  fillTime(f: number): number {
+    return this.times[this.fillEvents[f]];
+  }
+
+  /** The book row of the order of fill event f. */
+  fillRow(f: number): number {
+    return this.rows[this.fillEvents[f]];
+  }
+
+  /** The price, quantity and fee of fill event f. */
+  fillPrice(f: number): number {
+    return this.prices[f];
+  }
+
+  fillQuantity(f: number): number {
+    return this.quantities[f];
+  }
+
+  fillFee(f: number): number {
+    return this.fees[f];
   }
 
   /** The events as objects, oldest first (built once per state; for reading, not for hot loops). */
