@@ -16,6 +16,7 @@ import {
   CANCELED,
   CLOSES,
   FILLED,
+  FILLED_IN_FULL,
   HAS_AVG_FILL,
   HAS_LIMIT,
   HAS_STOP,
@@ -208,14 +209,13 @@ export class Broker {
     if (cls !== BRACKET && cls !== OTO && CLOSES[b.side[row]] === 0) b.side[row] = BUYS[b.side[row]] === 1 ? BUY : SELL;
     const working = (b.marks[row] & WORKING) !== 0 && b.isActive(row);
     this.track(row);
-    const from = b.childFrom[row],
-      to = from + b.childCount[row];
-    for (let k = from; k < to; k++) this.track(k);
+    const last = row + b.childCount[row];
+    for (let k = row + 1; k <= last; k++) this.track(k);
     b.status[row] = NEW;
     if (!working) this.work(row);
     this.log(t, NEW_EVENT, row);
     if (this.events.listens("onNewOrder")) this.events.onNewOrder(b.handle(row));
-    if (cls === OCO) for (let k = from; k < to; k++) this.submitRow(k, t);
+    if (cls === OCO) for (let k = row + 1; k <= last; k++) this.submitRow(k, t);
   }
 
   private work(row: number): void {
@@ -234,9 +234,8 @@ export class Broker {
     this.finish(row, CANCELED);
     this.log(t, CANCEL_EVENT, row);
     if (this.events.listens("onCanceledOrder")) this.events.onCanceledOrder(b.handle(row));
-    const from = b.childFrom[row],
-      to = from + b.childCount[row];
-    for (let k = from; k < to; k++) this.cancelRow(k, t);
+    const last = row + b.childCount[row];
+    for (let k = row + 1; k <= last; k++) this.cancelRow(k, t);
   }
 
   /** Cancels every active order; the list is taken once, before anything is cancelled (spec §4.5). */
@@ -302,11 +301,10 @@ export class Broker {
 
   private fill(row: number, price: number, t: number): void {
     const b = this.book;
-    const parent = b.parent[row];
+    const parent = b.parentOf(row);
     if (parent >= 0) {
-      const from = b.childFrom[parent],
-        to = from + b.childCount[parent];
-      for (let k = from; k < to; k++) if (k !== row && b.isActive(k)) this.cancelRow(k, t);
+      const last = parent + b.childCount[parent];
+      for (let k = parent + 1; k <= last; k++) if (k !== row && b.isActive(k)) this.cancelRow(k, t);
     }
     const asset = b.asset(row),
       quantity = b.quantity[row],
@@ -316,8 +314,7 @@ export class Broker {
     this.portfolio.chargeFee(fee);
     this.finish(row, FILLED);
     b.avgFillPrice[row] = price;
-    b.flags[row] |= HAS_AVG_FILL;
-    b.filledQuantity[row] = quantity;
+    b.flags[row] |= HAS_AVG_FILL | FILLED_IN_FULL;
     b.tradeCost[row] = fee;
     // The ledger writes the fill event to the trade log.
     this.noteLogged(row);
@@ -336,32 +333,32 @@ export class Broker {
     }
     const cls = b.cls[row];
     if (cls === BRACKET || cls === OTO) {
-      const from = b.childFrom[row],
-        to = from + b.childCount[row];
-      for (let k = from; k < to; k++) this.work(k);
+      const last = row + b.childCount[row];
+      for (let k = row + 1; k <= last; k++) this.work(k);
     }
     const ocoParent = b.ocoParent(row);
     if (ocoParent >= 0) this.completeOco(ocoParent, t);
     if (this.events.listens("onFilledOrder")) this.events.onFilledOrder(b.handle(row), price, quantity, asset.multiplier);
   }
 
-  /** An OCO parent is marked filled with the child quantity and the signed sum of child prices. */
+  /**
+   * An OCO parent is marked filled with the signed sum of the prices of its legs still filled and
+   * their quantity (its own), or 0 when none is (the one that filled may have been cancelled since).
+   */
   private completeOco(parent: number, t: number): void {
     const b = this.book;
-    const from = b.childFrom[parent],
-      to = from + b.childCount[parent];
+    const last = parent + b.childCount[parent];
     let price = 0,
-      quantity = -1;
-    for (let k = from; k < to; k++) {
+      anyFilled = false;
+    for (let k = parent + 1; k <= last; k++) {
       if (b.status[k] !== FILLED) continue;
       price += (BUYS[b.side[k]] === 1 ? 1 : -1) * (b.flags[k] & HAS_AVG_FILL ? b.avgFillPrice[k] : 0);
-      if (quantity < 0) quantity = b.quantity[k];
+      anyFilled = true;
     }
     this.finish(parent, FILLED);
     b.avgFillPrice[parent] = price;
-    b.flags[parent] |= HAS_AVG_FILL;
-    b.filledQuantity[parent] = Math.max(0, quantity);
-    this.log(t, FILL_EVENT, parent, price, b.filledQuantity[parent], 0);
+    b.flags[parent] = anyFilled ? b.flags[parent] | HAS_AVG_FILL | FILLED_IN_FULL : (b.flags[parent] | HAS_AVG_FILL) & ~FILLED_IN_FULL;
+    this.log(t, FILL_EVENT, parent, price, b.filledQuantity(parent), 0);
   }
 
   private log(t: number, event: number, row: number, price = Number.NaN, quantity = Number.NaN, fee = Number.NaN): void {

@@ -145,9 +145,9 @@ export class OrderFactory {
     if (cls === BRACKET || cls === OTO) this.addExitChildren(parent, cls, o, tif);
     if (cls === OCO) {
       if (o.limitPrice === undefined || o.stopPrice === undefined) throw new FerrobtError("ERR_ORDER", "an OCO order needs both limitPrice and stopPrice");
-      const limit = this.book.append("", asset, quantity, sideC, LIMIT, SIMPLE, o.limitPrice, undefined, undefined, undefined, tif);
+      this.book.append("", asset, quantity, sideC, LIMIT, SIMPLE, o.limitPrice, undefined, undefined, undefined, tif);
       this.book.append("", asset, quantity, sideC, STOP, SIMPLE, undefined, o.stopPrice, undefined, undefined, tif);
-      this.book.setChildren(parent, limit, 2);
+      this.book.setChildren(parent, 2);
     }
     return this.book.handle(parent);
   }
@@ -181,6 +181,6 @@ export class OrderFactory {
     const count = book.length - first;
     if (count === 0) throw new FerrobtError("ERR_ORDER", `a ${className(cls)} order needs secondaryLimitPrice or secondaryStopPrice`);
     if (cls === OTO && count !== 1) throw new FerrobtError("ERR_ORDER", "an OTO order takes exactly one secondary price");
-    book.setChildren(parent, first, count);
+    book.setChildren(parent, count);
   }
 }

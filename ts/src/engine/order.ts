@@ -94,14 +94,16 @@ export const typeCode = (type: OrderType): number => codeIn("type", TYPES, type)
 export const classCode = (orderClass: OrderClass): number => codeIn("class", CLASSES, orderClass);
 export const timeInForceCode = (timeInForce: "day" | "gtc"): number => codeIn("timeInForce", TIFS, timeInForce);
 
-// Bits of OrderBook.flags: which optional prices are set, and the fill rules' state.
+// Bits of OrderBook.flags: which optional prices are set, the fill rules' state, and whether the
+// filled quantity is the row's quantity (else 0).
 export const HAS_LIMIT = 1,
   HAS_STOP = 2,
   HAS_TRAIL_PRICE = 4,
   HAS_TRAIL_PERCENT = 8,
   HAS_AVG_FILL = 16,
   HAS_TRAIL_LEVEL = 32,
-  STOP_TRIGGERED = 64;
+  STOP_TRIGGERED = 64,
+  FILLED_IN_FULL = 128;
 
 // Bits of OrderBook.marks: the broker's bookkeeping of a row.
 export const TRACKED = 1,
@@ -124,8 +126,9 @@ const RUN_BOOK_ROWS = new CapacityHint<OrderBook>(64, 1 << 18, (book) => book.le
 
 /**
  * The rows of a set of orders as columns: codes and flags in Uint8Arrays, quantities and prices
- * (flagged when optional) in Float64Arrays, children as a run of rows after their parent, the asset
- * of each row as an index into a table of the book's distinct assets. Rows are appended, never removed.
+ * (flagged when optional) in Float64Arrays, children as the run of rows right after their parent, the
+ * asset of each row as an index into a table of the book's distinct assets. Rows are appended, never
+ * removed.
  */
 export class OrderBook {
   private n = 0;
@@ -141,7 +144,6 @@ export class OrderBook {
   limitPrice = new Float64Array(64);
   stopPrice = new Float64Array(64);
   avgFillPrice = new Float64Array(64);
-  filledQuantity = new Float64Array(64);
   tradeCost = new Float64Array(64);
   /**
    * The trailing-stop columns, empty until a row uses a trail (most runs never do), then as long as
@@ -150,9 +152,11 @@ export class OrderBook {
   trailPrice: Float64Array<ArrayBuffer> = new Float64Array(0);
   trailPercent: Float64Array<ArrayBuffer> = new Float64Array(0);
   trailLevel: Float64Array<ArrayBuffer> = new Float64Array(0);
-  /** The parent row of a child leg (−1 for none); a row's children are rows childFrom … childFrom+childCount−1. */
-  parent = new Int32Array(64);
-  childFrom = new Int32Array(64);
+  /**
+   * How far a child leg's parent row is above it (0: no parent); a row's children are rows
+   * row+1 … row+childCount.
+   */
+  parentOffset = new Uint8Array(64);
   childCount = new Uint8Array(64);
   /** Each row's asset, as an index into `assetTable` (the distinct assets, in first-use order). */
   assetIds = new Int32Array(64);
@@ -252,9 +256,7 @@ export class OrderBook {
   /** A new row with every column at its default (the columns grown when full). */
   private nextRow(): number {
     if (this.n === this.side.length) this.grow();
-    const i = this.n++;
-    this.parent[i] = -1;
-    return i;
+    return this.n++;
   }
 
   /** Every column grown to twice its length, or to `atLeast` rows. */
@@ -270,15 +272,13 @@ export class OrderBook {
     this.limitPrice = grownF64(this.limitPrice, atLeast);
     this.stopPrice = grownF64(this.stopPrice, atLeast);
     this.avgFillPrice = grownF64(this.avgFillPrice, atLeast);
-    this.filledQuantity = grownF64(this.filledQuantity, atLeast);
     this.tradeCost = grownF64(this.tradeCost, atLeast);
     if (this.trailLevel.length > 0) {
       this.trailPrice = grownF64(this.trailPrice, atLeast);
       this.trailPercent = grownF64(this.trailPercent, atLeast);
       this.trailLevel = grownF64(this.trailLevel, atLeast);
     }
-    this.parent = grownI32(this.parent, atLeast);
-    this.childFrom = grownI32(this.childFrom, atLeast);
+    this.parentOffset = grownU8(this.parentOffset, atLeast);
     this.childCount = grownU8(this.childCount, atLeast);
     this.assetIds = grownI32(this.assetIds, atLeast);
     if (this.ofRun) RUN_BOOK_ROWS.grewTo(this.side.length);
@@ -293,11 +293,10 @@ export class OrderBook {
     this.trailLevel = new Float64Array(capacity);
   }
 
-  /** Rows from … from+count−1 become the children of `parent` (and siblings of one another). */
-  setChildren(parent: number, from: number, count: number): void {
-    this.childFrom[parent] = from;
+  /** The `count` rows right after `parent` become its children (and siblings of one another). */
+  setChildren(parent: number, count: number): void {
     this.childCount[parent] = count;
-    for (let k = from; k < from + count; k++) this.parent[k] = parent;
+    for (let d = 1; d <= count; d++) this.parentOffset[parent + d] = d;
   }
 
   /** Row i's identifier (built from the id source when first read, then kept). */
@@ -311,10 +310,20 @@ export class OrderBook {
   isActive(i: number): boolean {
     const s = this.status[i];
     if (s !== FILLED && s !== CANCELED) return true;
-    const from = this.childFrom[i],
-      to = from + this.childCount[i];
-    for (let k = from; k < to; k++) if (this.isActive(k)) return true;
+    const last = i + this.childCount[i];
+    for (let k = i + 1; k <= last; k++) if (this.isActive(k)) return true;
     return false;
+  }
+
+  /** The parent row of row i, or −1 (not a child leg). */
+  parentOf(i: number): number {
+    const d = this.parentOffset[i];
+    return d === 0 ? -1 : i - d;
+  }
+
+  /** Row i's filled quantity: its quantity once filled (an OCO parent's, its legs', if one is filled), else 0. */
+  filledQuantity(i: number): number {
+    return this.flags[i] & FILLED_IN_FULL ? this.quantity[i] : 0;
   }
 
   /** Row i's value in the optional column `column`, or undefined when its flag `bit` is not set. */
@@ -329,7 +338,7 @@ export class OrderBook {
 
   /** The OCO parent of row i, or −1 (bracket and OTO children have none, as in Lumibot). */
   ocoParent(i: number): number {
-    const p = this.parent[i];
+    const p = this.parentOf(i);
     return p >= 0 && this.cls[p] === OCO ? p : -1;
   }
 
@@ -351,8 +360,7 @@ export class OrderBook {
     if (count === 0) return NO_ORDERS;
     let list = this.childLists[i];
     if (list === undefined) {
-      const from = this.childFrom[i];
-      this.childLists[i] = list = Object.freeze(Array.from({ length: count }, (_, k) => this.handle(from + k)));
+      this.childLists[i] = list = Object.freeze(Array.from({ length: count }, (_, k) => this.handle(i + 1 + k)));
     }
     return list;
   }
@@ -368,9 +376,8 @@ export class OrderBook {
     const i = this.copyRow(from, row);
     const count = from.childCount[row];
     if (count > 0) {
-      const first = this.n;
-      for (let k = from.childFrom[row]; k < from.childFrom[row] + count; k++) this.copyRow(from, k);
-      this.setChildren(i, first, count);
+      for (let k = row + 1; k <= row + count; k++) this.copyRow(from, k);
+      this.setChildren(i, count);
     }
     return i;
   }
@@ -388,7 +395,6 @@ export class OrderBook {
     this.limitPrice[i] = from.limitPrice[row];
     this.stopPrice[i] = from.stopPrice[row];
     this.avgFillPrice[i] = from.avgFillPrice[row];
-    this.filledQuantity[i] = from.filledQuantity[row];
     this.tradeCost[i] = from.tradeCost[row];
     if (from.trailLevel.length > 0) {
       this.useTrailing();
@@ -507,7 +513,7 @@ export class Order {
   }
 
   get filledQuantity(): number {
-    return this.book.filledQuantity[this.row];
+    return this.book.filledQuantity(this.row);
   }
 
   /** Fee charged on the fill. */
@@ -532,7 +538,7 @@ export class Order {
 
   /** @internal The legs built together with this one (itself included); a filled leg cancels the others. */
   get siblings(): readonly Order[] {
-    const p = this.book.parent[this.row];
+    const p = this.book.parentOf(this.row);
     return p < 0 ? NO_ORDERS : this.book.children(p);
   }
 
