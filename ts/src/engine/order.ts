@@ -167,8 +167,11 @@ export class OrderBook {
   private lastAssetId = 0;
   /** Identifiers given or already built, by row (sparse); the others are `ids.at(row)`. */
   private readonly identifiers: (string | undefined)[] = [];
-  /** The handles made so far, and the children lists handed out, by row (sparse). */
-  private readonly handles: (Order | undefined)[] = [];
+  /**
+   * The handles made so far, and the children lists handed out, by row (sparse). The handles start
+   * with a slot for each row the book has room for: a run's do not grow by copies as rows come.
+   */
+  private readonly handles: (Order | undefined)[];
   private readonly childLists: (readonly Order[] | undefined)[] = [];
 
   constructor(
@@ -179,6 +182,7 @@ export class OrderBook {
   ) {
     const rows = ofRun ? RUN_BOOK_ROWS.start(this) : 0;
     if (rows > this.side.length) this.grow(rows);
+    this.handles = new Array(this.side.length);
   }
 
   /** Rows so far. */
