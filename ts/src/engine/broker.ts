@@ -383,8 +383,8 @@ function checkRow(b: OrderBook, row: number): void {
   const type = b.type[row],
     flags = b.flags[row];
   if (!positive(b.quantity[row])) badOrder(b, row, `quantity ${b.quantity[row]} must be a positive number`);
-  if ((type === LIMIT || type === STOP_LIMIT) && !(flags & HAS_LIMIT && positive(b.limitPrice[row]))) badOrder(b, row, "a limit price > 0 is required");
-  if ((type === STOP || type === STOP_LIMIT) && !(flags & HAS_STOP && positive(b.stopPrice[row]))) badOrder(b, row, "a stop price > 0 is required");
+  if ((type === LIMIT || type === STOP_LIMIT) && !(flags & HAS_LIMIT && positive(b.limitOf(row)))) badOrder(b, row, "a limit price > 0 is required");
+  if ((type === STOP || type === STOP_LIMIT) && !(flags & HAS_STOP && positive(b.stopOf(row)))) badOrder(b, row, "a stop price > 0 is required");
   if (type === TRAILING_STOP && !(flags & HAS_TRAIL_PRICE && positive(b.trailPrice[row])) && !(flags & HAS_TRAIL_PERCENT && positive(b.trailPercent[row])))
     badOrder(b, row, "a trail price or trail percent > 0 is required");
 }

@@ -54,9 +54,9 @@ export function rowFillPrice(book: OrderBook, i: number, bar: FillBar): number |
     case MARKET:
       return bar.open;
     case LIMIT:
-      return flags & HAS_LIMIT && positive(book.limitPrice[i]) ? limitPrice(buy, book.limitPrice[i], bar.open, bar) : undefined;
+      return flags & HAS_LIMIT && positive(book.limitOf(i)) ? limitPrice(buy, book.limitOf(i), bar.open, bar) : undefined;
     case STOP:
-      return flags & HAS_STOP && positive(book.stopPrice[i]) ? stopPrice(buy, book.stopPrice[i], bar) : undefined;
+      return flags & HAS_STOP && positive(book.stopOf(i)) ? stopPrice(buy, book.stopOf(i), bar) : undefined;
     case STOP_LIMIT:
       return stopLimit(book, i, buy, bar);
     case TRAILING_STOP:
@@ -67,10 +67,10 @@ export function rowFillPrice(book: OrderBook, i: number, bar: FillBar): number |
 
 function stopLimit(book: OrderBook, i: number, buy: boolean, bar: FillBar): number | undefined {
   const flags = book.flags[i];
-  if (!(flags & HAS_LIMIT && positive(book.limitPrice[i])) || !(flags & HAS_STOP && positive(book.stopPrice[i]))) return undefined;
-  const limit = book.limitPrice[i];
+  if (!(flags & HAS_LIMIT && positive(book.limitOf(i))) || !(flags & HAS_STOP && positive(book.stopOf(i)))) return undefined;
+  const limit = book.limitOf(i);
   if (flags & STOP_TRIGGERED) return limitPrice(buy, limit, bar.open, bar);
-  const trigger = stopPrice(buy, book.stopPrice[i], bar);
+  const trigger = stopPrice(buy, book.stopOf(i), bar);
   if (trigger === undefined) return undefined;
   book.flags[i] |= STOP_TRIGGERED;
   return limitPrice(buy, limit, trigger, bar);

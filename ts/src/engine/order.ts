@@ -141,8 +141,13 @@ export class OrderBook {
   flags = new Uint8Array(64);
   marks = new Uint8Array(64);
   quantity = new Float64Array(64);
-  limitPrice = new Float64Array(64);
-  stopPrice = new Float64Array(64);
+  /**
+   * A row's limit price, or its stop price when it has no limit; the stop price of a row with both
+   * (a stop-limit) is in `stopWithLimit`, empty until a row has both, then as long as the others.
+   * Read them through `limitOf` and `stopOf`.
+   */
+  limitOrStop = new Float64Array(64);
+  stopWithLimit: Float64Array<ArrayBuffer> = new Float64Array(0);
   avgFillPrice = new Float64Array(64);
   tradeCost = new Float64Array(64);
   /**
@@ -219,11 +224,15 @@ export class OrderBook {
     let f = 0;
     if (limitPrice !== undefined) {
       f |= HAS_LIMIT;
-      this.limitPrice[i] = num(limitPrice);
+      this.limitOrStop[i] = num(limitPrice);
     }
     if (stopPrice !== undefined) {
       f |= HAS_STOP;
-      this.stopPrice[i] = num(stopPrice);
+      if (limitPrice === undefined) this.limitOrStop[i] = num(stopPrice);
+      else {
+        this.useStopWithLimit();
+        this.stopWithLimit[i] = num(stopPrice);
+      }
     }
     if (trailPrice !== undefined) {
       f |= HAS_TRAIL_PRICE;
@@ -273,8 +282,8 @@ export class OrderBook {
     this.flags = grownU8(this.flags, atLeast);
     this.marks = grownU8(this.marks, atLeast);
     this.quantity = grownF64(this.quantity, atLeast);
-    this.limitPrice = grownF64(this.limitPrice, atLeast);
-    this.stopPrice = grownF64(this.stopPrice, atLeast);
+    this.limitOrStop = grownF64(this.limitOrStop, atLeast);
+    if (this.stopWithLimit.length > 0) this.stopWithLimit = grownF64(this.stopWithLimit, atLeast);
     this.avgFillPrice = grownF64(this.avgFillPrice, atLeast);
     this.tradeCost = grownF64(this.tradeCost, atLeast);
     if (this.trailLevel.length > 0) {
@@ -286,6 +295,21 @@ export class OrderBook {
     this.childCount = grownU8(this.childCount, atLeast);
     this.assetIds = grownI32(this.assetIds, atLeast);
     if (this.ofRun) RUN_BOOK_ROWS.grewTo(this.side.length);
+  }
+
+  /** Gives `stopWithLimit` the length of the other columns (once). */
+  private useStopWithLimit(): void {
+    if (this.stopWithLimit.length === 0) this.stopWithLimit = new Float64Array(this.side.length);
+  }
+
+  /** Row i's limit price (meaningful when its flags have HAS_LIMIT). */
+  limitOf(i: number): number {
+    return this.limitOrStop[i];
+  }
+
+  /** Row i's stop price (meaningful when its flags have HAS_STOP). */
+  stopOf(i: number): number {
+    return this.flags[i] & HAS_LIMIT ? this.stopWithLimit[i] : this.limitOrStop[i];
   }
 
   /** Gives the trailing-stop columns the length of the others (once). */
@@ -396,8 +420,11 @@ export class OrderBook {
     this.status[i] = from.status[row];
     this.flags[i] = from.flags[row];
     this.quantity[i] = from.quantity[row];
-    this.limitPrice[i] = from.limitPrice[row];
-    this.stopPrice[i] = from.stopPrice[row];
+    this.limitOrStop[i] = from.limitOrStop[row];
+    if (from.stopWithLimit.length > 0) {
+      this.useStopWithLimit();
+      this.stopWithLimit[i] = from.stopWithLimit[row];
+    }
     this.avgFillPrice[i] = from.avgFillPrice[row];
     this.tradeCost[i] = from.tradeCost[row];
     if (from.trailLevel.length > 0) {
@@ -494,11 +521,11 @@ export class Order {
   }
 
   get limitPrice(): number | undefined {
-    return this.book.optional(this.row, HAS_LIMIT, this.book.limitPrice);
+    return this.book.flags[this.row] & HAS_LIMIT ? this.book.limitOf(this.row) : undefined;
   }
 
   get stopPrice(): number | undefined {
-    return this.book.optional(this.row, HAS_STOP, this.book.stopPrice);
+    return this.book.flags[this.row] & HAS_STOP ? this.book.stopOf(this.row) : undefined;
   }
 
   /** Trailing stop distance in price units. */
