@@ -142,9 +142,9 @@ export abstract class Strategy {
    */
   getHistoricalPrices(asset: Asset | string, length: number, timestep = "minute", options?: { timeshift?: number }): Bars | undefined {
     const n = Math.trunc(Number(length));
-    if (!Number.isFinite(n) || n < 0) throw new FerrobtError("ERR_ARGUMENT", `argument 'length': ${String(length)} is not a whole number >= 0`);
+    if (!Number.isFinite(n) || n < 0) throw badArgument("length", length, "is not a whole number >= 0");
     const shift = options?.timeshift ?? 0;
-    if (!Number.isFinite(shift)) throw new FerrobtError("ERR_ARGUMENT", `argument 'timeshift': ${String(shift)} is not a number of minutes`);
+    if (!Number.isFinite(shift)) throw badArgument("timeshift", shift, "is not a number of minutes");
     return this.ctx.historicalPrices(toAsset(asset), n, timestep, shift);
   }
 
@@ -215,6 +215,14 @@ export abstract class Strategy {
   log(message: string): void {
     this.ctx.log(message);
   }
+}
+
+/**
+ * ERR_ARGUMENT for `value` of argument `name` (built apart, so the per-minute calls that check
+ * arguments stay small enough for a strategy's hook to inline them).
+ */
+function badArgument(name: string, value: unknown, problem: string): FerrobtError {
+  return new FerrobtError("ERR_ARGUMENT", `argument '${name}': ${String(value)} ${problem}`);
 }
 
 function toAsset(a: Asset | string): Asset {
