@@ -117,6 +117,7 @@ export class Broker {
   ) {
     this.tradeLog = new TradeLog(strategyName, book);
     this.fills = new FillLedger(book, this.tradeLog);
+    book.fillSource = this.tradeLog;
     this.portfolio = new Portfolio(budget);
   }
 
@@ -313,12 +314,11 @@ export class Broker {
     const fee = rowFee(b, row, price, this.buyFees, this.sellFees);
     this.portfolio.chargeFee(fee);
     this.finish(row, FILLED);
-    b.avgFillPrice[row] = price;
     b.flags[row] |= HAS_AVG_FILL | FILLED_IN_FULL;
-    b.tradeCost[row] = fee;
-    // The ledger writes the fill event to the trade log.
+    // The ledger writes the fill event to the trade log: the row's fill price and fee are read there.
     this.noteLogged(row);
     this.fills.add(t, row, price, quantity, fee, realized);
+    b.fillOf[row] = this.tradeLog.fillCount - 1;
     if (this.portfolio.quantity(asset) === 0) {
       // The active orders as they are now: orders tracked while cancelling go past `n` (or to a grown
       // array), a prune to a new array, so they are not visited, as with a copy.
@@ -352,13 +352,14 @@ export class Broker {
       anyFilled = false;
     for (let k = parent + 1; k <= last; k++) {
       if (b.status[k] !== FILLED) continue;
-      price += (BUYS[b.side[k]] === 1 ? 1 : -1) * (b.flags[k] & HAS_AVG_FILL ? b.avgFillPrice[k] : 0);
+      price += (BUYS[b.side[k]] === 1 ? 1 : -1) * (b.flags[k] & HAS_AVG_FILL ? b.avgFillPriceOf(k) : 0);
       anyFilled = true;
     }
     this.finish(parent, FILLED);
-    b.avgFillPrice[parent] = price;
     b.flags[parent] = anyFilled ? b.flags[parent] | HAS_AVG_FILL | FILLED_IN_FULL : (b.flags[parent] | HAS_AVG_FILL) & ~FILLED_IN_FULL;
     this.log(t, FILL_EVENT, parent, price, b.filledQuantity(parent), 0);
+    // Its fill price is the logged one.
+    b.fillOf[parent] = this.tradeLog.fillCount - 1;
   }
 
   private log(t: number, event: number, row: number, price = Number.NaN, quantity = Number.NaN, fee = Number.NaN): void {

@@ -121,6 +121,12 @@ interface IdSource {
   at(index: number): string;
 }
 
+/** The fills a book's rows were filled by: a run's trade log (its fill events, by index among them). */
+export interface FillSource {
+  fillPrice(f: number): number;
+  fillFee(f: number): number;
+}
+
 /** Rows a run's book starts with room for: as many as the last run's book holds (up to 2^18). */
 const RUN_BOOK_ROWS = new CapacityHint<OrderBook>(64, 1 << 18, (book) => book.length);
 
@@ -148,8 +154,16 @@ export class OrderBook {
    */
   limitOrStop = new Float64Array(64);
   stopWithLimit: Float64Array<ArrayBuffer> = new Float64Array(0);
-  avgFillPrice = new Float64Array(64);
-  tradeCost = new Float64Array(64);
+  /**
+   * Where a row's fill price and fee are, for a row whose flags have HAS_AVG_FILL: its last fill's
+   * index among the fill events of `fillSource` (≥ 0), or −1 − k for the k-th fill of `adoptedFills`
+   * (a row adopted filled from another book). Read them through `avgFillPriceOf` and `tradeCostOf`.
+   */
+  fillOf = new Int32Array(64);
+  /** The fill events the rows' fills are (the run's trade log; set by the broker filling them). */
+  fillSource: FillSource | undefined;
+  /** Fill price and fee of each filled row adopted from another book, in pairs. */
+  private readonly adoptedFills: number[] = [];
   /**
    * The trailing-stop columns, empty until a row uses a trail (most runs never do), then as long as
    * the others: read them only for a row whose flags or type say it trails.
@@ -284,8 +298,7 @@ export class OrderBook {
     this.quantity = grownF64(this.quantity, atLeast);
     this.limitOrStop = grownF64(this.limitOrStop, atLeast);
     if (this.stopWithLimit.length > 0) this.stopWithLimit = grownF64(this.stopWithLimit, atLeast);
-    this.avgFillPrice = grownF64(this.avgFillPrice, atLeast);
-    this.tradeCost = grownF64(this.tradeCost, atLeast);
+    this.fillOf = grownI32(this.fillOf, atLeast);
     if (this.trailLevel.length > 0) {
       this.trailPrice = grownF64(this.trailPrice, atLeast);
       this.trailPercent = grownF64(this.trailPercent, atLeast);
@@ -310,6 +323,19 @@ export class OrderBook {
   /** Row i's stop price (meaningful when its flags have HAS_STOP). */
   stopOf(i: number): number {
     return this.flags[i] & HAS_LIMIT ? this.stopWithLimit[i] : this.limitOrStop[i];
+  }
+
+  /** Row i's fill price (meaningful when its flags have HAS_AVG_FILL). */
+  avgFillPriceOf(i: number): number {
+    const f = this.fillOf[i];
+    return f >= 0 ? (this.fillSource as FillSource).fillPrice(f) : this.adoptedFills[-2 * (f + 1)];
+  }
+
+  /** Row i's fee: its fill's, or 0 before any fill. */
+  tradeCostOf(i: number): number {
+    if ((this.flags[i] & HAS_AVG_FILL) === 0) return 0;
+    const f = this.fillOf[i];
+    return f >= 0 ? (this.fillSource as FillSource).fillFee(f) : this.adoptedFills[-2 * (f + 1) + 1];
   }
 
   /** Gives the trailing-stop columns the length of the others (once). */
@@ -425,8 +451,10 @@ export class OrderBook {
       this.useStopWithLimit();
       this.stopWithLimit[i] = from.stopWithLimit[row];
     }
-    this.avgFillPrice[i] = from.avgFillPrice[row];
-    this.tradeCost[i] = from.tradeCost[row];
+    if (from.flags[row] & HAS_AVG_FILL) {
+      this.fillOf[i] = -1 - this.adoptedFills.length / 2;
+      this.adoptedFills.push(from.avgFillPriceOf(row), from.tradeCostOf(row));
+    }
     if (from.trailLevel.length > 0) {
       this.useTrailing();
       this.trailPrice[i] = from.trailPrice[row];
@@ -540,7 +568,7 @@ export class Order {
 
   /** Fill price once filled. */
   get avgFillPrice(): number | undefined {
-    return this.book.optional(this.row, HAS_AVG_FILL, this.book.avgFillPrice);
+    return this.book.flags[this.row] & HAS_AVG_FILL ? this.book.avgFillPriceOf(this.row) : undefined;
   }
 
   get filledQuantity(): number {
@@ -549,7 +577,7 @@ export class Order {
 
   /** Fee charged on the fill. */
   get tradeCost(): number {
-    return this.book.tradeCost[this.row];
+    return this.book.tradeCostOf(this.row);
   }
 
   /** Stop-limit: true once the stop level has been reached. */
