@@ -5,7 +5,7 @@
 
 import { FerrobtError } from "../errors.js";
 import type { Asset } from "./asset.js";
-import { CapacityHint, grownI32 } from "./columns.js";
+import { grownI32 } from "./columns.js";
 import { rowFee, type TradingFee } from "./fees.js";
 import { FillLedger } from "./fill-ledger.js";
 import { type FillBar, rowFillPrice } from "./fills.js";
@@ -76,15 +76,17 @@ export interface FillRecord {
   readonly realized: number;
 }
 
-/** Rows a broker starts with room to track: as many as the last broker tracked (a run's orders and their legs). */
-const TRACKED_ROWS = new CapacityHint<Broker>(1_024, 1 << 22, (broker) => broker.trackedRows);
-
 export class Broker {
   readonly fills: FillLedger;
   readonly tradeLog: TradeLog;
   readonly portfolio: Portfolio;
-  /** Rows the strategy submitted and their children, in tracking order (Lumibot's get_orders()). */
-  private tracked = new Int32Array(TRACKED_ROWS.start(this));
+  /**
+   * Rows the strategy submitted and their children, in tracking order (Lumibot's get_orders()): the
+   * first `trackedCount`. While rows are tracked in row order from row 0 (every order submitted as it
+   * was built, the usual run) they are rows 0 … trackedCount−1 and this stays empty; the first row
+   * tracked out of that order writes them out.
+   */
+  private tracked = NO_ROWS;
   private trackedCount = 0;
   /** Rows evaluated by the next process() call, in submission order (the first `workingCount`). */
   private working = new Int32Array(64);
@@ -134,25 +136,27 @@ export class Broker {
     const marks = this.book.marks;
     if ((marks[row] & TRACKED) === 0) {
       marks[row] |= TRACKED;
-      if (this.trackedCount === this.tracked.length) {
-        this.tracked = grownI32(this.tracked);
-        TRACKED_ROWS.grewTo(this.tracked.length);
-      }
-      this.tracked[this.trackedCount++] = row;
+      if (row === this.trackedCount && this.tracked === NO_ROWS) this.trackedCount++;
+      else this.trackOutOfOrder(row);
       if (this.liveCount === this.live.length) this.live = grownI32(this.live);
       this.live[this.liveCount++] = row;
       this.liveHandles = undefined;
     }
   }
 
-  /** Rows tracked so far. */
-  get trackedRows(): number {
-    return this.trackedCount;
+  /** Appends `row` to `tracked`, written out first if the rows so far were tracked in row order. */
+  private trackOutOfOrder(row: number): void {
+    if (this.tracked === NO_ROWS) {
+      this.tracked = new Int32Array(Math.max(64, 2 * this.trackedCount));
+      for (let k = 0; k < this.trackedCount; k++) this.tracked[k] = k;
+    } else if (this.trackedCount === this.tracked.length) this.tracked = grownI32(this.tracked);
+    this.tracked[this.trackedCount++] = row;
   }
 
   /** Every tracked order (new, filled, cancelled), in tracking order. */
   orders(): Order[] {
-    return Array.from(this.tracked.subarray(0, this.trackedCount), (row) => this.book.handle(row));
+    const tracked = this.tracked;
+    return Array.from({ length: this.trackedCount }, (_, k) => this.book.handle(tracked === NO_ROWS ? k : tracked[k]));
   }
 
   /**
@@ -378,6 +382,8 @@ export class Broker {
 }
 
 const NO_ORDERS: readonly Order[] = Object.freeze([]);
+/** `tracked` while the rows are tracked in row order. */
+const NO_ROWS = new Int32Array(0);
 
 /** Rejects orders Lumibot would reject: non-positive quantity, missing or invalid prices. */
 function checkRow(b: OrderBook, row: number): void {
