@@ -349,6 +349,27 @@ describe("Broker alone", () => {
     expect([broker.tradeLog.length, broker.loggedOrderCount]).toEqual([4, 2]);
   });
 
+  it("keeps the fill price and fee of an order adopted filled from another run, and logs a new fill's", () => {
+    const mes = Asset.contFuture("MES");
+    const other = new OrderFactory(new OrderIds(1));
+    const there = new Broker("T", 100_000, other.book, listener(), [new TradingFee(0.5)], [], "polars");
+    const filled = there.submit(other.create(mes, 1, "buy", {}), 0);
+    there.process(60_000, { fillBar: () => ({ open: 4_805, high: 4_806, low: 4_795 }) });
+    const f = new OrderFactory(new OrderIds(0));
+    const broker = new Broker("S", 100_000, f.book, listener(), [new TradingFee(0.25)], [], "polars");
+    broker.submit(f.create(mes, 1, "buy", {}), 60_000);
+    broker.process(120_000, { fillBar: () => ({ open: 4_810, high: 4_811, low: 4_809 }) });
+    broker.submit(filled, 120_000);
+    expect(filled.book).toBe(f.book);
+    expect([filled.status, filled.avgFillPrice, filled.tradeCost]).toEqual(["new", 4_805, 0.5]);
+    broker.process(180_000, { fillBar: () => ({ open: 4_820, high: 4_821, low: 4_819 }) });
+    expect([filled.status, filled.avgFillPrice, filled.tradeCost]).toEqual(["fill", 4_820, 0.25]);
+    expect(broker.fills.records().map((r) => [r.order.avgFillPrice, r.price, r.fee])).toEqual([
+      [4_810, 4_810, 0.25],
+      [4_820, 4_820, 0.25],
+    ]);
+  });
+
   it("adopts orders another book holds: an order built alone and another run's keep their identity, identifiers and state", () => {
     const f = new OrderFactory(new OrderIds(0));
     const broker = new Broker("S", 100_000, f.book, listener(), [], [], "polars");
