@@ -38,7 +38,7 @@ import {
   WORKING,
 } from "./order.js";
 import { Portfolio } from "./portfolio.js";
-import { CANCEL_EVENT, FILL_EVENT, NEW_EVENT, TradeLog } from "./tradelog.js";
+import { CANCEL_EVENT, NEW_EVENT, TradeLog } from "./tradelog.js";
 
 /**
  * Which bar prices an order processed at clock t:
@@ -321,8 +321,7 @@ export class Broker {
     b.flags[row] |= HAS_AVG_FILL | FILLED_IN_FULL;
     // The ledger writes the fill event to the trade log: the row's fill price and fee are read there.
     this.noteLogged(row);
-    this.fills.add(t, row, price, quantity, fee, realized);
-    b.fillOf[row] = this.tradeLog.fillCount - 1;
+    b.fillOf[row] = this.fills.add(t, row, price, quantity, fee, realized);
     if (this.portfolio.quantity(asset) === 0) {
       // The active orders as they are now: orders tracked while cancelling go past `n` (or to a grown
       // array), a prune to a new array, so they are not visited, as with a copy.
@@ -361,14 +360,15 @@ export class Broker {
     }
     this.finish(parent, FILLED);
     b.flags[parent] = anyFilled ? b.flags[parent] | HAS_AVG_FILL | FILLED_IN_FULL : (b.flags[parent] | HAS_AVG_FILL) & ~FILLED_IN_FULL;
-    this.log(t, FILL_EVENT, parent, price, b.filledQuantity(parent), 0);
-    // Its fill price is the logged one.
-    b.fillOf[parent] = this.tradeLog.fillCount - 1;
+    // Logged as a fill without a fee; its fill price is the logged one.
+    this.noteLogged(parent);
+    b.fillOf[parent] = this.tradeLog.addFill(t, parent, price, b.filledQuantity(parent), 0);
   }
 
-  private log(t: number, event: number, row: number, price = Number.NaN, quantity = Number.NaN, fee = Number.NaN): void {
+  /** Logs event NEW_EVENT or CANCEL_EVENT of row `row` (fills are logged with their price, quantity and fee). */
+  private log(t: number, event: number, row: number): void {
     this.noteLogged(row);
-    this.tradeLog.add(t, event, row, price, quantity, fee);
+    this.tradeLog.add(t, event, row);
   }
 
   /** Row `row` has an event in the trade log (a fill's is written by the fill ledger). */

@@ -8,7 +8,7 @@ import type { FillRecord } from "./broker.js";
 import { CapacityHint, grownF64, grownI32 } from "./columns.js";
 import { BUYS, type OrderBook } from "./order.js";
 import { RoundTrips } from "./stats.js";
-import { FILL_EVENT, TradeLog } from "./tradelog.js";
+import { TradeLog } from "./tradelog.js";
 
 /** Fills a ledger starts with room for: as many as the last ledger holds (up to 2^18). */
 const FILLS = new CapacityHint<FillLedger>(1_024, 1 << 18, (ledger) => ledger.length);
@@ -37,12 +37,12 @@ export class FillLedger {
     this.realized = new Float64Array(fills);
   }
 
-  /** A fill of the order in `row`, logged as a fill event. */
-  add(timeMs: number, row: number, price: number, quantity: number, fee: number, realized: number): void {
-    this.log.add(timeMs, FILL_EVENT, row, price, quantity, fee);
+  /** A fill of the order in `row`, logged as a fill event; returns the event's index among the log's fill events. */
+  add(timeMs: number, row: number, price: number, quantity: number, fee: number, realized: number): number {
+    const f = this.log.addFill(timeMs, row, price, quantity, fee);
     if (this.n === this.logFills.length) this.grow();
     const i = this.n++;
-    this.logFills[i] = this.log.fillCount - 1;
+    this.logFills[i] = f;
     this.realized[i] = realized;
     this.fees += fee;
     this.built = undefined;
@@ -50,6 +50,7 @@ export class FillLedger {
     const id = book.assetIds[row];
     const slot = id < this.slotOfAssetId.length && this.slotOfAssetId[id] >= 0 ? this.slotOfAssetId[id] : this.slotOf(id, row);
     this.trips.add(slot, BUYS[book.side[row]] === 1 ? quantity : -quantity, realized, fee);
+    return f;
   }
 
   /** The trip slot of asset id `id` (the asset of `row`): one per asset key, first seen first. */

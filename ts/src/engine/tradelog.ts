@@ -112,23 +112,28 @@ export class TradeLog {
     this.fees = new Float64Array(fills);
   }
 
-  /** Logs event `kind` (NEW_EVENT, FILL_EVENT, CANCEL_EVENT) of the order in `row`; fills give price, quantity and fee, other events NaN. */
-  add(timeMs: number, kind: number, row: number, price: number, quantity: number, fee: number): void {
+  /** Logs event `kind` (NEW_EVENT or CANCEL_EVENT: a fill goes through `addFill`) of the order in `row`; returns its index. */
+  add(timeMs: number, kind: number, row: number): number {
     if (this.n === this.times.length) this.grow();
     const i = this.n++;
     this.times[i] = timeMs;
     this.kinds[i] = kind;
     this.rows[i] = row;
-    if (kind === FILL_EVENT) {
-      if (this.fills === this.prices.length) this.growFills();
-      const f = this.fills++;
-      this.fillEvents[f] = i;
-      this.prices[f] = price;
-      this.quantities[f] = quantity;
-      this.fees[f] = fee;
-    }
     this.counts[kind]++;
     this.built = undefined;
+    return i;
+  }
+
+  /** Logs a fill of the order in `row` at `price`, with its quantity and fee; returns its index among the fill events. */
+  addFill(timeMs: number, row: number, price: number, quantity: number, fee: number): number {
+    const i = this.add(timeMs, FILL_EVENT, row);
+    if (this.fills === this.prices.length) this.growFills();
+    const f = this.fills++;
+    this.fillEvents[f] = i;
+    this.prices[f] = price;
+    this.quantities[f] = quantity;
+    this.fees[f] = fee;
+    return f;
   }
 
   private grow(): void {
