@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { Broker } from "../../ts/src/engine/broker.js";
 import { SessionClock } from "../../ts/src/engine/clock.js";
 import { CapacityHint } from "../../ts/src/engine/columns.js";
+import { classCode, className, sideCode, sideName, typeCode, typeName } from "../../ts/src/engine/order.js";
 import { OrderFactory, OrderIds } from "../../ts/src/engine/order-factory.js";
 import { Portfolio } from "../../ts/src/engine/portfolio.js";
 import { EquityRecorder } from "../../ts/src/engine/recorder.js";
@@ -435,6 +436,21 @@ describe("CapacityHint", () => {
     const cold = cycle(40);
     cycle(5_000); // grows the book, the log and the ledger past their first sizes
     expect(cycle(40)).toEqual(cold);
+  });
+});
+
+describe("Order name codes", () => {
+  it("code each side, type and class by its position in the names, and refuse other names", () => {
+    const sides: OrderSide[] = ["buy", "sell", "buy_to_open", "buy_to_close", "buy_to_cover", "sell_to_open", "sell_to_close", "sell_short"];
+    const types: OrderType[] = ["market", "limit", "stop", "stop_limit", "trailing_stop"];
+    const classes: OrderClass[] = ["simple", "bracket", "oto", "oco"];
+    expect(sides.map((n) => sideName(sideCode(n)))).toEqual(sides);
+    expect(types.map((n) => typeName(typeCode(n)))).toEqual(types);
+    expect(classes.map((n) => className(classCode(n)))).toEqual(classes);
+    expect(sides.map(sideCode)).toEqual(sides.map((_, k) => k));
+    expect(() => sideCode("short" as OrderSide)).toThrow(/order side "short" is not one of buy, sell/);
+    expect(() => typeCode("Market" as OrderType)).toThrow(/order type "Market"/);
+    expect(() => classCode(undefined as unknown as OrderClass)).toThrow(/order class undefined/);
   });
 });
 
