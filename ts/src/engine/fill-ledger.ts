@@ -19,6 +19,7 @@ export class FillLedger {
   private logFills: Int32Array<ArrayBuffer>;
   private realized: Float64Array<ArrayBuffer>;
   private fees = 0;
+  /** The fills as records, once built (for as many fills as it holds: the ledger only grows). */
   private built: FillRecord[] | undefined;
   /** Round trips per asset key (Lumibot's trade count and win rate). */
   readonly trips = new RoundTrips();
@@ -45,7 +46,6 @@ export class FillLedger {
     this.logFills[i] = f;
     this.realized[i] = realized;
     this.fees += fee;
-    this.built = undefined;
     const book = this.book;
     const id = book.assetIds[row];
     const slot = id < this.slotOfAssetId.length && this.slotOfAssetId[id] >= 0 ? this.slotOfAssetId[id] : this.slotOf(id, row);
@@ -85,7 +85,7 @@ export class FillLedger {
 
   /** The fills as records, oldest first (built once per state). */
   records(): readonly FillRecord[] {
-    if (!this.built) {
+    if (this.built?.length !== this.n) {
       const log = this.log,
         out: FillRecord[] = [];
       for (let i = 0; i < this.n; i++) {
@@ -101,6 +101,6 @@ export class FillLedger {
       }
       this.built = out;
     }
-    return this.built;
+    return this.built as FillRecord[];
   }
 }

@@ -93,7 +93,7 @@ export class TradeLog {
   private prices: Float64Array<ArrayBuffer>;
   private quantities: Float64Array<ArrayBuffer>;
   private fees: Float64Array<ArrayBuffer>;
-  private readonly counts = [0, 0, 0];
+  /** The events as objects, once built (for as many events as it holds: the log only grows). */
   private built: TradeEvent[] | undefined;
 
   constructor(
@@ -119,8 +119,6 @@ export class TradeLog {
     this.times[i] = timeMs;
     this.kinds[i] = kind;
     this.rows[i] = row;
-    this.counts[kind]++;
-    this.built = undefined;
     return i;
   }
 
@@ -186,7 +184,7 @@ export class TradeLog {
 
   /** The events as objects, oldest first (built once per state; for reading, not for hot loops). */
   get events(): readonly TradeEvent[] {
-    if (!this.built) {
+    if (this.built?.length !== this.n) {
       const out: TradeEvent[] = [];
       for (let i = 0, f = 0; i < this.n; i++) {
         const fill = this.kinds[i] === FILL_EVENT;
@@ -202,7 +200,7 @@ export class TradeLog {
       }
       this.built = out;
     }
-    return this.built;
+    return this.built as TradeEvent[];
   }
 
   /**
@@ -297,8 +295,11 @@ export class TradeLog {
     return `${lines.join("\n")}\n`;
   }
 
-  /** Count of events by kind. */
+  /** Count of events by kind (counted when asked). */
   count(event: OrderEvent): number {
-    return this.counts[KINDS.indexOf(event)];
+    const kind = KINDS.indexOf(event);
+    let n = 0;
+    for (let i = 0; i < this.n; i++) if (this.kinds[i] === kind) n++;
+    return n;
   }
 }
