@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { type CatalogBench, formatCatalogBench } from "./catalog.js";
-import { formatProcessReport, processScenarios } from "./process.js";
+import { ensureBuiltDist, formatProcessReport, processScenarios } from "./process.js";
 
 const quick = process.argv.includes("--quick");
 const root = join(import.meta.dirname, "..");
@@ -39,7 +39,8 @@ for (const s of SCENARIOS) {
   if (existsSync(f)) criterion.set(s, JSON.parse(readFileSync(f, "utf8")).mean.point_estimate / 1e6);
 }
 
-// 2. vitest bench (public API and baselines).
+// 2. vitest bench (public API and baselines; the backtests run dist's bundle, as users do).
+ensureBuiltDist();
 const vitestJson = join(out, "vitest-bench.json");
 run("npx", ["vitest", "bench", "--run", "--outputJson", vitestJson], { FERROBT_BENCH_QUICK: quick ? "1" : "0" });
 interface Bench {
