@@ -166,9 +166,8 @@ interface RollBridge {
   readonly k: number;
   readonly length: number;
   readonly cols: ColumnSet;
-  /** Bars before segment k, and of segment k, in the copy. */
+  /** Bars before segment k in the copy (segment k's follow them). */
   readonly older: number;
-  readonly newer: number;
 }
 
 /** The longest window a {@link RollBridge} is made for (a longer one is copied per call, as before). */
@@ -386,7 +385,7 @@ export class AssetSeries {
     const parts: BarsPart[] = [];
     if (older !== undefined && older.length > 0) parts.push({ symbol: older.symbol, cols: older.columnsView, start: older.start, end: older.end });
     parts.push({ symbol: s.symbol, cols: this.colsOf(s), start: lower, end: lower + newer });
-    const bridge = { k, length, cols: joinedBars(this.label, parts).columnsView, older: older?.length ?? 0, newer };
+    const bridge = { k, length, cols: joinedBars(this.label, parts).columnsView, older: older?.length ?? 0 };
     this.bridges.push(bridge);
     return bridge;
   }
