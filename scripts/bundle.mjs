@@ -67,15 +67,17 @@ const numericExports = new Map();
 /** A numeric literal of the source as `define` takes it (decimal, no separators). */
 const literal = (source) => String(Number(source.replaceAll("_", "")));
 const NUMBER = /^\s*(\w+)\s*=\s*(-?(?:0x[\da-f_]+|\d[\d_]*(?:\.[\d_]*)?(?:e[+-]?\d+)?))\s*$/i;
+/** A top-level `const` declaration of a dist module, exported or not (group 1: "export ", group 2: its declarators). */
+const DECLARATION = /^(export )?const ([^;]*);$/gm;
+/** The declarators of a declaration's list, each `[name, value]` when it is a numeric literal, else undefined. */
+const numericDeclarators = (list) => list.split(",").map((part) => NUMBER.exec(part)?.slice(1, 3));
 function numericExportsOf(path) {
   let found = numericExports.get(path);
   if (found) return found;
   found = new Map();
-  for (const m of readFileSync(path, "utf8").matchAll(/^export const ([^;]*);/gm)) {
-    for (const part of m[1].split(",")) {
-      const n = NUMBER.exec(part);
-      if (n) found.set(n[1], literal(n[2]));
-    }
+  for (const [, exported, list] of readFileSync(path, "utf8").matchAll(DECLARATION)) {
+    if (!exported) continue;
+    for (const d of numericDeclarators(list)) if (d) found.set(d[0], literal(d[1]));
   }
   numericExports.set(path, found);
   return found;
@@ -105,12 +107,12 @@ function inlineNumbers(path, text) {
     }
     return kept.length > 0 ? `import { ${kept.join(", ")} } from "${spec}";` : `import "${spec}";`;
   });
-  rewritten = rewritten.replace(/^(export )?const ([^;]*);$/gm, (all, exported, list) => {
-    const parts = list.split(",").map((part) => NUMBER.exec(part));
-    if (parts.some((n) => n === null)) return all;
-    for (const [, name, value] of parts) define[name] = literal(value);
+  rewritten = rewritten.replace(DECLARATION, (all, exported, list) => {
+    const parts = numericDeclarators(list);
+    if (parts.some((d) => d === undefined)) return all;
+    for (const [name, value] of parts) define[name] = literal(value);
     if (!exported) return "";
-    return `const ${parts.map(([, name, value]) => `${OWN}${name} = ${value}`).join(", ")};\nexport { ${parts.map(([, name]) => `${OWN}${name} as ${name}`).join(", ")} };`;
+    return `const ${parts.map(([name, value]) => `${OWN}${name} = ${value}`).join(", ")};\nexport { ${parts.map(([name]) => `${OWN}${name} as ${name}`).join(", ")} };`;
   });
   if (Object.keys(define).length === 0) return text;
   return esbuild.transformSync(rewritten, { loader: "js", format: "esm", target: "node20", define, sourcefile: path }).code;
