@@ -52,11 +52,15 @@ const CLASSES: readonly OrderClass[] = ["simple", "bracket", "oto", "oco"];
 const TIFS: readonly ("day" | "gtc")[] = ["day", "gtc"];
 const STATUSES: readonly OrderStatus[] = ["unprocessed", "new", "fill", "canceled"];
 
-/** Side codes. */
+/** Side codes (positions in SIDES). */
 export const BUY = 0,
   SELL = 1,
+  BUY_TO_OPEN = 2,
   BUY_TO_CLOSE = 3,
-  SELL_TO_CLOSE = 6;
+  BUY_TO_COVER = 4,
+  SELL_TO_OPEN = 5,
+  SELL_TO_CLOSE = 6,
+  SELL_SHORT = 7;
 /** 1 for the side codes that buy (buy, buy_to_open, buy_to_close, buy_to_cover). */
 export const BUYS: Uint8Array = Uint8Array.from(SIDES, (s) => (isBuySide(s) ? 1 : 0));
 /** 1 for the "_to_close" side codes. */
@@ -91,7 +95,8 @@ function codeIn<T>(field: string, names: readonly T[], name: T): number {
 /**
  * The codes of names a caller gave (ERR_ORDER for a name that is none). Sides, types and classes go
  * through a switch on the name (constant names compare as pointers) before the list's indexOf, a
- * builtin call per name that createOrder made three times per order.
+ * builtin call per name that createOrder made three times per order; a Map from each list measured
+ * 5 M instructions a quarter more than the switches (a test checks each against its list).
  */
 export function sideCode(side: OrderSide): number {
   switch (side) {
@@ -100,17 +105,17 @@ export function sideCode(side: OrderSide): number {
     case "sell":
       return SELL;
     case "buy_to_open":
-      return 2;
+      return BUY_TO_OPEN;
     case "buy_to_close":
       return BUY_TO_CLOSE;
     case "buy_to_cover":
-      return 4;
+      return BUY_TO_COVER;
     case "sell_to_open":
-      return 5;
+      return SELL_TO_OPEN;
     case "sell_to_close":
       return SELL_TO_CLOSE;
     case "sell_short":
-      return 7;
+      return SELL_SHORT;
   }
   return codeIn("side", SIDES, side);
 }
