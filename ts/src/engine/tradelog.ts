@@ -169,15 +169,17 @@ export class TradeLog {
     return this.rows[this.fillEvents[f]];
   }
 
-  /** The price, quantity and fee of fill event f. */
+  /** The price of fill event f. */
   fillPrice(f: number): number {
     return this.prices[f];
   }
 
+  /** The quantity of fill event f. */
   fillQuantity(f: number): number {
     return this.quantities[f];
   }
 
+  /** The fee of fill event f. */
   fillFee(f: number): number {
     return this.fees[f];
   }
