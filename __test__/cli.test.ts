@@ -124,4 +124,44 @@ new Backtest(new S(), { data: BarStore.openParquetSync(${JSON.stringify(samplePa
     expect(viaLibrary(["--semi-space-growth-factor=2"], {})).toBeLessThanOrEqual(8 * 1024 * 1024);
     expect(viaLibrary([], { NODE_OPTIONS: "--max-semi-space-size=16" })).toBeLessThanOrEqual(8 * 1024 * 1024);
   });
+
+  /** Allocates ~4 kB a minute and keeps none of it; prints the young generation's size at the end. */
+  const GARBAGE = `import { getHeapSpaceStatistics } from "node:v8";
+import { Strategy } from "ferrobt";
+export default class Garbage extends Strategy {
+  sink = 0;
+  override onTradingIteration(): void {
+    this.sink += new Array(500).length;
+  }
+  override onStrategyEnd(): void {
+    const young = getHeapSpaceStatistics().find((s) => s.space_name === "new_space");
+    console.error("new_space", young?.space_size);
+  }
+}
+`;
+
+  it("grow the young generation even when the run keeps nothing (the first run's ballast), unless told not to", () => {
+    const dir = tempDir();
+    const strategy = join(dir, "garbage.ts");
+    writeFileSync(strategy, GARBAGE);
+    const env: NodeJS.ProcessEnv = { ...process.env, FERROBT_CACHE_DIR: join(dir, "cache") };
+    delete env.FERROBT_V8_TUNING;
+    delete env.NODE_OPTIONS;
+    const dist = (f: string) => JSON.stringify(pathToFileURL(join(REPO, "dist", f)).href);
+    // Two runs in one process: the second (no ballast of its own) finds the young generation as the first left it.
+    const code = `import { compiledStrategyUrl } from ${dist("cli/compile.js")};
+import { Backtest, BarStore } from ${dist("index.js")};
+const { default: S } = await import(await compiledStrategyUrl(${JSON.stringify(strategy)}));
+const data = BarStore.openParquetSync(${JSON.stringify(samplePath())});
+for (let i = 0; i < 2; i++) new Backtest(new S(), { data, start: "2024-01-03T09:30", end: "2024-01-05T16:00" }).run();`;
+    const sizes = (extraEnv: Record<string, string>) => {
+      const r = spawnSync(process.execPath, ["--input-type=module", "-e", code], { cwd: REPO, encoding: "utf8", env: { ...env, ...extraEnv } });
+      expect(r.status, r.stderr).toBe(0);
+      return [...r.stderr.matchAll(/new_space (\d+)/g)].map((m) => Number(m[1]));
+    };
+    expect(sizes({})).toEqual([32 * 1024 * 1024, 32 * 1024 * 1024]);
+    // Without the ballast so little outlives a scavenge that V8 grows the young generation one doubling
+    // at most (the growth factor alone, without the ballast, left it ungrown through both runs).
+    for (const size of sizes({ FERROBT_V8_TUNING: "0" })) expect(size).toBeLessThanOrEqual(8 * 1024 * 1024);
+  });
 });

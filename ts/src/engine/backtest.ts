@@ -6,7 +6,7 @@ import { type Backend, openSource } from "../data/open.js";
 import { FerrobtError } from "../errors.js";
 import { MS_PER_MINUTE, type TimeInput, toMs } from "../time.js";
 import { formatNy, nyDate, parseNyTime } from "../util/nytime.js";
-import { growYoungGenerationAtOnce } from "../util/young-generation.js";
+import { dropBallast, growYoungGenerationAtOnce } from "../util/young-generation.js";
 import { Broker, type FillModel, type FillRecord } from "./broker.js";
 import { SessionClock } from "./clock.js";
 import { HookFailure, StrategyRuntime } from "./context.js";
@@ -192,6 +192,7 @@ export class Backtest {
       throw e;
     } finally {
       forgetLastStrategy();
+      dropBallast();
     }
     return this.result(performance.now() - began);
   }
