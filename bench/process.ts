@@ -1,8 +1,8 @@
 // Whole-process scenarios, each a fresh process run N times (hyperfine-style median and min of the wall
 // time, peak RSS from /usr/bin/time -v): node alone (the floor), the CLI's seed-window backtest (strategy
 // cached, and a first run with an empty cache), the cold first openParquet of the one-year file beside
-// nodejs-polars' cold readParquet, the GC share of the one-year backtest, and that backtest alternated
-// with the hand loop in one warm process. Reports; never asserts.
+// nodejs-polars' cold readParquet, the GC share of the one-year backtest, that backtest alternated
+// with the hand loop in one warm process, and the bytes each allocates per iteration. Reports; never asserts.
 // Standalone: node --import tsx bench/process.ts [--quick]
 
 import { spawnSync } from "node:child_process";
@@ -49,6 +49,8 @@ export interface ProcessReport {
   readonly gcShareUntuned: number;
   /** The one-year backtest, the hand loop and the hand loop through windows alternated in one warm process (bench/process/interleaved.ts): medians, ratios, warm GC share. */
   readonly interleaved: Readonly<Record<string, number>>;
+  /** Bytes allocated per iteration by warm one-year runs (bench/process/allocation.ts): example, idle, handWindows, hand. */
+  readonly allocation: Readonly<Record<string, number>>;
 }
 
 /** The last JSON object line a child printed, as numbers (none: {}). */
@@ -169,8 +171,10 @@ export function processScenarios(quick: boolean): ProcessReport {
     runs: 1,
     warmup: 0,
   });
+  const allocation = timeProcess("allocation per iteration", ["--import", "tsx", "bench/process/allocation.ts", year], { runs: 1, warmup: 0 });
   return {
     results,
+    allocation: allocation.child,
     gcShare: gc.child.gcMs / gc.child.runMs,
     gcMs: gc.child.gcMs,
     gcRunMs: gc.child.runMs,
@@ -180,6 +184,7 @@ export function processScenarios(quick: boolean): ProcessReport {
 }
 
 const ms = (x: number | undefined) => (x === undefined ? "–" : `${x.toFixed(1)} ms`);
+const bytes = (x: number) => `${x.toFixed(0)} B`;
 
 /** The whole-process table (markdown), with each figure's ratio to its baseline. */
 export function formatProcessReport(p: ProcessReport): string[] {
@@ -208,7 +213,7 @@ export function formatProcessReport(p: ProcessReport): string[] {
     ``,
     `GC share of the one-year backtest: ${(p.gcShare * 100).toFixed(1)} % (${p.gcMs.toFixed(0)} ms of GC pauses in a ${p.gcRunMs.toFixed(0)} ms run: ` +
       `scavenges ${gc.scavengeMs.toFixed(0)} ms, mark-compacts ${gc.markCompactMs.toFixed(0)} ms, incremental marking ${gc.incrementalMarkMs.toFixed(0)} ms; perf_hooks 'gc' entries, target ≤ 5 %), ` +
-      `in a fresh process with node's default flags, as a program importing ferrobt runs it (the run sets ${YOUNG_GENERATION_FLAG}); ` +
+      `in a fresh process with node's default flags, as a program importing ferrobt runs it (the run sets ${YOUNG_GENERATION_FLAG} and holds a 2 MiB ballast so the young generation grows early); ` +
       `${(p.gcShareUntuned * 100).toFixed(1)} % with ${V8_TUNING_ENV}=0 (V8 grows the young generation a doubling at a time).`,
     ``,
     `The one-year backtest alternated with the hand-written loop in one warm process (a noisy machine slows both alike): ` +
@@ -216,6 +221,12 @@ export function formatProcessReport(p: ProcessReport): string[] {
       `GC ${(p.interleaved.warmGcShare * 100).toFixed(1)} % of the warm runs. ` +
       `The hand loop reading its bars through a new 200-bar window and its three views a minute, as the API makes a strategy do: ` +
       `${p.interleaved.handWindowsMs.toFixed(0)} ms, ${p.interleaved.windowsRatio.toFixed(2)}× the hand loop; the engine is ${p.interleaved.ratioToWindows.toFixed(2)}× that.`,
+    ``,
+    `Bytes allocated per iteration, warm one-year runs (V8's sampling heap profiler, objects the GC collected included): ` +
+      `the MES example ${bytes(p.allocation.example)}; the hand loop reading its bars through a new 200-bar window and its three views a minute ` +
+      `(the API's floor) ${bytes(p.allocation.handWindows)}, the plain hand loop ${bytes(p.allocation.hand)}; a strategy whose iterations ask for nothing ` +
+      `${bytes(p.allocation.idle)} (the engine's own, per minute). The example is ${bytes(p.allocation.example - p.allocation.handWindows)} above the floor: ` +
+      `its own code, the numbers and orders the API hands it, and the engine's.`,
   ];
 }
 
