@@ -6,7 +6,7 @@ import { type Backend, openSource } from "../data/open.js";
 import { FerrobtError } from "../errors.js";
 import { MS_PER_MINUTE, type TimeInput, toMs } from "../time.js";
 import { formatNy, nyDate, parseNyTime } from "../util/nytime.js";
-import { dropBallast, growYoungGenerationAtOnce } from "../util/young-generation.js";
+import { dropBallast, tuneHeapForRun } from "../util/young-generation.js";
 import { Broker, type FillModel, type FillRecord } from "./broker.js";
 import { SessionClock } from "./clock.js";
 import { HookFailure, StrategyRuntime } from "./context.js";
@@ -170,7 +170,7 @@ export class Backtest {
   run(): BacktestResult {
     if (this.ran) throw new FerrobtError("ERR_ARGUMENT", "this Backtest has already run: create a new one for another run");
     this.ran = true;
-    growYoungGenerationAtOnce();
+    tuneHeapForRun();
     const began = performance.now();
     this.checkDataCoversWindow();
     const rt = this.runtime;

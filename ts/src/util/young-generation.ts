@@ -1,4 +1,4 @@
-// The one V8 flag a backtest sets for its process, and the ballast that makes the young generation grow early.
+// The one V8 flag a backtest sets for its process, and the ballast its first run holds so the young generation grows early.
 
 import { setFlagsFromString } from "node:v8";
 
@@ -27,24 +27,37 @@ const BALLAST_SLOTS = 256 * 1024;
 /** The environment variable that, set to "0", keeps node's own young generation sizing. */
 export const V8_TUNING_ENV = "FERROBT_V8_TUNING";
 
-/** Whether this process has decided (the first backtest or the command line does). */
-let decided = false;
+/** Whether this process has decided (the first backtest or the command line does), and what. */
+let decided = false,
+  tuned = false;
 
-/** The ballast, alive from the decision to the end of the first backtest (an array of holes). */
+/** Whether a backtest has run in this module instance (the first one holds the ballast). */
+let ran = false;
+
+/** The ballast, alive from the start to the end of the first backtest (an array of holes). */
 const held: { ballast?: unknown[] } = {};
 
 /**
- * Sets {@link YOUNG_GENERATION_FLAG} and allocates the ballast ({@link BALLAST_SLOTS}), once per process,
- * unless `FERROBT_V8_TUNING=0` or the process was started with its own semi-space flag (in its arguments
- * or NODE_OPTIONS), which it then keeps.
+ * Sets {@link YOUNG_GENERATION_FLAG}, once per process, unless `FERROBT_V8_TUNING=0` or the process
+ * was started with its own semi-space flag (in its arguments or NODE_OPTIONS), which it then keeps.
  */
 export function growYoungGenerationAtOnce(): void {
   if (decided) return;
   decided = true;
   const own = `${process.execArgv.join(" ")} ${process.env.NODE_OPTIONS ?? ""}`;
-  if (process.env[V8_TUNING_ENV] === "0" || /semi[-_]space/.test(own)) return;
-  setFlagsFromString(YOUNG_GENERATION_FLAG);
-  held.ballast = new Array(BALLAST_SLOTS);
+  tuned = process.env[V8_TUNING_ENV] !== "0" && !/semi[-_]space/.test(own);
+  if (tuned) setFlagsFromString(YOUNG_GENERATION_FLAG);
+}
+
+/**
+ * At a backtest's start: {@link growYoungGenerationAtOnce}, and the first backtest (where the young
+ * generation has not grown yet) holds the ballast ({@link BALLAST_SLOTS}) until {@link dropBallast}.
+ */
+export function tuneHeapForRun(): void {
+  growYoungGenerationAtOnce();
+  if (ran) return;
+  ran = true;
+  if (tuned) held.ballast = new Array(BALLAST_SLOTS);
 }
 
 /** Lets the ballast go (a backtest's end calls this; by then the young generation has grown). */
