@@ -75,93 +75,85 @@ describe("profiler", () => {
 });
 
 describe("the command line's V8 flags", () => {
-  /** Keeps a few hundred small arrays and drops the rest, as a backtest does; prints the young generation's size at the end. */
-  const STRATEGY = `import { getHeapSpaceStatistics } from "node:v8";
+  /** A strategy class `name` with `body`, printing the young generation's size at its end. */
+  const strategySource = (name: string, body: string) => `import { getHeapSpaceStatistics } from "node:v8";
 import { Strategy } from "ferrobt";
-export default class NewSpace extends Strategy {
-  private kept: number[][] = [];
-  override onTradingIteration(): void {
-    for (let i = 0; i < 200; i++) this.kept.push([i, i + 1]);
-    if (this.kept.length > 2_000) this.kept = [];
-  }
+export default class ${name} extends Strategy {
+${body}
   override onStrategyEnd(): void {
     const young = getHeapSpaceStatistics().find((s) => s.space_name === "new_space");
     console.error("new_space", young?.space_size);
   }
 }
 `;
-  const youngSize = (stderr: string) => Number(/new_space (\d+)/.exec(stderr)?.[1]);
+  /** Keeps a few hundred small arrays and drops the rest, as a backtest does. */
+  const KEEPS_SOME = strategySource(
+    "NewSpace",
+    `  private kept: number[][] = [];
+  override onTradingIteration(): void {
+    for (let i = 0; i < 200; i++) this.kept.push([i, i + 1]);
+    if (this.kept.length > 2_000) this.kept = [];
+  }`,
+  );
+  /** Allocates ~4 kB a minute and keeps none of it. */
+  const KEEPS_NOTHING = strategySource(
+    "Garbage",
+    `  sink = 0;
+  override onTradingIteration(): void {
+    this.sink += new Array(500).length;
+  }`,
+  );
+  /** The young generation's sizes a process printed, one per run. */
+  const youngSizes = (stderr: string) => [...stderr.matchAll(/new_space (\d+)/g)].map((m) => Number(m[1]));
 
-  it("grow the young generation to its maximum at once, in the command line and in a program importing ferrobt, unless told not to", () => {
+  /** `source` written as a strategy in a scratch directory, and an environment without the flags' overrides. */
+  function setUp(source: string): { dir: string; strategy: string; env: NodeJS.ProcessEnv } {
     const dir = tempDir();
-    const strategy = join(dir, "new-space.ts");
-    writeFileSync(strategy, STRATEGY);
+    const strategy = join(dir, "strategy.ts");
+    writeFileSync(strategy, source);
     const env: NodeJS.ProcessEnv = { ...process.env, FERROBT_CACHE_DIR: join(dir, "cache") };
     delete env.FERROBT_V8_TUNING;
     delete env.NODE_OPTIONS;
+    return { dir, strategy, env };
+  }
+
+  /** A program importing ferrobt (dist) runs `strategy` `runs` times over the sample's three days; the sizes it printed. */
+  function viaLibrary(strategy: string, env: NodeJS.ProcessEnv, runs: number, nodeFlags: string[] = [], extraEnv: Record<string, string> = {}): number[] {
+    const dist = (f: string) => JSON.stringify(pathToFileURL(join(REPO, "dist", f)).href);
+    const code = `import { compiledStrategyUrl } from ${dist("cli/compile.js")};
+import { Backtest, BarStore } from ${dist("index.js")};
+const { default: S } = await import(await compiledStrategyUrl(${JSON.stringify(strategy)}));
+const data = BarStore.openParquetSync(${JSON.stringify(samplePath())});
+for (let i = 0; i < ${runs}; i++) new Backtest(new S(), { data, start: "2024-01-03T09:30", end: "2024-01-05T16:00" }).run();`;
+    const r = spawnSync(process.execPath, [...nodeFlags, "--input-type=module", "-e", code], { cwd: REPO, encoding: "utf8", env: { ...env, ...extraEnv } });
+    expect(r.status, r.stderr).toBe(0);
+    return youngSizes(r.stderr);
+  }
+
+  it("grow the young generation to its maximum at once, in the command line and in a program importing ferrobt, unless told not to", () => {
+    const { dir, strategy, env } = setUp(KEEPS_SOME);
     const viaCli = spawnSync(process.execPath, [CLI, "backtest", strategy, "--data", samplePath(), "--out", join(dir, "out"), "--quiet"], {
       cwd: REPO,
       encoding: "utf8",
       env,
     });
     expect(viaCli.status, viaCli.stderr).toBe(0);
-    // The same run through the library, in a process started with node's default flags.
-    const dist = (f: string) => JSON.stringify(pathToFileURL(join(REPO, "dist", f)).href);
-    const code = `import { compiledStrategyUrl } from ${dist("cli/compile.js")};
-import { Backtest, BarStore } from ${dist("index.js")};
-const { default: S } = await import(await compiledStrategyUrl(${JSON.stringify(strategy)}));
-new Backtest(new S(), { data: BarStore.openParquetSync(${JSON.stringify(samplePath())}), start: "2024-01-03T09:30", end: "2024-01-05T16:00" }).run();`;
-    const viaLibrary = (nodeFlags: string[], extraEnv: Record<string, string>) => {
-      const r = spawnSync(process.execPath, [...nodeFlags, "--input-type=module", "-e", code], { cwd: REPO, encoding: "utf8", env: { ...env, ...extraEnv } });
-      expect(r.status, r.stderr).toBe(0);
-      return youngSize(r.stderr);
-    };
     // V8's default maximum on 64-bit: two semi-spaces of 16 MiB.
-    expect(youngSize(viaCli.stderr)).toBe(32 * 1024 * 1024);
-    expect(viaLibrary([], {})).toBe(32 * 1024 * 1024);
+    expect(youngSizes(viaCli.stderr)).toEqual([32 * 1024 * 1024]);
+    // The same run through the library, in a process started with node's default flags.
+    expect(viaLibrary(strategy, env, 1)).toEqual([32 * 1024 * 1024]);
     // Opted out, or the process's own semi-space flag (on node's command line or in NODE_OPTIONS): V8 doubles a step at a time.
-    expect(viaLibrary([], { FERROBT_V8_TUNING: "0" })).toBeLessThanOrEqual(8 * 1024 * 1024);
-    expect(viaLibrary(["--semi-space-growth-factor=2"], {})).toBeLessThanOrEqual(8 * 1024 * 1024);
-    expect(viaLibrary([], { NODE_OPTIONS: "--max-semi-space-size=16" })).toBeLessThanOrEqual(8 * 1024 * 1024);
+    expect(viaLibrary(strategy, env, 1, [], { FERROBT_V8_TUNING: "0" })[0]).toBeLessThanOrEqual(8 * 1024 * 1024);
+    expect(viaLibrary(strategy, env, 1, ["--semi-space-growth-factor=2"])[0]).toBeLessThanOrEqual(8 * 1024 * 1024);
+    expect(viaLibrary(strategy, env, 1, [], { NODE_OPTIONS: "--max-semi-space-size=16" })[0]).toBeLessThanOrEqual(8 * 1024 * 1024);
   });
 
-  /** Allocates ~4 kB a minute and keeps none of it; prints the young generation's size at the end. */
-  const GARBAGE = `import { getHeapSpaceStatistics } from "node:v8";
-import { Strategy } from "ferrobt";
-export default class Garbage extends Strategy {
-  sink = 0;
-  override onTradingIteration(): void {
-    this.sink += new Array(500).length;
-  }
-  override onStrategyEnd(): void {
-    const young = getHeapSpaceStatistics().find((s) => s.space_name === "new_space");
-    console.error("new_space", young?.space_size);
-  }
-}
-`;
-
   it("grow the young generation even when the run keeps nothing (the first run's ballast), unless told not to", () => {
-    const dir = tempDir();
-    const strategy = join(dir, "garbage.ts");
-    writeFileSync(strategy, GARBAGE);
-    const env: NodeJS.ProcessEnv = { ...process.env, FERROBT_CACHE_DIR: join(dir, "cache") };
-    delete env.FERROBT_V8_TUNING;
-    delete env.NODE_OPTIONS;
-    const dist = (f: string) => JSON.stringify(pathToFileURL(join(REPO, "dist", f)).href);
+    const { strategy, env } = setUp(KEEPS_NOTHING);
     // Two runs in one process: the second (no ballast of its own) finds the young generation as the first left it.
-    const code = `import { compiledStrategyUrl } from ${dist("cli/compile.js")};
-import { Backtest, BarStore } from ${dist("index.js")};
-const { default: S } = await import(await compiledStrategyUrl(${JSON.stringify(strategy)}));
-const data = BarStore.openParquetSync(${JSON.stringify(samplePath())});
-for (let i = 0; i < 2; i++) new Backtest(new S(), { data, start: "2024-01-03T09:30", end: "2024-01-05T16:00" }).run();`;
-    const sizes = (extraEnv: Record<string, string>) => {
-      const r = spawnSync(process.execPath, ["--input-type=module", "-e", code], { cwd: REPO, encoding: "utf8", env: { ...env, ...extraEnv } });
-      expect(r.status, r.stderr).toBe(0);
-      return [...r.stderr.matchAll(/new_space (\d+)/g)].map((m) => Number(m[1]));
-    };
-    expect(sizes({})).toEqual([32 * 1024 * 1024, 32 * 1024 * 1024]);
+    expect(viaLibrary(strategy, env, 2)).toEqual([32 * 1024 * 1024, 32 * 1024 * 1024]);
     // Without the ballast so little outlives a scavenge that V8 grows the young generation one doubling
     // at most (the growth factor alone, without the ballast, left it ungrown through both runs).
-    for (const size of sizes({ FERROBT_V8_TUNING: "0" })) expect(size).toBeLessThanOrEqual(8 * 1024 * 1024);
+    for (const size of viaLibrary(strategy, env, 2, [], { FERROBT_V8_TUNING: "0" })) expect(size).toBeLessThanOrEqual(8 * 1024 * 1024);
   });
 });

@@ -6,13 +6,10 @@
 
 import { Session } from "node:inspector/promises";
 // The engine as users run it: "ferrobt" is dist's bundle (see interleaved.ts).
-import { Backtest, BarStore, Strategy } from "ferrobt";
+import { Backtest, Strategy } from "ferrobt";
 import MESMomentumSMA9 from "../../examples/mes-momentum-sma9.js";
-import { AssetSeries } from "../../ts/src/engine/series.js";
-import { Asset } from "../../ts/src/index.js";
-import { ColumnSet } from "../../ts/src/store/Bars.js";
-import { nyToUtc } from "../../ts/src/util/nytime.js";
 import { handLoop } from "../handloop.js";
+import { END, END_MS, oneYear, START, START_MS } from "./one-year.js";
 
 /** A minute strategy on the MES calendar whose iterations ask for nothing. */
 class Idle extends Strategy {
@@ -32,18 +29,13 @@ interface ProfileNode {
 }
 
 const [file] = process.argv.slice(2);
-const [start, end] = ["2023-01-03T09:30", "2023-12-29T16:00"];
-const [s, e] = [nyToUtc(2023, 1, 3, 9, 30), nyToUtc(2023, 12, 29, 16, 0)];
-const store = BarStore.openParquetSync(file);
-const all = AssetSeries.of(store, Asset.contFuture("MES"), s - 40 * 86_400_000, e + 40 * 86_400_000).window(e + 86_400_000, Number.MAX_SAFE_INTEGER);
-const columns = { timesMs: all.timesMs, open: all.open, high: all.high, low: all.low, close: all.close };
-const windows = ColumnSet.of({ ...columns, timestamps: all.timestamps, volume: all.volume });
+const { store, columns, windows } = oneYear(file);
 
 const runs: Record<string, () => number> = {
-  example: () => new Backtest(new MESMomentumSMA9(), { data: store, start, end }).run().iterations,
-  idle: () => new Backtest(new Idle(), { data: store, start, end }).run().iterations,
-  handWindows: () => handLoop(columns, s, e, windows).iterations,
-  hand: () => handLoop(columns, s, e).iterations,
+  example: () => new Backtest(new MESMomentumSMA9(), { data: store, start: START, end: END }).run().iterations,
+  idle: () => new Backtest(new Idle(), { data: store, start: START, end: END }).run().iterations,
+  handWindows: () => handLoop(columns, START_MS, END_MS, windows).iterations,
+  hand: () => handLoop(columns, START_MS, END_MS).iterations,
 };
 // Two warm-up rounds: every path optimised before it is counted.
 for (let r = 0; r < 2; r++) for (const run of Object.values(runs)) run();

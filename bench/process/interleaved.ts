@@ -8,22 +8,14 @@ import { PerformanceObserver } from "node:perf_hooks";
 // The engine as users run it: "ferrobt" is dist's bundle at run time (the example imports it too; its
 // types are ts/src's), which bench/process.ts rebuilds when a source is newer. The hand loop's columns
 // come through ts/src.
-import { Backtest, BarStore } from "ferrobt";
+import { Backtest } from "ferrobt";
 import MESMomentumSMA9 from "../../examples/mes-momentum-sma9.js";
-import { AssetSeries } from "../../ts/src/engine/series.js";
-import { Asset } from "../../ts/src/index.js";
-import { ColumnSet } from "../../ts/src/store/Bars.js";
-import { nyToUtc } from "../../ts/src/util/nytime.js";
 import { handLoop } from "../handloop.js";
+import { END, END_MS, oneYear, START, START_MS } from "./one-year.js";
 
 const [file, roundsArg] = process.argv.slice(2);
 const rounds = Number(roundsArg);
-const [start, end] = ["2023-01-03T09:30", "2023-12-29T16:00"];
-const [s, e] = [nyToUtc(2023, 1, 3, 9, 30), nyToUtc(2023, 12, 29, 16, 0)];
-const store = BarStore.openParquetSync(file);
-const all = AssetSeries.of(store, Asset.contFuture("MES"), s - 40 * 86_400_000, e + 40 * 86_400_000).window(e + 86_400_000, Number.MAX_SAFE_INTEGER);
-const columns = { timesMs: all.timesMs, open: all.open, high: all.high, low: all.low, close: all.close };
-const windows = ColumnSet.of({ ...columns, timestamps: all.timestamps, volume: all.volume });
+const { store, columns, windows } = oneYear(file);
 const pauses: PerformanceEntry[] = [];
 const observer = new PerformanceObserver((list) => pauses.push(...list.getEntries()));
 observer.observe({ entryTypes: ["gc"] });
@@ -33,11 +25,11 @@ const engine: number[] = [],
   spans: [number, number][] = [];
 for (let r = -1; r < rounds; r++) {
   const t0 = performance.now();
-  new Backtest(new MESMomentumSMA9(), { data: store, start, end }).run();
+  new Backtest(new MESMomentumSMA9(), { data: store, start: START, end: END }).run();
   const t1 = performance.now();
-  handLoop(columns, s, e);
+  handLoop(columns, START_MS, END_MS);
   const t2 = performance.now();
-  handLoop(columns, s, e, windows);
+  handLoop(columns, START_MS, END_MS, windows);
   const t3 = performance.now();
   // Round -1 warms them up.
   if (r < 0) continue;
