@@ -265,11 +265,14 @@ describe("EquityRecorder", () => {
   it("grows its columns and snapshots positions only when they change", () => {
     const rec = new EquityRecorder();
     const p = new Portfolio(1_000);
+    // The portfolio as a row reads it, with a value of the test's own.
+    const row = (value: number) => ({ valuation: value, cash: p.cash, heldPositions: p.heldPositions });
     const mes = Asset.contFuture("MES");
     for (let i = 0; i < 10_000; i++) {
       if (i === 5_000) p.book(mes, 2, 4_800);
       if (i === 7_000) p.book(mes, -2, 4_801);
-      rec.record(i * MIN, 1_000 + i, p);
+      rec.now.ms = i * MIN;
+      rec.record(row(1_000 + i));
     }
     const eq = rec.columns();
     expect(eq.length).toBe(10_000);
@@ -288,15 +291,15 @@ describe("Broker alone", () => {
     const f = new OrderFactory(new OrderIds(0));
     const broker = new Broker("S", 100_000, f.book, listener(), [], [], "polars");
     const mes = Asset.contFuture("MES");
-    broker.submit(f.create(mes, 1, "buy", { limitPrice: 4_800 }), 0);
-    broker.submit(f.create(mes, 1, "buy", { limitPrice: 4_790 }), 0);
+    at(broker, 0).submit(f.create(mes, 1, "buy", { limitPrice: 4_800 }));
+    at(broker, 0).submit(f.create(mes, 1, "buy", { limitPrice: 4_790 }));
     const bars = {
-      fillBar: (a: Asset, t: number) => {
-        asked.push(`${a.symbol}@${t}`);
+      fillBar: (a: Asset) => {
+        asked.push(`${a.symbol}@${broker.now.ms}`);
         return { open: 4_805, high: 4_806, low: 4_795 };
       },
     };
-    broker.process(60_000, bars);
+    at(broker, 60_000).process(bars);
     expect(asked.length).toBeGreaterThan(0);
     expect(broker.fills.records().map((r) => r.price)).toEqual([4_800]);
     expect(broker.activeOrders().length).toBe(1);
@@ -313,8 +316,8 @@ describe("Broker alone", () => {
     const seen: Order[] = [];
     const broker = new Broker("S", 100_000, f.book, listener(seen), [], [], "polars");
     const mes = Asset.contFuture("MES");
-    const parent = broker.submit(f.create(mes, 1, "buy", { orderClass: "bracket", secondaryLimitPrice: 4_900, secondaryStopPrice: 4_700 }), 0);
-    broker.process(60_000, { fillBar: () => ({ open: 4_805, high: 4_806, low: 4_795 }) });
+    const parent = at(broker, 0).submit(f.create(mes, 1, "buy", { orderClass: "bracket", secondaryLimitPrice: 4_900, secondaryStopPrice: 4_700 }));
+    at(broker, 60_000).process({ fillBar: () => ({ open: 4_805, high: 4_806, low: 4_795 }) });
     const [tp, sl] = parent.children;
     expect(broker.orders()).toEqual([parent, tp, sl]);
     expect(broker.orders()[1]).toBe(tp);
@@ -324,7 +327,7 @@ describe("Broker alone", () => {
     expect(broker.activeOrders()).toEqual([parent, tp, sl]);
     // The stop leg fills; the take-profit is cancelled and the active list is a new, empty one.
     const before = broker.activeOrders();
-    broker.process(120_000, { fillBar: () => ({ open: 4_690, high: 4_700, low: 4_680 }) });
+    at(broker, 120_000).process({ fillBar: () => ({ open: 4_690, high: 4_700, low: 4_680 }) });
     expect([tp.status, sl.status, sl.avgFillPrice, sl.filledQuantity]).toEqual(["canceled", "fill", 4_690, 1]);
     expect(broker.activeOrders()).toEqual([]);
     expect(before).toEqual([parent, tp, sl]);
@@ -334,16 +337,16 @@ describe("Broker alone", () => {
     const f = new OrderFactory(new OrderIds(0));
     const broker = new Broker("S", 100_000, f.book, listener(), [], [], "polars");
     const mes = Asset.contFuture("MES");
-    const own = broker.submit(f.create(mes, 1, "buy", { limitPrice: 1 }), 0);
-    broker.cancel(own, 60_000);
-    broker.cancel(own, 60_000);
+    const own = at(broker, 0).submit(f.create(mes, 1, "buy", { limitPrice: 1 }));
+    at(broker, 60_000).cancel(own);
+    at(broker, 60_000).cancel(own);
     expect(broker.activeOrders()).toEqual([]);
     expect([broker.tradeLog.length, broker.loggedOrderCount]).toEqual([3, 1]);
     // A bracket of another run whose take-profit is cancelled there already: tracked here, that leg is not active.
     const other = new OrderFactory(new OrderIds(1));
     const bracket = other.create(mes, 1, "buy", { orderClass: "bracket", secondaryLimitPrice: 4_900, secondaryStopPrice: 4_700 });
-    new Broker("T", 100_000, other.book, listener(), [], [], "polars").cancel(bracket.children[0], 0);
-    broker.submit(bracket, 120_000);
+    at(new Broker("T", 100_000, other.book, listener(), [], [], "polars"), 0).cancel(bracket.children[0]);
+    at(broker, 120_000).submit(bracket);
     const [tp, sl] = bracket.children;
     expect(tp.status).toBe("canceled");
     expect(broker.activeOrders()).toEqual([bracket, sl]);
@@ -354,16 +357,16 @@ describe("Broker alone", () => {
     const mes = Asset.contFuture("MES");
     const other = new OrderFactory(new OrderIds(1));
     const there = new Broker("T", 100_000, other.book, listener(), [new TradingFee(0.5)], [], "polars");
-    const filled = there.submit(other.create(mes, 1, "buy", {}), 0);
-    there.process(60_000, { fillBar: () => ({ open: 4_805, high: 4_806, low: 4_795 }) });
+    const filled = at(there, 0).submit(other.create(mes, 1, "buy", {}));
+    at(there, 60_000).process({ fillBar: () => ({ open: 4_805, high: 4_806, low: 4_795 }) });
     const f = new OrderFactory(new OrderIds(0));
     const broker = new Broker("S", 100_000, f.book, listener(), [new TradingFee(0.25)], [], "polars");
-    broker.submit(f.create(mes, 1, "buy", {}), 60_000);
-    broker.process(120_000, { fillBar: () => ({ open: 4_810, high: 4_811, low: 4_809 }) });
-    broker.submit(filled, 120_000);
+    at(broker, 60_000).submit(f.create(mes, 1, "buy", {}));
+    at(broker, 120_000).process({ fillBar: () => ({ open: 4_810, high: 4_811, low: 4_809 }) });
+    at(broker, 120_000).submit(filled);
     expect(filled.book).toBe(f.book);
     expect([filled.status, filled.avgFillPrice, filled.tradeCost]).toEqual(["new", 4_805, 0.5]);
-    broker.process(180_000, { fillBar: () => ({ open: 4_820, high: 4_821, low: 4_819 }) });
+    at(broker, 180_000).process({ fillBar: () => ({ open: 4_820, high: 4_821, low: 4_819 }) });
     expect([filled.status, filled.avgFillPrice, filled.tradeCost]).toEqual(["fill", 4_820, 0.25]);
     expect(broker.fills.records().map((r) => [r.order.avgFillPrice, r.price, r.fee])).toEqual([
       [4_810, 4_810, 0.25],
@@ -380,11 +383,11 @@ describe("Broker alone", () => {
     const elsewhere = other.create(mes, 1, "sell", { orderClass: "bracket", secondaryLimitPrice: 4_700, secondaryStopPrice: 4_900 });
     const otherId = elsewhere.identifier;
     const own = f.create(mes, 1, "buy", { limitPrice: 1 });
-    broker.submit(alone, 0);
-    broker.submit(elsewhere, 0);
-    broker.submit(own, 0);
+    at(broker, 0).submit(alone);
+    at(broker, 0).submit(elsewhere);
+    at(broker, 0).submit(own);
     expect([alone.book, elsewhere.book, elsewhere.children[0].book]).toEqual([f.book, f.book, f.book]);
-    broker.process(60_000, { fillBar: () => ({ open: 4_805, high: 4_806, low: 4_795 }) });
+    at(broker, 60_000).process({ fillBar: () => ({ open: 4_805, high: 4_806, low: 4_795 }) });
     expect([alone.identifier, alone.status, alone.avgFillPrice, alone.timeInForce]).toEqual(["mine", "fill", 4_805, "gtc"]);
     expect([elsewhere.identifier, elsewhere.status, elsewhere.children.map((c) => c.side)]).toEqual([otherId, "fill", ["buy_to_close", "buy_to_close"]]);
     expect(broker.orders()).toEqual([alone, elsewhere, ...elsewhere.children, own]);
@@ -427,9 +430,9 @@ describe("CapacityHint", () => {
       const broker = new Broker("S", 1e9, f.book, listener(), [new TradingFee(0.5)], [], "polars");
       const mes = Asset.contFuture("MES");
       for (let k = 0, t = 0; k < brackets; k++) {
-        broker.submit(f.create(mes, 1, "buy", { orderClass: "bracket", secondaryLimitPrice: 4_900 + k, secondaryStopPrice: 4_700 }), (t += 60_000));
-        broker.process((t += 60_000), { fillBar: () => ({ open: 4_800 + (k % 7), high: 4_900 + k, low: 4_799 }) });
-        broker.process((t += 60_000), { fillBar: () => ({ open: 4_800, high: 4_900 + k, low: 4_799 }) });
+        at(broker, (t += 60_000)).submit(f.create(mes, 1, "buy", { orderClass: "bracket", secondaryLimitPrice: 4_900 + k, secondaryStopPrice: 4_700 }));
+        at(broker, (t += 60_000)).process({ fillBar: () => ({ open: 4_800 + (k % 7), high: 4_900 + k, low: 4_799 }) });
+        at(broker, (t += 60_000)).process({ fillBar: () => ({ open: 4_800, high: 4_900 + k, low: 4_799 }) });
       }
       return { csv: broker.tradeLog.toCsv(), fills: broker.fills.records().map((r) => [r.timeMs, r.price, r.quantity, r.fee, r.realized]) };
     };
@@ -459,19 +462,19 @@ describe("OrderBook trailing-stop columns", () => {
     const f = new OrderFactory(new OrderIds(0));
     const broker = new Broker("S", 100_000, f.book, listener(), [], [], "polars");
     const mes = Asset.contFuture("MES");
-    broker.submit(f.create(mes, 1, "buy", {}), 0);
+    at(broker, 0).submit(f.create(mes, 1, "buy", {}));
     expect(f.book.trailLevel.length).toBe(0);
     const trail = new Order("t", mes, 1, "sell", "trailing_stop", "simple", undefined, undefined, 5, undefined, "gtc");
-    broker.process(60_000, { fillBar: () => ({ open: 100, high: 101, low: 99 }) }); // the buy fills at 100
-    broker.submit(trail, 60_000);
+    at(broker, 60_000).process({ fillBar: () => ({ open: 100, high: 101, low: 99 }) }); // the buy fills at 100
+    at(broker, 60_000).submit(trail);
     expect(trail.book).toBe(f.book);
     expect(f.book.trailLevel.length).toBeGreaterThan(0);
     expect(trail.trailPrice).toBe(5);
-    broker.process(120_000, { fillBar: () => ({ open: 110, high: 112, low: 108 }) }); // level 112 − 5 = 107
+    at(broker, 120_000).process({ fillBar: () => ({ open: 110, high: 112, low: 108 }) }); // level 112 − 5 = 107
     expect([trail.status, trail.trailLevel]).toEqual(["new", 107]);
-    broker.process(180_000, { fillBar: () => ({ open: 111, high: 115, low: 111 }) }); // ratchets to 110
+    at(broker, 180_000).process({ fillBar: () => ({ open: 111, high: 115, low: 111 }) }); // ratchets to 110
     expect(trail.trailLevel).toBe(110);
-    broker.process(240_000, { fillBar: () => ({ open: 109, high: 109.5, low: 104 }) }); // gaps below 110: fills at the open
+    at(broker, 240_000).process({ fillBar: () => ({ open: 109, high: 109.5, low: 104 }) }); // gaps below 110: fills at the open
     expect([trail.status, trail.avgFillPrice]).toEqual(["fill", 109]);
   });
 });
@@ -483,11 +486,11 @@ describe("TradeLog.toCsv", () => {
     const mes = Asset.contFuture("MES");
     const unnamed = new Order("", mes, 1, "buy", "limit", "simple", 1, undefined, undefined, undefined, "gtc");
     const quoted = new Order('x,"y"', Asset.stock("A"), 3, "buy", "market", "simple", undefined, undefined, undefined, undefined, "day");
-    broker.submit(unnamed, 0);
-    broker.submit(quoted, 60_000);
-    broker.submit(f.create(mes, 2, "buy", { orderClass: "bracket", secondaryLimitPrice: 4_900, secondaryStopPrice: 4_700 }), 60_000);
-    broker.process(120_000, { fillBar: () => ({ open: 4_805.25, high: 4_806, low: 4_795 }) });
-    broker.cancelOpenOrders(180_000);
+    at(broker, 0).submit(unnamed);
+    at(broker, 60_000).submit(quoted);
+    at(broker, 60_000).submit(f.create(mes, 2, "buy", { orderClass: "bracket", secondaryLimitPrice: 4_900, secondaryStopPrice: 4_700 }));
+    at(broker, 120_000).process({ fillBar: () => ({ open: 4_805.25, high: 4_806, low: 4_795 }) });
+    at(broker, 180_000).cancelOpenOrders();
     const log = broker.tradeLog;
     expect(log.toCsv()).toBe(plainCsv(log.events, 'S,"q"'));
     expect(log.toCsv().split("\n")[0]).toBe(
@@ -496,8 +499,8 @@ describe("TradeLog.toCsv", () => {
     expect(new Broker("S", 1, new OrderFactory(new OrderIds(0)).book, listener(), [], [], "polars").tradeLog.toCsv()).toBe("\n");
     // A strategy without a name (an anonymous class) has no strategy column.
     const anonymous = new Broker("", 100_000, new OrderFactory(new OrderIds(1)).book, listener(), [], [], "polars");
-    anonymous.submit(new Order("z", mes, 1, "sell", "market", "simple", undefined, undefined, undefined, undefined, "day"), 0);
-    anonymous.process(60_000, { fillBar: () => ({ open: 10, high: 11, low: 9 }) });
+    at(anonymous, 0).submit(new Order("z", mes, 1, "sell", "market", "simple", undefined, undefined, undefined, undefined, "day"));
+    at(anonymous, 60_000).process({ fillBar: () => ({ open: 10, high: 11, low: 9 }) });
     expect(anonymous.tradeLog.toCsv()).toBe(plainCsv(anonymous.tradeLog.events, ""));
     expect(anonymous.tradeLog.toCsv()).not.toContain("strategy");
   });
@@ -547,6 +550,12 @@ function plainCsv(events: readonly TradeEvent[], strategy: string): string {
 }
 
 /** Broker events that listen to every hook, collecting the filled orders in `filled`. */
+/** `broker` with its instant set to `t` (its calls then happen at t). */
+function at(broker: Broker, t: number): Broker {
+  broker.now.ms = t;
+  return broker;
+}
+
 function listener(filled: Order[] = []) {
   return {
     listens: () => true,

@@ -12,6 +12,7 @@ import { SessionClock } from "./clock.js";
 import { HookFailure, StrategyRuntime } from "./context.js";
 import { ContractBook } from "./contracts.js";
 import type { TradingFee } from "./fees.js";
+import { RunInstant } from "./instant.js";
 import { MarketData } from "./market.js";
 import { OrderFactory, OrderIds } from "./order-factory.js";
 import type { Probe } from "./probe.js";
@@ -119,7 +120,8 @@ export class Backtest {
     if (!Number.isFinite(budget) || budget <= 0) throw new FerrobtError("ERR_ARGUMENT", `argument 'budget': ${budget} must be a positive number`);
     if (options.parameters) strategy.parameters = { ...strategy.parameters, ...options.parameters };
     const fillModel = options.fillModel ?? "polars";
-    this.recorder = new EquityRecorder(expectedEntries(strategy.sleeptime, this.endMs - this.startMs));
+    const now = new RunInstant(this.startMs);
+    this.recorder = new EquityRecorder(expectedEntries(strategy.sleeptime, this.endMs - this.startMs), now);
     const orders = new OrderFactory(new OrderIds(options.idSeed ?? 0));
     this.broker = new Broker(
       strategy.name,
@@ -136,14 +138,16 @@ export class Backtest {
       options.buyTradingFees ?? strategy.buyTradingFees,
       options.sellTradingFees ?? strategy.sellTradingFees,
       fillModel,
+      now,
     );
     this.runtime = new StrategyRuntime({
       strategy,
-      market: new MarketData(options.data, this.startMs, this.endMs, fillModel),
+      market: new MarketData(options.data, this.startMs, this.endMs, fillModel, now),
       broker: this.broker,
       orders,
       contracts: new ContractBook(options.data.instruments?.() ?? []),
       recorder: this.recorder,
+      now,
       startMs: this.startMs,
       endMs: this.endMs,
       logger: options.logger,
@@ -175,18 +179,22 @@ export class Backtest {
     this.checkDataCoversWindow();
     const rt = this.runtime;
     try {
-      rt.call("initialize", this.startMs, true, false);
-      this.clock = new SessionClock(rt.calendar, {
-        startMs: this.startMs,
-        endMs: this.endMs,
-        stepMs: sleeptimeMs(this.strategy.sleeptime),
-        beforeCloseMs: (this.opts.minutesBeforeClosing ?? 1) * MS_PER_MINUTE,
-        beforeOpenMs: (this.opts.minutesBeforeOpening ?? 60) * MS_PER_MINUTE,
-        onProgress: this.opts.onProgress,
-      });
+      rt.call("initialize", true, false);
+      this.clock = new SessionClock(
+        rt.calendar,
+        {
+          startMs: this.startMs,
+          endMs: this.endMs,
+          stepMs: sleeptimeMs(this.strategy.sleeptime),
+          beforeCloseMs: (this.opts.minutesBeforeClosing ?? 1) * MS_PER_MINUTE,
+          beforeOpenMs: (this.opts.minutesBeforeOpening ?? 60) * MS_PER_MINUTE,
+          onProgress: this.opts.onProgress,
+        },
+        rt.now,
+      );
       rt.clock = this.clock;
       this.clock.run(rt);
-      rt.call("onStrategyEnd", rt.now, true, false);
+      rt.call("onStrategyEnd", true, false);
     } catch (e) {
       if (e instanceof HookFailure) throw new StrategyError(e.message, this.result(0), e.cause, e.atMs);
       throw e;

@@ -1,5 +1,5 @@
 // The backtesting broker: order submission and cancellation, pending-order processing against the
-// bar it is handed for each asset, fills, fees and the trade log (spec §4–5). It works on the rows of
+// bar it is handed for each asset, fills, fees and the trade log (spec §4–5), at the run's instant. It works on the rows of
 // the run's order book; Order handles are made only for what leaves it (get_orders(), the active
 // orders, the strategy's order hooks).
 
@@ -9,6 +9,7 @@ import { grownI32 } from "./columns.js";
 import { rowFee, type TradingFee } from "./fees.js";
 import { FillLedger } from "./fill-ledger.js";
 import { type FillBar, rowFillPrice } from "./fills.js";
+import { RunInstant } from "./instant.js";
 import {
   BRACKET,
   BUY,
@@ -49,9 +50,9 @@ import { CANCEL_EVENT, NEW_EVENT, TradeLog } from "./tradelog.js";
  */
 export type FillModel = "polars" | "pandas";
 
-/** The bars orders fill against: for an asset at clock t, per the fill model (the market data). */
+/** The bars orders fill against: for an asset at the run's instant, per the fill model (the market data). */
 export interface FillBars {
-  fillBar(asset: Asset, t: number): FillBar | undefined;
+  fillBar(asset: Asset): FillBar | undefined;
 }
 
 /** The strategy's order hooks. */
@@ -116,6 +117,8 @@ export class Broker {
     readonly buyFees: readonly TradingFee[],
     readonly sellFees: readonly TradingFee[],
     readonly fillModel: FillModel = "polars",
+    /** The run's instant: orders are submitted, cancelled, processed and filled at it. */
+    readonly now: RunInstant = new RunInstant(),
   ) {
     this.tradeLog = new TradeLog(strategyName, book);
     this.fills = new FillLedger(book, this.tradeLog);
@@ -201,13 +204,13 @@ export class Broker {
     return ids.size;
   }
 
-  /** Submits (or re-submits) an order at clock t (spec §4.4). */
-  submit(o: Order, t: number): Order {
-    this.submitRow(this.rowOf(o), t);
+  /** Submits (or re-submits) an order (spec §4.4). */
+  submit(o: Order): Order {
+    this.submitRow(this.rowOf(o));
     return o;
   }
 
-  private submitRow(row: number, t: number): void {
+  private submitRow(row: number): void {
     const b = this.book;
     checkRow(b, row);
     const cls = b.cls[row];
@@ -218,9 +221,9 @@ export class Broker {
     for (let k = row + 1; k <= last; k++) this.track(k);
     b.status[row] = NEW;
     if (!working) this.work(row);
-    this.log(t, NEW_EVENT, row);
+    this.log(NEW_EVENT, row);
     if (this.events.listens("onNewOrder")) this.events.onNewOrder(b.handle(row));
-    if (cls === OCO) for (let k = row + 1; k <= last; k++) this.submitRow(k, t);
+    if (cls === OCO) for (let k = row + 1; k <= last; k++) this.submitRow(k);
   }
 
   private work(row: number): void {
@@ -230,34 +233,34 @@ export class Broker {
   }
 
   /** Cancels unconditionally (a filled order becomes canceled; twice logs twice) and cascades to children. */
-  cancel(o: Order, t: number): void {
-    this.cancelRow(this.rowOf(o), t);
+  cancel(o: Order): void {
+    this.cancelRow(this.rowOf(o));
   }
 
-  private cancelRow(row: number, t: number): void {
+  private cancelRow(row: number): void {
     const b = this.book;
     this.finish(row, CANCELED);
-    this.log(t, CANCEL_EVENT, row);
+    this.log(CANCEL_EVENT, row);
     if (this.events.listens("onCanceledOrder")) this.events.onCanceledOrder(b.handle(row));
     const last = row + b.childCount[row];
-    for (let k = row + 1; k <= last; k++) this.cancelRow(k, t);
+    for (let k = row + 1; k <= last; k++) this.cancelRow(k);
   }
 
   /** Cancels every active order; the list is taken once, before anything is cancelled (spec §4.5). */
-  cancelOpenOrders(t: number): void {
+  cancelOpenOrders(): void {
     // Rows tracked meanwhile go past n (or to a grown array), a prune to a new one: `rows` holds still.
     const n = this.pruneLive(),
       rows = this.live;
     this.liveReaders++;
-    for (let i = 0; i < n; i++) this.cancelRow(rows[i], t);
+    for (let i = 0; i < n; i++) this.cancelRow(rows[i]);
     this.liveReaders--;
   }
 
   /**
    * Evaluates the orders working when the call starts (orders submitted during it wait for the next
-   * call) against the bar `bars` hands it for their asset at t (spec §4.2).
+   * call) against the bar `bars` hands it for their asset (spec §4.2).
    */
-  process(t: number, bars: FillBars): void {
+  process(bars: FillBars): void {
     const n = this.workingCount;
     if (n === 0) return;
     const b = this.book;
@@ -271,14 +274,14 @@ export class Broker {
       if (b.cls[row] === OCO && b.childCount[row] > 0) continue;
       if (b.assetIds[row] !== assetId) {
         assetId = b.assetIds[row];
-        bar = bars.fillBar(b.asset(row), t);
+        bar = bars.fillBar(b.asset(row));
       }
       if (bar === undefined) {
-        if (this.fillModel === "pandas") this.cancelRow(row, t);
+        if (this.fillModel === "pandas") this.cancelRow(row);
         continue;
       }
       const price = rowFillPrice(b, row, bar);
-      if (price !== undefined) this.fill(row, price, t);
+      if (price !== undefined) this.fill(row, price);
     }
     if (this.workingFinished) this.dropFinishedWork();
   }
@@ -304,12 +307,12 @@ export class Broker {
     if (this.book.marks[row] & WORKING) this.workingFinished = true;
   }
 
-  private fill(row: number, price: number, t: number): void {
+  private fill(row: number, price: number): void {
     const b = this.book;
     const parent = b.parentOf(row);
     if (parent >= 0) {
       const last = parent + b.childCount[parent];
-      for (let k = parent + 1; k <= last; k++) if (k !== row && b.isActive(k)) this.cancelRow(k, t);
+      for (let k = parent + 1; k <= last; k++) if (k !== row && b.isActive(k)) this.cancelRow(k);
     }
     const asset = b.asset(row),
       quantity = b.quantity[row],
@@ -321,7 +324,7 @@ export class Broker {
     b.flags[row] |= HAS_AVG_FILL | FILLED_IN_FULL;
     // The ledger writes the fill event to the trade log: the row's fill price and fee are read there.
     this.noteLogged(row);
-    b.fillOf[row] = this.fills.add(t, row, price, quantity, fee, realized);
+    b.fillOf[row] = this.fills.add(this.now.ms, row, price, quantity, fee, realized);
     if (this.portfolio.quantity(asset) === 0) {
       // The active orders as they are now: orders tracked while cancelling go past `n` (or to a grown
       // array), a prune to a new array, so they are not visited, as with a copy.
@@ -330,7 +333,7 @@ export class Broker {
       this.liveReaders++;
       for (let i = 0; i < n; i++) {
         const other = active[i];
-        if (other !== row && b.asset(other).key === asset.key && b.isActive(other)) this.cancelRow(other, t);
+        if (other !== row && b.asset(other).key === asset.key && b.isActive(other)) this.cancelRow(other);
       }
       this.liveReaders--;
     }
@@ -340,7 +343,7 @@ export class Broker {
       for (let k = row + 1; k <= last; k++) this.work(k);
     }
     const ocoParent = b.ocoParent(row);
-    if (ocoParent >= 0) this.completeOco(ocoParent, t);
+    if (ocoParent >= 0) this.completeOco(ocoParent);
     if (this.events.listens("onFilledOrder")) this.events.onFilledOrder(b.handle(row), price, quantity, asset.multiplier);
   }
 
@@ -348,7 +351,7 @@ export class Broker {
    * An OCO parent is marked filled with the signed sum of the prices of its legs still filled and
    * their quantity (its own), or 0 when none is (the one that filled may have been cancelled since).
    */
-  private completeOco(parent: number, t: number): void {
+  private completeOco(parent: number): void {
     const b = this.book;
     const last = parent + b.childCount[parent];
     let price = 0,
@@ -362,13 +365,13 @@ export class Broker {
     b.flags[parent] = anyFilled ? b.flags[parent] | HAS_AVG_FILL | FILLED_IN_FULL : (b.flags[parent] | HAS_AVG_FILL) & ~FILLED_IN_FULL;
     // Logged as a fill without a fee; its fill price is the logged one.
     this.noteLogged(parent);
-    b.fillOf[parent] = this.tradeLog.addFill(t, parent, price, b.filledQuantity(parent), 0);
+    b.fillOf[parent] = this.tradeLog.addFill(this.now.ms, parent, price, b.filledQuantity(parent), 0);
   }
 
   /** Logs event NEW_EVENT or CANCEL_EVENT of row `row` (fills are logged with their price, quantity and fee). */
-  private log(t: number, event: number, row: number): void {
+  private log(event: number, row: number): void {
     this.noteLogged(row);
-    this.tradeLog.add(t, event, row);
+    this.tradeLog.add(this.now.ms, event, row);
   }
 
   /** Row `row` has an event in the trade log (a fill's is written by the fill ledger). */

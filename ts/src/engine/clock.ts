@@ -1,25 +1,26 @@
-// Lumibot's session clock (spec §3.3) on its own: it walks a market calendar and tells a listener
-// which lifecycle hook runs at which instant and when pending orders are processed. It knows nothing
-// of strategies, data or brokers.
+// Lumibot's session clock (spec §3.3) on its own: it walks a market calendar, moves the run's instant
+// and tells a listener which lifecycle hook runs then and when pending orders are processed. It knows
+// nothing of strategies, data or brokers.
 
 import { MS_PER_MINUTE } from "../time.js";
 import { nyDate } from "../util/nytime.js";
 import type { MarketCalendar } from "./calendar.js";
+import { RunInstant } from "./instant.js";
 
 /** Lifecycle hooks the clock schedules (initialize and onStrategyEnd are the run's, not the clock's). */
 export type ClockHook = "beforeMarketOpens" | "beforeStartingTrading" | "onTradingIteration" | "beforeMarketCloses" | "afterMarketCloses";
 
-/** What the clock drives. */
+/** What the clock drives, each call at the clock's instant (read from the {@link RunInstant} it moves). */
 export interface ClockListener {
-  /** A lifecycle call at `t` other than a trading iteration. */
-  call(hook: ClockHook, t: number, run: boolean): void;
-  /** Pending orders are processed at `t`. */
-  process(t: number): void;
+  /** A lifecycle call other than a trading iteration. */
+  call(hook: ClockHook, run: boolean): void;
+  /** Pending orders are processed. */
+  process(): void;
   /**
-   * A trading iteration at `t`, then its order processing at `t`: `call("onTradingIteration", t, open)`
-   * and `process(t)` in one call (the clock's one call per step), the hook run only when `open`.
+   * A trading iteration, then its order processing: `call("onTradingIteration", open)` and
+   * `process()` in one call (the clock's one call per step), the hook run only when `open`.
    */
-  tradingIteration(t: number, open: boolean): void;
+  tradingIteration(open: boolean): void;
 }
 
 /** The clock's settings, all in ms UTC. */
@@ -44,19 +45,16 @@ export type ClockEvent =
 export class SessionClock {
   /** The calendar in force; a strategy may switch markets (set it between calls). */
   calendar: MarketCalendar;
-  /**
-   * The clock instant, ms UTC. Declared with a number: a field that starts undefined stays tagged, and
-   * every step would store a new heap number into this long-lived object behind a write barrier.
-   */
-  private t = Number.NaN;
   private iterations = 0;
 
+  /** `now`: the run's instant, which the clock moves from startMs (its listener reads it there). */
   constructor(
     calendar: MarketCalendar,
     private readonly o: ClockOptions,
+    readonly now = new RunInstant(),
   ) {
     this.calendar = calendar;
-    this.t = o.startMs;
+    now.ms = o.startMs;
   }
 
   /** Trading iterations run so far with the market open. */
@@ -73,37 +71,40 @@ export class SessionClock {
   /** Every event of a run, in order (a listener that records). */
   events(): ClockEvent[] {
     const out: ClockEvent[] = [];
+    const now = this.now;
     this.run({
-      call: (hook, t, run) => out.push({ kind: "call", hook, t, run }),
-      process: (t) => out.push({ kind: "process", t }),
-      tradingIteration: (t, open) => out.push({ kind: "call", hook: "onTradingIteration", t, run: open }, { kind: "process", t }),
+      call: (hook, run) => out.push({ kind: "call", hook, t: now.ms, run }),
+      process: () => out.push({ kind: "process", t: now.ms }),
+      tradingIteration: (open) => out.push({ kind: "call", hook: "onTradingIteration", t: now.ms, run: open }, { kind: "process", t: now.ms }),
     });
     return out;
   }
 
   private runSessions(l: ClockListener): void {
     const { stepMs: step, beforeCloseMs: mbc, beforeOpenMs: mbo } = this.o;
+    const now = this.now;
     const lastTick = this.o.endMs - MS_PER_MINUTE;
     const lastDay = nyDate(lastTick);
     for (;;) {
-      l.process(this.t);
-      const next = this.calendar.nextSession(this.t);
+      l.process();
+      const next = this.calendar.nextSession(now.ms);
       if (!next) return;
-      if (this.t < next.open && next.open - mbo > this.t) this.t = next.open - mbo;
-      if (!this.calendar.isOpen(this.t)) l.call("beforeMarketOpens", this.t, true);
-      l.process(this.t);
-      if (this.t < next.open) this.t = next.open;
-      l.call("beforeStartingTrading", this.t, true);
-      let ttc = this.calendar.timeToClose(this.t);
-      if (this.calendar.isOpen(this.t) && ttc <= 0) {
-        this.t += 1_000;
-        ttc = this.calendar.timeToClose(this.t);
+      if (now.ms < next.open && next.open - mbo > now.ms) now.ms = next.open - mbo;
+      if (!this.calendar.isOpen(now.ms)) l.call("beforeMarketOpens", true);
+      l.process();
+      if (now.ms < next.open) now.ms = next.open;
+      l.call("beforeStartingTrading", true);
+      let ttc = this.calendar.timeToClose(now.ms);
+      if (this.calendar.isOpen(now.ms) && ttc <= 0) {
+        now.ms += 1_000;
+        ttc = this.calendar.timeToClose(now.ms);
       }
-      // The session's steps on a local (a register, not a field load and store per step), stored back after.
-      let t = this.t;
+      // The session's steps on a local (a register), stored to the instant before each step.
+      let t = now.ms;
       while (ttc > mbc) {
         if (t > lastTick) break;
-        this.iterate(l, t);
+        now.ms = t;
+        this.iterate(l);
         if (ttc - mbc <= 0 || step === 0) break;
         if (step > ttc) {
           t += ttc;
@@ -112,26 +113,28 @@ export class SessionClock {
         t += step;
         ttc = this.calendar.timeToClose(t);
       }
-      this.t = t;
+      now.ms = t;
       this.closeSession(l);
-      if (this.t >= lastTick || nyDate(this.t + 86_400_000) > lastDay) return;
+      if (now.ms >= lastTick || nyDate(now.ms + 86_400_000) > lastDay) return;
     }
   }
 
   private runContinuous(l: ClockListener): void {
+    const now = this.now;
     const lastTick = this.o.endMs - MS_PER_MINUTE;
-    while (this.t <= lastTick) {
-      this.iterate(l, this.t);
+    while (now.ms <= lastTick) {
+      this.iterate(l);
       if (this.o.stepMs === 0) break;
-      this.t += this.o.stepMs;
+      now.ms += this.o.stepMs;
     }
     this.closeSession(l);
   }
 
-  /** One trading iteration at t (recorded but not run when the market is closed), then order processing. */
-  private iterate(l: ClockListener, t: number): void {
+  /** One trading iteration at the instant (recorded but not run when the market is closed), then order processing. */
+  private iterate(l: ClockListener): void {
+    const t = this.now.ms;
     const open = this.calendar.isOpen(t);
-    l.tradingIteration(t, open);
+    l.tradingIteration(open);
     if (open) this.iterations++;
     const progress = this.o.onProgress;
     if (progress !== undefined) progress((t - this.o.startMs) / (this.o.endMs - this.o.startMs), this.iterations);
@@ -140,14 +143,15 @@ export class SessionClock {
   /** Steps 6–8: await close (mbc), before_market_closes, await close (0), after_market_closes. */
   private closeSession(l: ClockListener): void {
     const mbc = this.o.beforeCloseMs;
-    l.process(this.t);
-    const close = this.t + this.calendar.timeToClose(this.t);
-    if (close - mbc > this.t) this.t = close - mbc;
-    else if (close > this.t) this.t += 1_000;
-    if (this.calendar.isOpen(this.t)) l.call("beforeMarketCloses", this.t, true);
-    l.process(this.t);
-    const finalClose = this.t + this.calendar.timeToClose(this.t);
-    this.t = finalClose > this.t ? finalClose : this.t + MS_PER_MINUTE;
-    l.call("afterMarketCloses", this.t, true);
+    const now = this.now;
+    l.process();
+    const close = now.ms + this.calendar.timeToClose(now.ms);
+    if (close - mbc > now.ms) now.ms = close - mbc;
+    else if (close > now.ms) now.ms += 1_000;
+    if (this.calendar.isOpen(now.ms)) l.call("beforeMarketCloses", true);
+    l.process();
+    const finalClose = now.ms + this.calendar.timeToClose(now.ms);
+    now.ms = finalClose > now.ms ? finalClose : now.ms + MS_PER_MINUTE;
+    l.call("afterMarketCloses", true);
   }
 }

@@ -10,6 +10,7 @@ import type { Broker } from "./broker.js";
 import { type CalendarName, calendarName, MarketCalendar } from "./calendar.js";
 import type { ClockHook, ClockListener, SessionClock } from "./clock.js";
 import type { ContractBook } from "./contracts.js";
+import type { RunInstant } from "./instant.js";
 import type { MarketData } from "./market.js";
 import { Order, type OrderOptions, type OrderSide } from "./order.js";
 import type { OrderFactory } from "./order-factory.js";
@@ -39,6 +40,8 @@ export interface RuntimeParts {
   /** The run's contract specifications (definitions of futures the table does not know). */
   readonly contracts: ContractBook;
   readonly recorder: EquityRecorder;
+  /** The run's instant, which the clock moves (the market data and the broker read the same one). */
+  readonly now: RunInstant;
   readonly startMs: number;
   readonly endMs: number;
   readonly logger?: (line: string) => void;
@@ -46,10 +49,6 @@ export interface RuntimeParts {
 }
 
 export class StrategyRuntime implements StrategyContext, ClockListener {
-  // Declared with numbers (one declared without a value starts undefined, and V8 then keeps it
-  // tagged: a new heap number on every store).
-  private t = Number.NaN;
-  private pv = Number.NaN;
   private marketName: CalendarName = "NASDAQ";
   calendar: MarketCalendar;
   /** The running clock, told when the strategy switches markets. */
@@ -57,30 +56,24 @@ export class StrategyRuntime implements StrategyContext, ClockListener {
 
   private readonly strategy: Strategy;
   private readonly market: MarketData;
+  /** The run's instant: every call below happens at it. */
+  readonly now: RunInstant;
 
   constructor(private readonly p: RuntimeParts) {
-    this.t = p.startMs;
-    this.pv = p.broker.portfolio.cash;
+    this.now = p.now;
     this.calendar = new MarketCalendar(this.marketName, p.startMs, p.endMs);
     this.strategy = p.strategy;
     this.market = p.market;
   }
 
-  /** The clock instant. */
-  get now(): number {
-    return this.t;
-  }
-
   // ---- the clock's listener ----
 
-  /** A lifecycle call: portfolio value first, the hook, then a recorded row. Throws HookFailure. */
-  call(hook: Hook, t: number, run: boolean, record = true): void {
-    this.t = t;
+  /** A lifecycle call at the instant: portfolio value first, the hook, then a recorded row. Throws HookFailure. */
+  call(hook: Hook, run: boolean, record = true): void {
     const probe = this.p.probe;
     const v0 = probe?.start() ?? 0;
-    // Last prices are memoised per tick by the market data. At t as given, not this.t: the number is
-    // passed on as it came, where a read of the field would box a new heap number per price.
-    this.pv = this.p.broker.portfolio.value(this.market, t);
+    // Last prices are memoised per tick by the market data.
+    this.p.broker.portfolio.revalue(this.market);
     probe?.stop("valuation", v0);
     if (run) {
       try {
@@ -89,39 +82,38 @@ export class StrategyRuntime implements StrategyContext, ClockListener {
       } catch (cause) {
         const code = (cause as { code?: unknown })?.code;
         const what = `${typeof code === "string" ? `[${code}] ` : ""}${(cause as Error)?.message ?? String(cause)}`;
+        const t = this.now.ms;
         throw new HookFailure(`strategy ${this.strategy.name} threw in ${hook} at ${formatNy(t)}: ${what}`, cause, t);
       }
     }
     if (record) {
       const r0 = probe?.start() ?? 0;
-      this.p.recorder.record(t, this.pv, this.p.broker.portfolio);
+      this.p.recorder.record(this.p.broker.portfolio);
       probe?.stop("recorder", r0);
     }
   }
 
   /** A trading iteration, then its order processing: the clock's one call per step. */
-  tradingIteration(t: number, open: boolean): void {
-    this.call("onTradingIteration", t, open);
-    this.process(t);
+  tradingIteration(open: boolean): void {
+    this.call("onTradingIteration", open);
+    this.process();
   }
 
-  process(t: number): void {
-    // Usually the instant of the call just made: storing it again would cost a write barrier.
-    if (t !== this.t) this.t = t;
+  process(): void {
     const probe = this.p.probe;
     if (!probe) {
-      this.p.broker.process(t, this.market);
+      this.p.broker.process(this.market);
       return;
     }
     const b0 = probe.start();
-    this.p.broker.process(t, this.market);
+    this.p.broker.process(this.market);
     probe.stop("broker", b0);
   }
 
   // ---- StrategyContext ----
 
   nowMs(): number {
-    return this.t;
+    return this.now.ms;
   }
 
   setMarket(name: string): void {
@@ -132,10 +124,10 @@ export class StrategyRuntime implements StrategyContext, ClockListener {
 
   historicalPrices(asset: Asset, length: number, timestep: string, timeshift: number): Bars | undefined {
     const probe = this.p.probe;
-    if (!probe) return this.market.historicalPrices(asset, length, timestep, timeshift, this.t);
+    if (!probe) return this.market.historicalPrices(asset, length, timestep, timeshift);
     const h0 = probe.start();
     try {
-      return this.market.historicalPrices(asset, length, timestep, timeshift, this.t, probe);
+      return this.market.historicalPrices(asset, length, timestep, timeshift, probe);
     } finally {
       probe.stop("getHistoricalPrices", h0);
     }
@@ -143,10 +135,10 @@ export class StrategyRuntime implements StrategyContext, ClockListener {
 
   lastPrice(asset: Asset): number | undefined {
     const probe = this.p.probe;
-    if (!probe) return this.market.lastPrice(asset, this.t);
+    if (!probe) return this.market.lastPrice(asset);
     const l0 = probe.start();
     try {
-      return this.market.lastPrice(asset, this.t);
+      return this.market.lastPrice(asset);
     } finally {
       probe.stop("getLastPrice", l0);
     }
@@ -159,15 +151,15 @@ export class StrategyRuntime implements StrategyContext, ClockListener {
   submitOrder(order: Order): Order {
     if (!(order instanceof Order)) throw new FerrobtError("ERR_ORDER", "submitOrder expects an Order from createOrder");
     this.market.seriesOf(order.asset);
-    return this.p.broker.submit(order, this.t);
+    return this.p.broker.submit(order);
   }
 
   cancelOrder(order: Order): void {
-    this.p.broker.cancel(order, this.t);
+    this.p.broker.cancel(order);
   }
 
   cancelOpenOrders(): void {
-    this.p.broker.cancelOpenOrders(this.t);
+    this.p.broker.cancelOpenOrders();
   }
 
   closePosition(asset: Asset): Order | undefined {
@@ -197,15 +189,16 @@ export class StrategyRuntime implements StrategyContext, ClockListener {
   }
 
   portfolioValue(): number {
-    return this.pv;
+    return this.p.broker.portfolio.valuation;
   }
 
-  /** The current portfolio value (for the result; not memoised into the strategy's view). */
+  /** The portfolio value now (for the result). */
   valueNow(): number {
-    return this.p.broker.portfolio.value(this.market, this.t);
+    this.p.broker.portfolio.revalue(this.market);
+    return this.p.broker.portfolio.valuation;
   }
 
   log(message: string): void {
-    this.p.logger?.(`${formatNy(this.t)} ${message}`);
+    this.p.logger?.(`${formatNy(this.now.ms)} ${message}`);
   }
 }

@@ -1,6 +1,6 @@
-// Market data as a strategy sees it at clock t: the series of each asset, historical windows under
-// the no-lookahead rule, the last price, and the bar pending orders fill against (each found once per
-// clock tick and asset).
+// Market data as a strategy sees it at the run's instant: the series of each asset, historical windows
+// under the no-lookahead rule, the last price, and the bar pending orders fill against (each found once
+// per clock tick and asset).
 
 import type { DataSource } from "../data/DataSource.js";
 import { FerrobtError } from "../errors.js";
@@ -9,6 +9,7 @@ import { MS_PER_MINUTE } from "../time.js";
 import type { Asset } from "./asset.js";
 import type { FillModel } from "./broker.js";
 import type { FillBar } from "./fills.js";
+import type { RunInstant } from "./instant.js";
 import type { Probe } from "./probe.js";
 import { type BinUnit, Resampler, resampleWindow } from "./resample.js";
 import { AssetSeries } from "./series.js";
@@ -40,6 +41,8 @@ export class MarketData {
     private readonly startMs: number,
     private readonly endMs: number,
     private readonly fillModel: FillModel,
+    /** The run's instant, the clock t every answer is at. */
+    private readonly now: RunInstant,
   ) {}
 
   private quote(asset: Asset): Quote {
@@ -62,21 +65,22 @@ export class MarketData {
   }
 
   /**
-   * At clock `t`: the newest `length` bars of `timestep` that closed by t − `timeshift` minutes
+   * At clock t: the newest `length` bars of `timestep` that closed by t − `timeshift` minutes
    * (undefined when there is none). Multi-minute and day steps resample the minute bars.
    */
-  historicalPrices(asset: Asset, length: number, timestep: string, timeshift: number, t: number, probe?: Probe): Bars | undefined {
+  historicalPrices(asset: Asset, length: number, timestep: string, timeshift: number, probe?: Probe): Bars | undefined {
     // Every tick's case, small enough for the caller to inline: the asset asked last, one-minute bars,
     // no shift, all in the contract the clock is in.
     if (asset === this.lastAsset && timestep === this.minuteStep && timeshift === 0) {
-      const bars = (this.lastQuote as Quote).series.windowInHot(t - MS_PER_MINUTE, length);
+      const bars = (this.lastQuote as Quote).series.windowInHot(this.now.ms - MS_PER_MINUTE, length);
       if (bars !== undefined) return bars;
     }
-    return this.anyHistoricalPrices(asset, length, timestep, timeshift, t, probe);
+    return this.anyHistoricalPrices(asset, length, timestep, timeshift, probe);
   }
 
   /** {@link historicalPrices} for any asset, timestep and shift. */
-  private anyHistoricalPrices(asset: Asset, length: number, timestep: string, timeshift: number, t: number, probe?: Probe): Bars | undefined {
+  private anyHistoricalPrices(asset: Asset, length: number, timestep: string, timeshift: number, probe?: Probe): Bars | undefined {
+    const t = this.now.ms;
     const step = parseTimestep(timestep);
     const series = this.quote(asset).series;
     if (timeshift < 0) {
@@ -115,30 +119,31 @@ export class MarketData {
     return bars.length === 0 ? undefined : bars;
   }
 
-  /** Close of the newest bar that ended by t (ts <= t − 1 min, else ts <= t); undefined without data. */
-  lastPrice(asset: Asset, t: number): number | undefined {
+  /** Close of the newest bar that ended by clock t (ts <= t − 1 min, else ts <= t); undefined without data. */
+  lastPrice(asset: Asset): number | undefined {
     const q = this.quote(asset);
+    const t = this.now.ms;
     if (q.lastPriceAt !== t) {
       q.lastPriceAt = t;
-      // The general path is handed t, not the cut: a computed time passed to calls at two places is
-      // boxed (a heap number) before either, on every call.
       const close = q.series.closeInHot(t - MS_PER_MINUTE);
-      q.lastPrice = Number.isNaN(close) ? this.anyLastPrice(q.series, t) : close;
+      q.lastPrice = Number.isNaN(close) ? this.anyLastPrice(q.series) : close;
     }
     return q.lastPrice;
   }
 
   /** {@link lastPrice} when the clock's contract does not have the bar (or its close is NaN). */
-  private anyLastPrice(series: AssetSeries, t: number): number | undefined {
+  private anyLastPrice(series: AssetSeries): number | undefined {
+    const t = this.now.ms;
     return series.closeAtOrBefore(t - MS_PER_MINUTE) ?? series.closeAtOrBefore(t);
   }
 
   /**
-   * The bar orders on `asset` processed at t are tested against (see {@link FillModel}); undefined
+   * The bar orders on `asset` processed at clock t are tested against (see {@link FillModel}); undefined
    * when there is none. The object is shared: read it before the next call.
    */
-  fillBar(asset: Asset, t: number): FillBar | undefined {
+  fillBar(asset: Asset): FillBar | undefined {
     const q = this.quote(asset);
+    const t = this.now.ms;
     if (q.fillBarAt !== t) {
       q.fillBarAt = t;
       q.fillBar = this.fillModel === "polars" ? q.series.ohlBefore(t + 2 * MS_PER_MINUTE) : q.series.pandasFillBar(t);

@@ -12,8 +12,14 @@ export interface Position {
   readonly avgFillPrice: number;
 }
 
-/** Where valuation reads last prices (the market data). */
+/** Where valuation reads last prices: the market data, at the run's instant. */
 export interface LastPrices {
+  /** The last price of `asset` now; undefined when there is none yet. */
+  lastPrice(asset: Asset): number | undefined;
+}
+
+/** Last prices asked at a time given with each question. */
+export interface LastPricesAt {
   /** The last price of `asset` at `t` (ms UTC); undefined when there is none yet. */
   lastPrice(asset: Asset, t: number): number | undefined;
 }
@@ -56,6 +62,11 @@ export class Portfolio {
   /** Contracts the last lot match closed and opened (fields, so a fill allocates no result object). */
   private closedByMatch = 0;
   private openedByMatch = 0;
+  /**
+   * What the last valuation came to (left here, not returned: a double returned from a call V8 does
+   * not inline is boxed into a new heap number).
+   */
+  private lastValue = Number.NaN;
 
   constructor(budget: number) {
     this.cashBalance = budget;
@@ -176,30 +187,43 @@ export class Portfolio {
     return this.slot(asset)?.position;
   }
 
-  /**
-   * cash + Σ futures [margin·|qty| + (last − entry)·qty·multiplier] + Σ stocks qty·last·multiplier, at
-   * the last prices at `t`. A price may be undefined (no data yet): the entry price stands in.
-   */
-  value(prices: LastPrices, t: number): number {
-    // Flat (over half the example's minutes): the cash, from a body small enough for the lifecycle call
-    // to inline (the loop below is not), which then takes the number unboxed instead of a call's heap number.
-    return this.heldList.length === 0 ? this.cashBalance : this.valueHeld(prices, t);
+  /** The portfolio value as the last {@link revalue} found it. */
+  get valuation(): number {
+    return this.lastValue;
   }
 
-  /** {@link value} with positions held. */
-  private valueHeld(prices: LastPrices, t: number): number {
+  /**
+   * Values the portfolio at the last prices `prices` gives now, for {@link valuation}: cash + Σ futures
+   * [margin·|qty| + (last − entry)·qty·multiplier] + Σ stocks qty·last·multiplier. A price may be
+   * undefined (no data yet): the entry price stands in.
+   */
+  revalue(prices: LastPrices): void {
+    // Flat (over half the example's minutes): the cash, from a body small enough for the lifecycle
+    // call to inline (the loop is not).
+    if (this.heldList.length === 0) this.lastValue = this.cashBalance;
+    else this.revalueHeld(prices);
+  }
+
+  /** The value at the last prices at `t` ({@link revalue} with a source asked at a time). */
+  value(prices: LastPricesAt, t: number): number {
+    this.revalue({ lastPrice: (asset) => prices.lastPrice(asset, t) });
+    return this.lastValue;
+  }
+
+  /** {@link revalue} with positions held. */
+  private revalueHeld(prices: LastPrices): void {
     let total = this.cashBalance;
     const list = this.heldList;
     for (let i = 0; i < list.length; i++) {
       const p = list[i];
-      const last = prices.lastPrice(p.asset, t) ?? p.avgFillPrice;
+      const last = prices.lastPrice(p.asset) ?? p.avgFillPrice;
       if (p.asset.isFuture) {
         total += (this.slot(p.asset) as Slot).margin * Math.abs(p.quantity) + (last - p.avgFillPrice) * p.quantity * p.asset.multiplier;
       } else {
         total += p.quantity * last * p.asset.multiplier;
       }
     }
-    return total;
+    this.lastValue = total;
   }
 }
 

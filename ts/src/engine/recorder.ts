@@ -1,9 +1,10 @@
-// The equity recorder: after every lifecycle call, the clock, the portfolio value computed before the
-// call and the cash after it, in growable typed-array columns; a positions snapshot only when the
+// The equity recorder: after every lifecycle call, the run's instant, the portfolio value computed
+// before the call and the cash after it, in growable typed-array columns; a positions snapshot only when the
 // positions differ from the last one; the returns the summary statistics need are gathered as it goes.
 
 import { CapacityHint, grownF64 } from "./columns.js";
-import type { Portfolio, Position } from "./portfolio.js";
+import { RunInstant } from "./instant.js";
+import type { Position } from "./portfolio.js";
 import { type EquitySeries, ReturnsScan, type StatsRow } from "./stats.js";
 
 /** A position as recorded: symbol and signed quantity. */
@@ -17,6 +18,16 @@ const NO_POSITIONS: readonly HeldQuantity[] = Object.freeze([]);
 /** Snapshots, and positions in them, a recorder starts with room for: as many as the last one holds (a run's positions change with its fills). */
 const SNAPSHOTS = new CapacityHint<EquityRecorder>(64, 1 << 22, (r) => r.snapshotCount);
 const HELD = new CapacityHint<EquityRecorder>(64, 1 << 22, (r) => r.heldCount);
+
+/**
+ * What a row takes from the portfolio (the Portfolio): its value at the call's start, its cash and its
+ * positions now. Read here, not handed over: a double passed to a call V8 does not inline is boxed.
+ */
+export interface RecordedPortfolio {
+  readonly valuation: number;
+  readonly cash: number;
+  readonly heldPositions: readonly Position[];
+}
 
 /** The recorded series: columns (views of the first `length` entries) and the positions at each entry. */
 export interface EquityColumns extends EquitySeries {
@@ -54,9 +65,13 @@ export class EquityRecorder {
 
   /**
    * `expected`: about how many entries the run will record (the columns grow past it when needed).
-   * Room is reserved, not touched: the pages an entry never reaches cost nothing.
+   * Room is reserved, not touched: the pages an entry never reaches cost nothing. `now`: the run's
+   * instant, each row's time.
    */
-  constructor(expected = 4_096) {
+  constructor(
+    expected = 4_096,
+    readonly now = new RunInstant(),
+  ) {
     this.capacity = Math.max(16, Math.min(Math.ceil(expected), 1 << 24));
     this.table = new Float64Array(3 * this.capacity);
     this.returns = new ReturnsScan(this.capacity);
@@ -76,8 +91,10 @@ export class EquityRecorder {
     return this.held;
   }
 
-  /** Records one lifecycle call. */
-  record(timeMs: number, portfolioValue: number, portfolio: Portfolio): void {
+  /** Records one lifecycle call at the instant. */
+  record(portfolio: RecordedPortfolio): void {
+    const timeMs = this.now.ms,
+      portfolioValue = portfolio.valuation;
     const i = this.n;
     if (i === this.capacity) this.grow();
     const table = this.table,
