@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { Broker } from "../../ts/src/engine/broker.js";
 import { SessionClock } from "../../ts/src/engine/clock.js";
 import { CapacityHint } from "../../ts/src/engine/columns.js";
+import { RunInstant } from "../../ts/src/engine/instant.js";
 import { classCode, className, sideCode, sideName, typeCode, typeName } from "../../ts/src/engine/order.js";
 import { OrderFactory, OrderIds } from "../../ts/src/engine/order-factory.js";
 import { Portfolio } from "../../ts/src/engine/portfolio.js";
@@ -172,16 +173,17 @@ describe("AssetSeries (cursor searches)", () => {
           const length = next() < 0.5 ? 50 : 1 + Math.floor(next() * 3_000);
           const fresh = () => AssetSeries.of(source, asset, ...range);
           // The clock contract's shortcut, when it answers (not NaN), answers the same.
-          const inHot = series.closeInHot(tq - MIN);
+          const now = new RunInstant(tq);
+          const inHot = series.closeInHot(now);
           if (!Number.isNaN(inHot)) {
             expect(inHot).toBe(fresh().closeAtOrBefore(tq - MIN));
             inHotAnswers++;
           }
           expect(series.closeAtOrBefore(tq - MIN)).toBe(fresh().closeAtOrBefore(tq - MIN));
-          expect(series.ohlBefore(tq + 2 * MIN)).toEqual(fresh().ohlBefore(tq + 2 * MIN));
+          expect(series.ohlBefore(now, 2 * MIN)).toEqual(fresh().ohlBefore(now, 2 * MIN));
           const b = fresh().window(tq - MIN, length, true);
           // The clock contract's shortcut, when it answers, answers the same.
-          const hot = series.windowInHot(tq - MIN, length);
+          const hot = series.windowInHot(now, length);
           if (hot) expect([hot.symbol, Array.from(hot.timesMs), Array.from(hot.close)]).toEqual([b.symbol, Array.from(b.timesMs), Array.from(b.close)]);
           const a = series.window(tq - MIN, length, true);
           expect([a.symbol, Array.from(a.timesMs), Array.from(a.close)]).toEqual([b.symbol, Array.from(b.timesMs), Array.from(b.close)]);

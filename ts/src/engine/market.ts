@@ -72,7 +72,7 @@ export class MarketData {
     // Every tick's case, small enough for the caller to inline: the asset asked last, one-minute bars,
     // no shift, all in the contract the clock is in.
     if (asset === this.lastAsset && timestep === this.minuteStep && timeshift === 0) {
-      const bars = (this.lastQuote as Quote).series.windowInHot(this.now.ms - MS_PER_MINUTE, length);
+      const bars = (this.lastQuote as Quote).series.windowInHot(this.now, length);
       if (bars !== undefined) return bars;
     }
     return this.anyHistoricalPrices(asset, length, timestep, timeshift, probe);
@@ -125,7 +125,7 @@ export class MarketData {
     const t = this.now.ms;
     if (q.lastPriceAt !== t) {
       q.lastPriceAt = t;
-      const close = q.series.closeInHot(t - MS_PER_MINUTE);
+      const close = q.series.closeInHot(this.now);
       q.lastPrice = Number.isNaN(close) ? this.anyLastPrice(q.series) : close;
     }
     return q.lastPrice;
@@ -146,7 +146,7 @@ export class MarketData {
     const t = this.now.ms;
     if (q.fillBarAt !== t) {
       q.fillBarAt = t;
-      q.fillBar = this.fillModel === "polars" ? q.series.ohlBefore(t + 2 * MS_PER_MINUTE) : q.series.pandasFillBar(t);
+      q.fillBar = this.fillModel === "polars" ? q.series.ohlBefore(this.now, 2 * MS_PER_MINUTE) : q.series.pandasFillBar(t);
     }
     return q.fillBar;
   }

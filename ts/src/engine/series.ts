@@ -11,6 +11,7 @@ import { allWholeMs, countBelow, MAX_QUERY_MS } from "../store/search.js";
 import { MS_PER_MINUTE } from "../time.js";
 import { type Asset, contractAt, nextContract } from "./asset.js";
 import type { FillBar } from "./fills.js";
+import type { RunInstant } from "./instant.js";
 
 /** A contract's share of the stitched series: bars with from <= ts < to. */
 interface Segment {
@@ -316,13 +317,14 @@ export class AssetSeries {
   }
 
   /**
-   * {@link window}(cut, length, true) when the clock's contract holds the whole answer (every tick's
-   * case); undefined otherwise, for the caller to ask {@link window}.
+   * {@link window}(now − 1 min, length, true), the bars closed by now, when the clock's contract holds
+   * the whole answer (every tick's case); undefined otherwise, for the caller to ask {@link window}.
+   * Handed the instant, not the cut: a double passed to a call V8 does not inline is boxed.
    */
-  windowInHot(cut: number, length: number): Bars | undefined {
+  windowInHot(now: RunInstant, length: number): Bars | undefined {
     const h = this.hot;
     if (h === undefined) return undefined;
-    const upper = h.countAtOrBefore(cut);
+    const upper = h.countAtOrBefore(now.ms - MS_PER_MINUTE);
     const take = Math.min(length, upper - h.lower);
     // Older contracts add nothing when the window is full or there is none; an empty window takes the general path.
     if (upper < 0 || take <= 0 || (take < length && h.index > 0)) return undefined;
@@ -472,10 +474,12 @@ export class AssetSeries {
   }
 
   /**
-   * Open, high and low of the newest bar with ts < endMs (the broker's fill bar), without a window.
-   * The object is reused by the next call: read it at once.
+   * Open, high and low of the newest bar with ts < now + `afterMs` (the broker's fill bar), without a
+   * window. The object is reused by the next call: read it at once. Handed the instant and a whole
+   * offset (a small integer), not their sum: a double passed to a call V8 does not inline is boxed.
    */
-  ohlBefore(endMs: number): FillBar | undefined {
+  ohlBefore(now: RunInstant, afterMs: number): FillBar | undefined {
+    const endMs = now.ms + afterMs;
     const h = this.hot;
     const n = h === undefined ? -1 : h.countBefore(endMs);
     // The clock's contract has the bar (else an older contract may, or the time is not whole ms).
@@ -515,10 +519,16 @@ export class AssetSeries {
   }
 
   /**
-   * {@link closeAtOrBefore} when the clock's contract has the bar (every tick's case), else NaN for
-   * the caller to ask it.
+   * {@link closeAtOrBefore}(now − 1 min), the close of the newest bar closed by now, when the clock's
+   * contract has the bar (every tick's case), else NaN for the caller to ask it. Handed the instant,
+   * not the cut: a double passed to a call V8 does not inline is boxed.
    */
-  closeInHot(atMs: number): number {
+  closeInHot(now: RunInstant): number {
+    return this.hotCloseAtOrBefore(now.ms - MS_PER_MINUTE);
+  }
+
+  /** {@link closeAtOrBefore} when the clock's contract has the bar, else NaN. */
+  private hotCloseAtOrBefore(atMs: number): number {
     const h = this.hot;
     const n = h === undefined ? -1 : h.countAtOrBefore(atMs);
     return h !== undefined && n > h.lower ? h.cols.close[n - 1] : Number.NaN;
@@ -527,7 +537,7 @@ export class AssetSeries {
   /** Close of the newest bar with ts <= atMs. */
   closeAtOrBefore(atMs: number): number | undefined {
     // A NaN close in the data takes the general path, which finds the same bar.
-    const hot = this.closeInHot(atMs);
+    const hot = this.hotCloseAtOrBefore(atMs);
     if (!Number.isNaN(hot)) return hot;
     if (!this.newestAtOrBefore(atMs, true)) return undefined;
     const close = (this.hitCols as BarColumnsView).close[this.hitIndex];
