@@ -6,6 +6,7 @@
 
 import type { FillRecord } from "./broker.js";
 import { CapacityHint, grownF64, grownI32 } from "./columns.js";
+import { RunInstant } from "./instant.js";
 import { BUYS, type OrderBook } from "./order.js";
 import { RoundTrips } from "./stats.js";
 import { TradeLog } from "./tradelog.js";
@@ -38,9 +39,17 @@ export class FillLedger {
     this.realized = new Float64Array(fills);
   }
 
-  /** A fill of the order in `row`, logged as a fill event; returns the event's index among the log's fill events. */
+  /** A fill of the order in `row` at `timeMs`, logged as a fill event; returns the event's index among the log's fill events. */
   add(timeMs: number, row: number, price: number, quantity: number, fee: number, realized: number): number {
-    const f = this.log.addFill(timeMs, row, price, quantity, fee);
+    return this.addAt(new RunInstant(timeMs), row, price, quantity, fee, realized);
+  }
+
+  /**
+   * {@link add} at the run's instant `now` (the broker's fills): handed the instant, not its time, as a
+   * double passed to a call V8 does not inline is boxed.
+   */
+  addAt(now: RunInstant, row: number, price: number, quantity: number, fee: number, realized: number): number {
+    const f = this.log.addFill(now.ms, row, price, quantity, fee);
     if (this.n === this.logFills.length) this.grow();
     const i = this.n++;
     this.logFills[i] = f;
