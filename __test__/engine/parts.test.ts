@@ -27,14 +27,22 @@ describe("SessionClock alone", () => {
   it("yields Lumibot's hook timeline and processing instants with no strategy attached", () => {
     const start = nyToUtc(2024, 1, 3, 9, 30),
       end = nyToUtc(2024, 1, 4, 16);
-    const clock = new SessionClock(new MarketCalendar("us_futures", start, end), {
-      startMs: start,
-      endMs: end,
-      stepMs: MIN,
-      beforeCloseMs: MIN,
-      beforeOpenMs: 60 * MIN,
-    });
+    const now = new RunInstant();
+    const clock = new SessionClock(
+      new MarketCalendar("us_futures", start, end),
+      {
+        startMs: start,
+        endMs: end,
+        stepMs: MIN,
+        beforeCloseMs: MIN,
+        beforeOpenMs: 60 * MIN,
+      },
+      now,
+    );
+    expect(now.ms).toBe(start);
     const events = clock.events();
+    // The events are read from the instant the clock moves: it stops at the last one.
+    expect(now.ms).toBe(events[events.length - 1].t);
     const hooks = events.filter((e) => e.kind === "call" && e.hook !== "onTradingIteration").map((e) => `${e.kind === "call" ? e.hook : ""} ${formatNy(e.t)}`);
     expect(hooks).toEqual([
       "beforeStartingTrading 2024-01-03 09:30:00-05:00",
