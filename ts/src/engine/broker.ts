@@ -1,7 +1,7 @@
 // The backtesting broker: order submission and cancellation, pending-order processing against the
-// bar it is handed for each asset, fills, fees and the trade log (spec §4–5), at the run's instant. It works on the rows of
-// the run's order book; Order handles are made only for what leaves it (get_orders(), the active
-// orders, the strategy's order hooks).
+// bar it is handed for each asset, fills, fees and the trade log (spec §4–5), at the run's instant.
+// It works on the rows of the run's order book; Order handles are made only for what leaves it
+// (get_orders(), the active orders, the strategy's order hooks).
 
 import { FerrobtError } from "../errors.js";
 import type { Asset } from "./asset.js";

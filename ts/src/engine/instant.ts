@@ -6,7 +6,10 @@
  * into a new heap number per call, where a double field is written and read in place.
  */
 export class RunInstant {
-  /** ms UTC. Starts as a number, so V8 keeps the field a double (one that starts undefined stays tagged and boxes every store). */
+  /**
+   * ms UTC. Starts as a number, so V8 keeps the field a double (one that starts undefined stays
+   * tagged and boxes every store).
+   */
   ms = Number.NaN;
 
   constructor(ms = Number.NaN) {
