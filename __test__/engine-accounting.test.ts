@@ -15,7 +15,8 @@ describe("futures margin cash (§5.3)", () => {
     p.book(mes, 2, 4750.25);
     p.chargeFee(orderFee(buy, 4750.25, [fee], [fee]));
     expect(p.cash).toBe(97_399.5);
-    expect(p.value({ lastPrice: () => 4752 }, 0)).toBe(100_017);
+    p.revalue({ lastPrice: () => 4752 });
+    expect(p.valuation).toBe(100_017);
     const sell = new Order("b", mes, 2, "sell", "market", "simple", undefined, undefined, undefined, undefined, "day");
     const realized = p.book(mes, -2, 4755);
     p.chargeFee(orderFee(sell, 4755, [fee], [fee]));
@@ -50,7 +51,8 @@ describe("futures margin cash (§5.3)", () => {
     const p = new Portfolio(10_000);
     p.book(spy, 10, 470.5);
     expect(p.cash).toBe(5_295);
-    expect(p.value({ lastPrice: () => 480 }, 0)).toBe(10_095);
+    p.revalue({ lastPrice: () => 480 });
+    expect(p.valuation).toBe(10_095);
   });
 });
 

@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { Asset } from "../ts/src/engine/asset.js";
 import { FillLedger } from "../ts/src/engine/fill-ledger.js";
+import { RunInstant } from "../ts/src/engine/instant.js";
 import { MARKET, OrderBook, SIMPLE, sideCode, timeInForceCode } from "../ts/src/engine/order.js";
 import { NO_TRIPS, ReturnsScan, RoundTrips, type SummaryStats, summarize } from "../ts/src/engine/stats.js";
 
@@ -102,9 +103,9 @@ describe("round trips counted as fills arrive", () => {
     const row = (asset: Asset, side: "buy" | "sell") =>
       book.append("", asset, 1, sideCode(side), MARKET, SIMPLE, undefined, undefined, undefined, undefined, timeInForceCode("gtc"));
     const ledger = new FillLedger(book);
-    ledger.add(0, row(a, "buy"), 10, 1, 0.1, 0);
-    ledger.add(1, row(c, "buy"), 10, 1, 0.1, 0);
-    ledger.add(2, row(b, "sell"), 12, 1, 0.1, 2); // closes the SPY trip opened through `a`
+    ledger.add(new RunInstant(0), row(a, "buy"), 10, 1, 0.1, 0);
+    ledger.add(new RunInstant(1), row(c, "buy"), 10, 1, 0.1, 0);
+    ledger.add(new RunInstant(2), row(b, "sell"), 12, 1, 0.1, 2); // closes the SPY trip opened through `a`
     expect([ledger.trips.count, ledger.trips.wins]).toEqual([1, 1]);
     expect(ledger.totalFees()).toBe(0.1 + 0.1 + 0.1);
   });

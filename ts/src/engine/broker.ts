@@ -324,7 +324,7 @@ export class Broker {
     b.flags[row] |= HAS_AVG_FILL | FILLED_IN_FULL;
     // The ledger writes the fill event to the trade log: the row's fill price and fee are read there.
     this.noteLogged(row);
-    b.fillOf[row] = this.fills.addAt(this.now, row, price, quantity, fee, realized);
+    b.fillOf[row] = this.fills.add(this.now, row, price, quantity, fee, realized);
     if (this.portfolio.quantity(asset) === 0) {
       // The active orders as they are now: orders tracked while cancelling go past `n` (or to a grown
       // array), a prune to a new array, so they are not visited, as with a copy.

@@ -6,7 +6,7 @@
 
 import type { FillRecord } from "./broker.js";
 import { CapacityHint, grownF64, grownI32 } from "./columns.js";
-import { RunInstant } from "./instant.js";
+import type { RunInstant } from "./instant.js";
 import { BUYS, type OrderBook } from "./order.js";
 import { RoundTrips } from "./stats.js";
 import { TradeLog } from "./tradelog.js";
@@ -39,16 +39,12 @@ export class FillLedger {
     this.realized = new Float64Array(fills);
   }
 
-  /** A fill of the order in `row` at `timeMs`, logged as a fill event; returns the event's index among the log's fill events. */
-  add(timeMs: number, row: number, price: number, quantity: number, fee: number, realized: number): number {
-    return this.addAt(new RunInstant(timeMs), row, price, quantity, fee, realized);
-  }
-
   /**
-   * {@link add} at the run's instant `now` (the broker's fills): handed the instant, not its time, as a
-   * double passed to a call V8 does not inline is boxed.
+   * A fill of the order in `row` at the run's instant `now`, logged as a fill event; returns the event's
+   * index among the log's fill events. Handed the instant, not its time: a double passed to a call V8
+   * does not inline is boxed.
    */
-  addAt(now: RunInstant, row: number, price: number, quantity: number, fee: number, realized: number): number {
+  add(now: RunInstant, row: number, price: number, quantity: number, fee: number, realized: number): number {
     const f = this.log.addFill(now.ms, row, price, quantity, fee);
     if (this.n === this.logFills.length) this.grow();
     const i = this.n++;

@@ -18,12 +18,6 @@ export interface LastPrices {
   lastPrice(asset: Asset): number | undefined;
 }
 
-/** Last prices asked at a time given with each question. */
-export interface LastPricesAt {
-  /** The last price of `asset` at `t` (ms UTC); undefined when there is none yet. */
-  lastPrice(asset: Asset, t: number): number | undefined;
-}
-
 /**
  * Everything booked on one asset: its open position (if any) and its FIFO lots. A slot outlives the
  * position, so a year of open/close cycles on one asset finds it with one lookup and never shrinks
@@ -202,12 +196,6 @@ export class Portfolio {
     // call to inline (the loop is not).
     if (this.heldList.length === 0) this.lastValue = this.cashBalance;
     else this.revalueHeld(prices);
-  }
-
-  /** The value at the last prices at `t` ({@link revalue} with a source asked at a time). */
-  value(prices: LastPricesAt, t: number): number {
-    this.revalue({ lastPrice: (asset) => prices.lastPrice(asset, t) });
-    return this.lastValue;
   }
 
   /** {@link revalue} with positions held. */
