@@ -9,7 +9,8 @@
 //
 // A tree is a checkout with node_modules, its native addon and dist built (its engine is measured from
 // dist, as users run it): e.g. `git worktree add /tmp/base main`, symlink node_modules, copy
-// ts/native/*.node, then `npm run build:ts` (again after each change). Default: this checkout. Needs valgrind (Debian's package); a quarter takes about 20 s per run under it.
+// ts/native/*.node, then `npm run build:ts` (again after each change). Default: this checkout. Needs
+// valgrind (Debian's package); a quarter takes about 20 s per run under it.
 
 import { execFile } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";

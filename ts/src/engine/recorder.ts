@@ -1,6 +1,7 @@
 // The equity recorder: after every lifecycle call, the run's instant, the portfolio value computed
-// before the call and the cash after it, in growable typed-array columns; a positions snapshot only when the
-// positions differ from the last one; the returns the summary statistics need are gathered as it goes.
+// before the call and the cash after it, in growable typed-array columns; a positions snapshot only
+// when the positions differ from the last one; the returns the summary statistics need are gathered
+// as it goes.
 
 import { CapacityHint, grownF64 } from "./columns.js";
 import { RunInstant } from "./instant.js";
@@ -20,7 +21,7 @@ const SNAPSHOTS = new CapacityHint<EquityRecorder>(64, 1 << 22, (r) => r.snapsho
 const HELD = new CapacityHint<EquityRecorder>(64, 1 << 22, (r) => r.heldCount);
 
 /**
- * What a row takes from the portfolio (the Portfolio): its value at the call's start, its cash and its
+ * What a row takes from the run's Portfolio: its valuation at the call's start, its cash and its
  * positions now. Read here, not handed over: a double passed to a call V8 does not inline is boxed.
  */
 export interface RecordedPortfolio {

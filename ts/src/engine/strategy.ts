@@ -1,6 +1,6 @@
 // The Strategy base class: Lumibot's strategy API in camelCase, bound to a running backtest.
 
-import { FerrobtError } from "../errors.js";
+import { argumentError, FerrobtError } from "../errors.js";
 import type { Bars } from "../store/Bars.js";
 import { Asset } from "./asset.js";
 import type { TradingFee } from "./fees.js";
@@ -142,9 +142,9 @@ export abstract class Strategy {
    */
   getHistoricalPrices(asset: Asset | string, length: number, timestep = "minute", options?: { timeshift?: number }): Bars | undefined {
     const n = Math.trunc(Number(length));
-    if (!Number.isFinite(n) || n < 0) throw badArgument("length", length, "is not a whole number >= 0");
+    if (!Number.isFinite(n) || n < 0) badArgument("length", length, "is not a whole number >= 0");
     const shift = options?.timeshift ?? 0;
-    if (!Number.isFinite(shift)) throw badArgument("timeshift", shift, "is not a number of minutes");
+    if (!Number.isFinite(shift)) badArgument("timeshift", shift, "is not a number of minutes");
     return this.ctx.historicalPrices(toAsset(asset), n, timestep, shift);
   }
 
@@ -218,11 +218,11 @@ export abstract class Strategy {
 }
 
 /**
- * ERR_ARGUMENT for `value` of argument `name` (built apart, so the per-minute calls that check
- * arguments stay small enough for a strategy's hook to inline them).
+ * Throws ERR_ARGUMENT ({@link argumentError}) for `value` of argument `name`; the message is built here,
+ * apart, so the per-minute calls that check arguments stay small enough for a strategy's hook to inline.
  */
-function badArgument(name: string, value: unknown, problem: string): FerrobtError {
-  return new FerrobtError("ERR_ARGUMENT", `argument '${name}': ${String(value)} ${problem}`);
+function badArgument(name: string, value: unknown, problem: string): never {
+  argumentError(name, `${String(value)} ${problem}`);
 }
 
 function toAsset(a: Asset | string): Asset {
